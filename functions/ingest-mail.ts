@@ -1,0 +1,32 @@
+/**
+ * Lambda entry point: receives SES-stored mail (S3, SQS or SES events) and applies it to tickets.
+ * Everything is built once per container; the handler only wires.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createAwsClients } from '#lib/adapters/aws-clients.js';
+import { DynamoMessageLedger } from '#lib/adapters/dynamodb-message-ledger.js';
+import { DynamoTicketStore } from '#lib/adapters/dynamodb-ticket-store.js';
+import { PowertoolsOutcomeReporter } from '#lib/adapters/powertools-reporter.js';
+import { S3RawMailStore } from '#lib/adapters/s3-raw-mail-store.js';
+import { loadConfig } from '#lib/config.js';
+import { createIngestHandler } from '#lib/ingest-handler.js';
+import { createMailProcessor } from '#lib/pipeline.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '#lib/telemetry.js';
+
+const config = loadConfig();
+const { s3, dynamo } = createAwsClients();
+const logger = new Logger({ serviceName: SERVICE_NAME });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+
+export const handler = createIngestHandler({
+  store: config,
+  logger,
+  reporter: new PowertoolsOutcomeReporter(logger, metrics),
+  processMail: createMailProcessor({
+    config,
+    rawMail: new S3RawMailStore(s3, config.mailBucket),
+    tickets: new DynamoTicketStore(dynamo, config.ticketsTable),
+    ledger: new DynamoMessageLedger(dynamo, config.messagesTable),
+  }),
+});

@@ -1,0 +1,150 @@
+/**
+ * {@link MessageLedger} on DynamoDB. Table key: `messageKey` (string); global secondary index
+ * `byTicket` (`ticketId`, `recordedAt`) lists a ticket's follow-ups and outbound Message-IDs.
+ * Every write is a single-item conditional write.
+ */
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LedgerConflictError, TransientError } from '../errors.js';
+import type { FinalEntry, LedgerEntry, PendingEntry } from '../ledger-entry.js';
+import { ledgerKeyOfMessageId } from '../mail/message-id.js';
+import type { MessageLedger, RecordResult } from '../ports.js';
+import { asTransient, awsErrorName } from './aws-errors.js';
+
+/** Name of the index that lists a ticket's ledger entries. */
+export const LEDGER_TICKET_INDEX = 'byTicket';
+
+const CONDITION_FAILED = 'ConditionalCheckFailedException';
+const BATCH_GET_LIMIT = 100;
+const UNPROCESSED_ATTEMPTS = 5;
+
+/** Nulls are left out of items: an index key attribute may not be NULL. */
+function toItem(entry: LedgerEntry): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== null));
+}
+
+/** Reads an item back; absent optional fields come back as `null`. */
+function fromItem(item: Record<string, unknown>): LedgerEntry | null {
+  const direction = item.direction;
+  if (direction === 'outbound') return item as unknown as LedgerEntry;
+  if (direction !== 'inbound' || !['pending', 'applied', 'skipped'].includes(String(item.state))) return null;
+  return {
+    messageId: null,
+    from: null,
+    ...(item.state === 'applied' ? { body: null, bodyKey: null } : {}),
+    ...(item.state === 'skipped' ? { ticketId: null } : {}),
+    ...item,
+  } as unknown as LedgerEntry;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class DynamoMessageLedger implements MessageLedger {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private async get(messageKey: string): Promise<LedgerEntry | null> {
+    try {
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { messageKey }, ConsistentRead: true }));
+      return Item ? fromItem(Item) : null;
+    } catch (error) {
+      throw asTransient('GetItem ledger entry', error);
+    }
+  }
+
+  async lookup(messageKeys: readonly string[]): Promise<Map<string, LedgerEntry>> {
+    const found = new Map<string, LedgerEntry>();
+    const unique = [...new Set(messageKeys)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      let keys = unique.slice(start, start + BATCH_GET_LIMIT).map((messageKey) => ({ messageKey }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt === UNPROCESSED_ATTEMPTS) throw new TransientError(`BatchGetItem left ${keys.length} ledger keys unprocessed`);
+        if (attempt > 0) await sleep(50 * 2 ** attempt);
+        try {
+          const response = await this.db.send(
+            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          for (const item of response.Responses?.[this.table] ?? []) {
+            const entry = fromItem(item);
+            if (entry) found.set(entry.messageKey, entry);
+          }
+          keys = (response.UnprocessedKeys?.[this.table]?.Keys ?? []) as { messageKey: string }[];
+        } catch (error) {
+          throw asTransient('BatchGetItem ledger entries', error);
+        }
+      }
+    }
+    return found;
+  }
+
+  async claim(entry: PendingEntry): Promise<LedgerEntry> {
+    try {
+      await this.db.send(
+        new PutCommand({ TableName: this.table, Item: toItem(entry), ConditionExpression: 'attribute_not_exists(messageKey)' }),
+      );
+      return entry;
+    } catch (error) {
+      if (awsErrorName(error) !== CONDITION_FAILED) throw asTransient('claiming a ledger entry', error);
+    }
+    const existing = await this.get(entry.messageKey);
+    if (!existing) throw new TransientError(`ledger entry ${entry.messageKey} vanished while being claimed`);
+    return existing;
+  }
+
+  async reclaim(messageKey: string, ticketId: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { messageKey },
+          UpdateExpression: 'SET ticketId = :ticketId',
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':ticketId': ticketId, ':pending': 'pending' },
+        }),
+      );
+    } catch (error) {
+      throw asTransient('re-pointing a ledger claim', error);
+    }
+  }
+
+  async record(entry: FinalEntry): Promise<RecordResult> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: toItem(entry),
+          ConditionExpression: 'attribute_not_exists(messageKey) OR (#state = :pending AND #bucket = :bucket AND #key = :key)',
+          ExpressionAttributeNames: { '#state': 'state', '#bucket': 'bucket', '#key': 'key' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':bucket': entry.bucket, ':key': entry.key },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (awsErrorName(error) !== CONDITION_FAILED) throw asTransient('writing a ledger entry', error);
+    }
+    const existing = await this.get(entry.messageKey);
+    const sameObject = existing?.direction === 'inbound' && existing.bucket === entry.bucket && existing.key === entry.key;
+    return sameObject ? 'already-recorded' : 'taken-by-other';
+  }
+
+  async registerOutbound(messageId: string, ticketId: number, at: string): Promise<void> {
+    const messageKey = ledgerKeyOfMessageId(messageId);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { messageKey, direction: 'outbound', messageId, ticketId, recordedAt: at },
+          ConditionExpression: 'attribute_not_exists(messageKey) OR direction = :outbound',
+          ExpressionAttributeValues: { ':outbound': 'outbound' },
+        }),
+      );
+    } catch (error) {
+      if (awsErrorName(error) === CONDITION_FAILED) {
+        throw new LedgerConflictError(`Message-ID <${messageId}> is already in the ledger as an inbound mail`);
+      }
+      throw asTransient('registering an outbound Message-ID', error);
+    }
+  }
+}

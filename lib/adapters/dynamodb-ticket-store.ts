@@ -1,0 +1,112 @@
+/**
+ * {@link TicketStore} on DynamoDB. Table key: `id` (number). The item with `id = 0` is not a
+ * ticket but the counter that hands out ticket ids (`lastTicketId`).
+ */
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CreateTicketResult, TicketStore } from '../ports.js';
+import { REOPENED_BY_MAIL, isTicketStatus, type NewTicket, type Ticket } from '../ticket.js';
+import { asTransient, awsErrorName } from './aws-errors.js';
+
+/** Key of the counter item. */
+export const TICKET_COUNTER_ID = 0;
+
+const CONDITION_FAILED = 'ConditionalCheckFailedException';
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** Reads a stored item as a ticket; fields the helpdesk may leave out get safe defaults. */
+export function ticketFromItem(item: Record<string, unknown>): Ticket {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  return {
+    id: Number(item.id),
+    queue: text(item.queue),
+    status: isTicketStatus(item.status) ? item.status : 'open',
+    title: text(item.title),
+    submitter: text(item.submitter),
+    cc: stringList(item.cc),
+    ...(typeof item.mergedInto === 'number' && item.mergedInto > 0 ? { mergedInto: item.mergedInto } : {}),
+    createdAt: text(item.createdAt),
+    updatedAt: text(item.updatedAt),
+  };
+}
+
+export class DynamoTicketStore implements TicketStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private async getItem(id: number): Promise<Record<string, unknown> | undefined> {
+    try {
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
+      return Item;
+    } catch (error) {
+      throw asTransient(`GetItem ticket ${id}`, error);
+    }
+  }
+
+  async get(id: number): Promise<Ticket | null> {
+    if (id === TICKET_COUNTER_ID) return null;
+    const item = await this.getItem(id);
+    return item ? ticketFromItem(item) : null;
+  }
+
+  async allocateId(): Promise<number> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id: TICKET_COUNTER_ID },
+          UpdateExpression: 'ADD lastTicketId :one',
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(Attributes?.lastTicketId);
+    } catch (error) {
+      throw asTransient('allocating a ticket id', error);
+    }
+  }
+
+  async create(ticket: NewTicket): Promise<CreateTicketResult> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...ticket, cc: [...ticket.cc] },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (awsErrorName(error) !== CONDITION_FAILED) throw asTransient(`PutItem ticket ${ticket.id}`, error);
+    }
+    const existing = await this.getItem(ticket.id);
+    return existing?.sourceMessageKey === ticket.sourceMessageKey ? 'already-created' : 'id-taken';
+  }
+
+  async reopen(id: number, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id },
+          UpdateExpression: 'SET #status = :reopened, updatedAt = :at',
+          ConditionExpression: `#status IN (${REOPENED_BY_MAIL.map((_, i) => `:from${i}`).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':reopened': 'reopened',
+            ':at': at,
+            ...Object.fromEntries(REOPENED_BY_MAIL.map((status, i) => [`:from${i}`, status])),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorName(error) === CONDITION_FAILED) return false;
+      throw asTransient(`reopening ticket ${id}`, error);
+    }
+  }
+}

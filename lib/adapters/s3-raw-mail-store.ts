@@ -1,0 +1,102 @@
+/** {@link RawMailStore} on S3. */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { ObjectMissingError } from '../errors.js';
+import type { MailLocation } from '../ledger-entry.js';
+import type { RawMailStore } from '../ports.js';
+import { asTransient, awsErrorName } from './aws-errors.js';
+
+/** Multipart part size: S3's minimum, so an attachment holds at most this much memory at a time. */
+const PART_SIZE = 5 * 1024 * 1024;
+
+/** S3 tag values allow letters, digits, white space and `+ - = . _ : / @`, up to 256 characters. */
+function tagValue(value: string): string {
+  return value.replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, '_').slice(0, 256);
+}
+
+/** `attachment; filename*=UTF-8''…` (RFC 6266), so browsers download rather than render. */
+function contentDisposition(filename: string | null): string {
+  if (!filename) return 'attachment';
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename*=UTF-8''${encoded}`;
+}
+
+export class S3RawMailStore implements RawMailStore {
+  /** `derivedBucket` receives attachments and long bodies (the mail bucket). */
+  constructor(
+    private readonly s3: S3Client,
+    private readonly derivedBucket: string,
+  ) {}
+
+  async open(location: MailLocation): Promise<Readable> {
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+      if (!(response.Body instanceof Readable)) throw new Error('GetObject returned no stream body');
+      return response.Body;
+    } catch (error) {
+      if (awsErrorName(error) === 'NoSuchKey') throw new ObjectMissingError(location.bucket, location.key, { cause: error });
+      throw asTransient(`GetObject s3://${location.bucket}/${location.key}`, error);
+    }
+  }
+
+  async hash(location: MailLocation): Promise<string> {
+    const body = await this.open(location);
+    const hash = createHash('sha256');
+    try {
+      await pipeline(body, async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) hash.update(chunk);
+      });
+    } catch (error) {
+      throw asTransient(`reading s3://${location.bucket}/${location.key}`, error);
+    }
+    return hash.digest('hex');
+  }
+
+  async markOutcome(location: MailLocation, tags: Readonly<Record<string, string>>): Promise<void> {
+    const TagSet = Object.entries(tags).map(([Key, Value]) => ({ Key, Value: tagValue(Value) }));
+    try {
+      await this.s3.send(new PutObjectTaggingCommand({ Bucket: location.bucket, Key: location.key, Tagging: { TagSet } }));
+    } catch (error) {
+      // A vanished object has nothing left to tag (its skip is `object-missing`).
+      if (awsErrorName(error) === 'NoSuchKey') return;
+      throw asTransient(`PutObjectTagging s3://${location.bucket}/${location.key}`, error);
+    }
+  }
+
+  async putAttachment(key: string, content: Readable, meta: { contentType: string; filename: string | null }): Promise<void> {
+    try {
+      await new Upload({
+        client: this.s3,
+        params: {
+          Bucket: this.derivedBucket,
+          Key: key,
+          Body: content,
+          // Served as opaque bytes: nothing stored from a mail is ever rendered by a browser from S3.
+          ContentType: 'application/octet-stream',
+          ContentDisposition: contentDisposition(meta.filename),
+          Metadata: { 'original-content-type': tagValue(meta.contentType) },
+        },
+        partSize: PART_SIZE,
+        queueSize: 1,
+        leavePartsOnError: false,
+      }).done();
+    } catch (error) {
+      content.resume();
+      throw asTransient(`upload of s3://${this.derivedBucket}/${key}`, error);
+    }
+  }
+
+  async putText(key: string, text: string): Promise<void> {
+    try {
+      await this.s3.send(
+        new PutObjectCommand({ Bucket: this.derivedBucket, Key: key, Body: text, ContentType: 'text/plain; charset=utf-8' }),
+      );
+    } catch (error) {
+      throw asTransient(`PutObject s3://${this.derivedBucket}/${key}`, error);
+    }
+  }
+}
+

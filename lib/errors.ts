@@ -1,0 +1,53 @@
+/** Errors of the gateway, one base class and a named subclass per kind of failure. */
+
+/** Base class of every error the gateway raises on purpose. */
+export class GatewayError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A configuration variable is missing or malformed. Thrown at cold start, never per mail. */
+export class ConfigError extends GatewayError {
+  constructor(
+    /** The environment variable at fault. */
+    readonly variable: string,
+    /** What was expected, in words. */
+    readonly expected: string,
+    /** The offending value, when there was one. */
+    readonly value?: string,
+  ) {
+    super(
+      value === undefined
+        ? `${variable} is not set: expected ${expected}`
+        : `${variable}=${JSON.stringify(value)} is invalid: expected ${expected}`,
+    );
+  }
+}
+
+/**
+ * An infrastructure failure that a later attempt can get past (throttling, 5xx, timeouts, resets).
+ * The mail must be delivered again: thrown for S3 and SES events, a batch item failure for SQS.
+ */
+export class TransientError extends GatewayError {}
+
+/** The S3 object the event names does not exist (any more). A retry cannot help. */
+export class ObjectMissingError extends GatewayError {
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+    options?: ErrorOptions,
+  ) {
+    super(`s3://${bucket}/${key} does not exist`, options);
+  }
+}
+
+/** The mail could not be parsed as MIME at all. */
+export class MalformedMailError extends GatewayError {}
+
+/** The Lambda was invoked with an event it does not understand. */
+export class UnsupportedEventError extends GatewayError {}
+
+/** A ledger key is already used in a way that rules the requested write out. */
+export class LedgerConflictError extends GatewayError {}

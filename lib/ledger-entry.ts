@@ -1,0 +1,75 @@
+/** The message ledger: one entry per Message-ID the gateway has handled or the helpdesk has sent. */
+import type { AttachmentInfo } from './mail/record.js';
+import type { SkipReason } from './outcomes.js';
+
+/** Where a raw mail is stored. */
+export interface MailLocation {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/** Fields every inbound entry carries. */
+interface InboundBase {
+  /** Partition key: the Message-ID, or a hash-derived key for mail without a usable one. */
+  readonly messageKey: string;
+  readonly direction: 'inbound';
+  /** The raw mail this entry was written for. */
+  readonly bucket: string;
+  readonly key: string;
+  /** The Message-ID header as written (without brackets), when the mail had one. */
+  readonly messageId: string | null;
+  readonly from: string | null;
+  readonly subject: string;
+  readonly receivedAt: string;
+  readonly recordedAt: string;
+}
+
+/** A new ticket is being opened from this mail: the id is reserved, the ticket may not exist yet. */
+export interface PendingEntry extends InboundBase {
+  readonly state: 'pending';
+  readonly ticketId: number;
+  readonly queue: string;
+}
+
+/** The mail was applied: the entry is the follow-up (or the opening message of a new ticket). */
+export interface AppliedEntry extends InboundBase {
+  readonly state: 'applied';
+  readonly outcome: 'followup' | 'created';
+  readonly ticketId: number;
+  readonly followupId: string;
+  readonly reopened: boolean;
+  /** Ids of merged tickets the mail was forwarded through. */
+  readonly mergedFrom: readonly number[];
+  /** The text body, when short enough to keep inline; else `bodyKey` names the S3 object. */
+  readonly body: string | null;
+  readonly bodyKey: string | null;
+  readonly attachments: readonly AttachmentInfo[];
+}
+
+/** The mail was skipped; its raw object is kept and tagged. */
+export interface SkippedEntry extends InboundBase {
+  readonly state: 'skipped';
+  readonly reason: SkipReason;
+  readonly detail: string;
+  /** The ticket the mail named, when it named one. */
+  readonly ticketId: number | null;
+}
+
+/** An outbound notification the helpdesk registered, so replies to it thread into the ticket. */
+export interface OutboundEntry {
+  readonly messageKey: string;
+  readonly direction: 'outbound';
+  readonly messageId: string;
+  readonly ticketId: number;
+  readonly recordedAt: string;
+}
+
+export type InboundEntry = PendingEntry | AppliedEntry | SkippedEntry;
+export type LedgerEntry = InboundEntry | OutboundEntry;
+export type FinalEntry = AppliedEntry | SkippedEntry;
+
+/** The ticket a ledger entry places its Message-ID in, for threading; `null` when none. */
+export function threadTicketOf(entry: LedgerEntry): number | null {
+  if (entry.direction === 'outbound') return entry.ticketId;
+  return entry.state === 'applied' ? entry.ticketId : null;
+}

@@ -1,0 +1,110 @@
+/**
+ * The embedded local stack: dynalite (DynamoDB) and s3rver (S3) in this process, on 127.0.0.1 and
+ * random ports, with the tables and the bucket created. The gateway's own code reaches them through
+ * the SDK's standard endpoint variables, exactly as it reaches AWS.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { encodeS3Key } from '../intake.js';
+import { messagesTableDefinition, ticketsTableDefinition } from './tables.js';
+
+/** Names the local run and the tests use. */
+export const LOCAL_NAMES = {
+  bucket: 'helpdesk-mail-local',
+  ticketsTable: 'helpdesk-tickets-local',
+  messagesTable: 'helpdesk-messages-local',
+} as const;
+
+export interface EmbeddedStack {
+  /** Environment for the gateway: endpoints, credentials, table and bucket names. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly names: typeof LOCAL_NAMES;
+  /** Resolves with the S3 event notification s3rver raises when `key` is next created. */
+  nextObjectCreated(key: string): Promise<S3Event>;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server.address() as AddressInfo));
+  });
+}
+
+function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return Promise.resolve();
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * The credentials s3rver insists on; dynalite takes any. Both are local: no AWS account is touched.
+ * `AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED` keeps the SDK from sending streamed uploads
+ * with trailing checksums, which s3rver would store corrupted.
+ */
+function gatewayEnv(s3Port: number, dynamoPort: number): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${s3Port}`,
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dynamoPort}`,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    MAIL_BUCKET: LOCAL_NAMES.bucket,
+    TICKETS_TABLE: LOCAL_NAMES.ticketsTable,
+    MESSAGES_TABLE: LOCAL_NAMES.messagesTable,
+  };
+}
+
+/** Starts both servers and creates the tables and the bucket. */
+export async function startEmbeddedStack(): Promise<EmbeddedStack> {
+  const directory = await mkdtemp(join(tmpdir(), 'helpdesk-s3-'));
+  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
+  const waiting = new Map<string, (event: S3Event) => void>();
+  s3rver.on('event', (event: S3Event) => {
+    for (const record of event.Records) {
+      // s3rver writes keys raw; real S3 URL-encodes them in notifications. Do as S3 does.
+      const raw = record.s3.object.key;
+      record.s3.object.key = encodeS3Key(raw);
+      waiting.get(raw)?.(event);
+      waiting.delete(raw);
+    }
+  });
+
+  const stop = async () => {
+    await Promise.all([closeServer(dynamoServer), closeServer(s3rver.httpServer)]);
+    await rm(directory, { recursive: true, force: true });
+  };
+
+  try {
+    const [dynamoAddress, s3Address] = await Promise.all([listen(dynamoServer), s3rver.run()]);
+    const env = gatewayEnv(s3Address.port, dynamoAddress.port);
+    const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID as string, secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string };
+    const dynamo = new DynamoDBClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials });
+    const s3 = new S3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_S3, credentials, forcePathStyle: true });
+    await dynamo.send(new CreateTableCommand(ticketsTableDefinition(LOCAL_NAMES.ticketsTable)));
+    await dynamo.send(new CreateTableCommand(messagesTableDefinition(LOCAL_NAMES.messagesTable)));
+    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_NAMES.bucket }));
+    dynamo.destroy();
+    s3.destroy();
+    return {
+      env,
+      names: LOCAL_NAMES,
+      nextObjectCreated: (key) => new Promise((resolve) => waiting.set(key, resolve)),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

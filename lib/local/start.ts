@@ -1,0 +1,133 @@
+/**
+ * `npm start -- [--mode create|update-only] [--tickets FILE] [--json] PATH...`
+ *
+ * Runs the gateway on this machine: starts the embedded DynamoDB and S3, seeds tickets, and drives
+ * each mail file through the real Lambda handler with a real S3 event notification, one after
+ * another in the order given (a folder's .eml files sorted by name). Prints a table, or with
+ * `--json` exactly one JSON object per mail on stdout; logs and metrics go to stderr.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { MAILBOX_MODES, type MailboxMode } from '../mailbox.js';
+import type { MailReport } from '../pipeline.js';
+import { startLocalGateway } from './local-gateway.js';
+import { parseTicketSeeds, type TicketSeed } from './seed.js';
+
+const SAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples');
+const USAGE = 'usage: npm start -- [--mode create|update-only] [--tickets FILE] [--json] PATH...';
+
+/** A usage error: printed with the usage line, exit code 2. */
+class UsageError extends Error {}
+
+/** One line of the `--json` output. */
+export interface JsonResult {
+  file: string;
+  messageId: string | null;
+  outcome: MailReport['outcome']['kind'];
+  reason: string | null;
+  ticketId: number | null;
+}
+
+export function toJsonResult(file: string, report: MailReport): JsonResult {
+  const { outcome } = report;
+  return {
+    file,
+    messageId: report.messageId,
+    outcome: outcome.kind,
+    reason: outcome.kind === 'skipped' ? outcome.reason : null,
+    ticketId: outcome.kind === 'retry' ? null : (outcome.ticketId ?? null),
+  };
+}
+
+/** Expands PATH arguments: files as given, folders to their .eml files sorted by name. */
+async function mailFiles(paths: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => null);
+    if (!info) throw new UsageError(`${path}: no such file or folder`);
+    if (info.isDirectory()) {
+      const names = (await readdir(path, { withFileTypes: true }))
+        .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.eml'))
+        .map((entry) => entry.name)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      files.push(...names.map((name) => join(path, name)));
+    } else {
+      files.push(path);
+    }
+  }
+  return files;
+}
+
+async function readTickets(file: string): Promise<TicketSeed[]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--tickets ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return parseTicketSeeds(json, file);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function table(rows: readonly JsonResult[]): string {
+  const header = ['file', 'outcome', 'reason', 'ticket'];
+  const cells = rows.map((r) => [basename(r.file), r.outcome, r.reason ?? '', r.ticketId === null ? '' : String(r.ticketId)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
+  const line = (c: readonly string[]) => c.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+/** Keeps stdout for results: everything else that writes to stdout (logs, EMF metrics) goes to stderr. */
+function reserveStdout(): (text: string) => void {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  return (text) => {
+    write(text);
+  };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const print = reserveStdout();
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { mode: { type: 'string', default: 'update-only' }, tickets: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  if (!(MAILBOX_MODES as readonly string[]).includes(values.mode)) throw new UsageError(`--mode must be ${MAILBOX_MODES.join(' or ')}`);
+  const mode = values.mode as MailboxMode;
+  const tickets = await readTickets(values.tickets ?? join(SAMPLES, 'tickets.json'));
+  const files = await mailFiles(positionals.length > 0 ? positionals : [SAMPLES]);
+
+  const gateway = await startLocalGateway({ mode, tickets });
+  const results: JsonResult[] = [];
+  try {
+    for (const file of files) {
+      const result = toJsonResult(file, await gateway.deliver(basename(file), await readFile(file)));
+      results.push(result);
+      if (values.json) print(`${JSON.stringify(result)}\n`);
+    }
+  } finally {
+    await gateway.stop();
+  }
+  if (!values.json) {
+    print(`${table(results)}\n\n${results.length} mails, mode ${mode}; logs and metrics were written to stderr.\n`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

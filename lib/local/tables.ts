@@ -1,0 +1,35 @@
+/** The DynamoDB tables of the data model, as CreateTable inputs (local stack and tests). */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { LEDGER_TICKET_INDEX } from '../adapters/dynamodb-message-ledger.js';
+
+export function ticketsTableDefinition(TableName: string): CreateTableCommandInput {
+  return {
+    TableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'N' }],
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  };
+}
+
+export function messagesTableDefinition(TableName: string): CreateTableCommandInput {
+  return {
+    TableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'messageKey', AttributeType: 'S' },
+      { AttributeName: 'ticketId', AttributeType: 'N' },
+      { AttributeName: 'recordedAt', AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: 'messageKey', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: LEDGER_TICKET_INDEX,
+        KeySchema: [
+          { AttributeName: 'ticketId', KeyType: 'HASH' },
+          { AttributeName: 'recordedAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}

@@ -1,0 +1,51 @@
+/** The plain, typed record a raw mail is parsed into. No I/O types leak out of here. */
+
+/** One address from an address header, lower-cased. */
+export interface MailAddress {
+  readonly address: string;
+  readonly name: string;
+}
+
+/** What the header block of a mail says; available before the body has been read. */
+export interface MailHeaders {
+  /** Message-ID without angle brackets, or `null` when the mail has none. */
+  readonly messageId: string | null;
+  readonly from: MailAddress | null;
+  readonly to: readonly MailAddress[];
+  readonly cc: readonly MailAddress[];
+  /**
+   * Envelope recipients the headers reveal, most trustworthy first: `Delivered-To`,
+   * `X-Original-To`, and the `for <…>` clause of `Received` headers (SES writes one).
+   */
+  readonly deliveredTo: readonly string[];
+  /** The subject, RFC 2047 decoded; `''` when there is none. */
+  readonly subject: string;
+  /** The `Date` header as an ISO string, or `null` when absent or unparseable. */
+  readonly date: string | null;
+  /** Message-IDs from `In-Reply-To`. */
+  readonly inReplyTo: readonly string[];
+  /** Message-IDs from `References`, oldest first as written. */
+  readonly references: readonly string[];
+  /** How many header fields the mail had; zero means it had no header section. */
+  readonly headerCount: number;
+}
+
+/** Metadata of one attachment; the bytes live in S3 at `key` (or were not stored: `key` null). */
+export interface AttachmentInfo {
+  readonly index: number;
+  readonly filename: string | null;
+  readonly contentType: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly key: string | null;
+}
+
+/** A fully parsed mail. */
+export interface MailRecord extends MailHeaders {
+  /** The text body; HTML converted to text when the mail has no text part. */
+  readonly text: string;
+  readonly attachments: readonly AttachmentInfo[];
+  /** Size and SHA-256 of the raw bytes as stored. */
+  readonly rawSize: number;
+  readonly rawSha256: string;
+}

@@ -1,0 +1,325 @@
+/**
+ * The imperative shell around the decision: reads one raw mail from S3, parses it as a stream,
+ * looks up what the decision needs, decides, and applies the decision with single-item
+ * conditional writes ordered so that a crash or a retry after any step neither duplicates a
+ * follow-up nor loses the mail.
+ *
+ * Write order, per outcome (each step is idempotent, the ledger write is the commit point):
+ * - follow-up: reopen the ticket if closed → store attachments → ledger entry → tag the raw mail.
+ * - new ticket: reserve an id → claim the ledger key (pending) → store attachments → write the
+ *   ticket → ledger entry over the claim → tag the raw mail.
+ * - skip: ledger entry → tag the raw mail.
+ */
+import type { GatewayConfig } from './config.js';
+import { decideOutcome, type Decision, type PriorEntry } from './decide.js';
+import { MalformedMailError, ObjectMissingError, TransientError } from './errors.js';
+import {
+  threadTicketOf,
+  type AppliedEntry,
+  type FinalEntry,
+  type LedgerEntry,
+  type MailLocation,
+  type PendingEntry,
+  type SkippedEntry,
+} from './ledger-entry.js';
+import { routeMail } from './mailbox.js';
+import { ledgerKeyOfMessageId, sha256Hex } from './mail/message-id.js';
+import { DRAIN_ATTACHMENTS, parseMail, type AttachmentSink } from './mail/parse.js';
+import type { MailHeaders, MailRecord } from './mail/record.js';
+import type { MailOutcome, SkipReason } from './outcomes.js';
+import type { MessageLedger, RawMailStore, TicketStore } from './ports.js';
+import { findTicketReference, threadMessageIds } from './reference/find-ticket-reference.js';
+import { subjectTagFinder } from './reference/subject-tag.js';
+import { loadTicketChain } from './ticket-chain.js';
+
+/** What one mail came to. */
+export interface MailReport {
+  readonly location: MailLocation;
+  /** The Message-ID header (without brackets), when the mail was read far enough to have one. */
+  readonly messageId: string | null;
+  readonly outcome: MailOutcome;
+  /** The ledger already held this object's outcome: nothing new was written or counted. */
+  readonly redelivered: boolean;
+  /** For `retry`: the error, to be logged in full. */
+  readonly error?: unknown;
+}
+
+/** Recipients known from outside the mail (the SES receipt), most trustworthy of all. */
+export interface Envelope {
+  readonly recipients: readonly string[];
+}
+
+export interface PipelineDeps {
+  readonly config: GatewayConfig;
+  readonly rawMail: RawMailStore;
+  readonly tickets: TicketStore;
+  readonly ledger: MessageLedger;
+  readonly now?: () => Date;
+}
+
+/** Processes one stored mail to its outcome. Never throws: failures become `retry` or a skip. */
+export type MailProcessor = (location: MailLocation, envelope?: Envelope) => Promise<MailReport>;
+
+/** Text bodies up to this many bytes are kept in the ledger entry; longer ones go to S3. */
+const MAX_INLINE_BODY_BYTES = 64 * 1024;
+/** Attachments past this many are not stored (the raw mail still holds them). */
+const MAX_STORED_ATTACHMENTS = 100;
+/** django-helpdesk's ticket title length. */
+const MAX_TITLE_LENGTH = 200;
+/** Attempts at finding a free ticket id when the counter lags behind existing tickets. */
+const MAX_ID_ATTEMPTS = 5;
+
+/** S3 tags on the raw mail, read by lifecycle rules and operators. */
+export const RAW_MAIL_TAGS = { outcome: 'helpdesk-outcome', reason: 'helpdesk-reason', ticket: 'helpdesk-ticket' } as const;
+
+/** Everything decided once the header block was read. */
+interface Plan {
+  readonly headers: MailHeaders;
+  readonly messageKey: string;
+  readonly decision: Decision;
+  /** Ticket and follow-up the mail is being applied to (follow-up or new ticket). */
+  readonly target: { ticketId: number; followupId: string } | null;
+  /** The ledger entry of a redelivered object. */
+  readonly prior: LedgerEntry | null;
+}
+
+function objectKeyOf(location: MailLocation, kind: 'object' | 'duplicate'): string {
+  return `${kind}:${sha256Hex(`${location.bucket}/${location.key}`)}`;
+}
+
+function priorOf(entry: LedgerEntry | undefined, location: MailLocation): PriorEntry {
+  if (!entry) return { kind: 'none' };
+  if (entry.direction === 'outbound') return { kind: 'other-object', key: 'an outbound notification of the helpdesk' };
+  if (entry.bucket !== location.bucket || entry.key !== location.key) return { kind: 'other-object', key: entry.key };
+  if (entry.state === 'pending') return { kind: 'same-object', state: 'pending', claim: { ticketId: entry.ticketId, queue: entry.queue } };
+  return { kind: 'same-object', state: 'final' };
+}
+
+/** What a stored ledger entry reports as the outcome of its mail. */
+function outcomeOfEntry(entry: LedgerEntry): MailOutcome {
+  if (entry.direction === 'outbound') return { kind: 'skipped', reason: 'duplicate', detail: 'an outbound Message-ID' };
+  switch (entry.state) {
+    case 'applied':
+      return entry.outcome === 'created'
+        ? { kind: 'created', ticketId: entry.ticketId, followupId: entry.followupId }
+        : { kind: 'followup', ticketId: entry.ticketId, followupId: entry.followupId, reopened: entry.reopened };
+    case 'skipped':
+      return { kind: 'skipped', reason: entry.reason, detail: entry.detail, ...(entry.ticketId === null ? {} : { ticketId: entry.ticketId }) };
+    case 'pending':
+      return { kind: 'retry', error: 'a new ticket from this mail is still being opened' };
+  }
+}
+
+function tagsOf(outcome: MailOutcome): Record<string, string> {
+  switch (outcome.kind) {
+    case 'followup':
+    case 'created':
+      return { [RAW_MAIL_TAGS.outcome]: outcome.kind, [RAW_MAIL_TAGS.ticket]: String(outcome.ticketId) };
+    case 'skipped':
+      return {
+        [RAW_MAIL_TAGS.outcome]: 'skipped',
+        [RAW_MAIL_TAGS.reason]: outcome.reason,
+        ...(outcome.ticketId === undefined ? {} : { [RAW_MAIL_TAGS.ticket]: String(outcome.ticketId) }),
+      };
+    case 'retry':
+      return {};
+  }
+}
+
+/** Builds the mail processor over the given ports. */
+export function createMailProcessor(deps: PipelineDeps): MailProcessor {
+  const { config, rawMail, tickets, ledger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const findSubjectTag = subjectTagFinder(config.queueSlugs);
+  const ownAddresses = new Set(config.mailboxes.flatMap((m) => (m.address ? [m.address] : [])));
+
+  function baseEntry(location: MailLocation, headers: MailHeaders | null, messageKey: string) {
+    const at = now().toISOString();
+    return {
+      messageKey,
+      direction: 'inbound' as const,
+      bucket: location.bucket,
+      key: location.key,
+      messageId: headers?.messageId ?? null,
+      from: headers?.from?.address ?? null,
+      subject: headers?.subject ?? '',
+      receivedAt: headers?.date ?? at,
+      recordedAt: at,
+    };
+  }
+
+  async function plan(location: MailLocation, headers: MailHeaders, envelope: Envelope | undefined): Promise<Plan> {
+    const empty = headers.headerCount === 0;
+    const messageKey = empty
+      ? objectKeyOf(location, 'object')
+      : headers.messageId
+        ? ledgerKeyOfMessageId(headers.messageId)
+        : `sha256:${await rawMail.hash(location)}`;
+    const threadIds = empty ? [] : threadMessageIds(headers);
+    const known = await ledger.lookup([messageKey, ...threadIds.map(ledgerKeyOfMessageId)]);
+    const priorEntry = known.get(messageKey);
+    const prior = priorOf(priorEntry, location);
+
+    const ticketsByMessageId = new Map<string, number>();
+    for (const id of threadIds) {
+      const entry = known.get(ledgerKeyOfMessageId(id));
+      const ticketId = entry ? threadTicketOf(entry) : null;
+      if (ticketId !== null) ticketsByMessageId.set(id, ticketId);
+    }
+    const reference = empty ? null : findTicketReference({ threadIds, ticketsByMessageId, subjectTag: findSubjectTag(headers.subject) });
+    const recipients = [...(envelope?.recipients ?? []), ...headers.deliveredTo, ...headers.to.map((a) => a.address), ...headers.cc.map((a) => a.address)];
+    const mailbox = routeMail(recipients, config);
+    const chain = reference && prior.kind === 'none' ? await loadTicketChain(tickets, reference.ticketId) : null;
+    let decision = decideOutcome({ prior, empty, mailbox, reference, chain });
+
+    const followupId = sha256Hex(`${messageKey}\n${location.bucket}/${location.key}`).slice(0, 24);
+    if (decision.kind === 'followup') {
+      return { headers, messageKey, decision, target: { ticketId: decision.ticket.id, followupId }, prior: null };
+    }
+    if (decision.kind === 'create') {
+      let ticketId = decision.ticketId;
+      if (ticketId === null) {
+        const reserved = await tickets.allocateId();
+        const claim: PendingEntry = { ...baseEntry(location, headers, messageKey), state: 'pending', ticketId: reserved, queue: decision.queue };
+        const holder = await ledger.claim(claim);
+        const held = priorOf(holder, location);
+        if (held.kind === 'same-object' && held.state === 'pending') ticketId = held.claim.ticketId;
+        else if (held.kind === 'same-object') return { headers, messageKey, decision: { kind: 'redelivered' }, target: null, prior: holder };
+        else decision = { kind: 'skip', reason: 'duplicate', detail: `this Message-ID was just claimed by ${held.kind === 'other-object' ? held.key : 'another mail'}` };
+      }
+      if (ticketId !== null) {
+        return { headers, messageKey, decision: { ...decision, ticketId } as Decision, target: { ticketId, followupId }, prior: null };
+      }
+    }
+    return { headers, messageKey, decision, target: null, prior: decision.kind === 'redelivered' ? (priorEntry ?? null) : null };
+  }
+
+  function attachmentSink(target: { ticketId: number; followupId: string }): AttachmentSink {
+    return {
+      async accept(attachment) {
+        if (attachment.index >= MAX_STORED_ATTACHMENTS) return DRAIN_ATTACHMENTS.accept(attachment);
+        const key = `${config.attachmentsPrefix}${target.ticketId}/${target.followupId}/${attachment.index}`;
+        await rawMail.putAttachment(key, attachment.content, { contentType: attachment.contentType, filename: attachment.filename });
+        return key;
+      },
+    };
+  }
+
+  async function storeBody(record: MailRecord, target: { ticketId: number; followupId: string }) {
+    if (Buffer.byteLength(record.text) <= MAX_INLINE_BODY_BYTES) return { body: record.text, bodyKey: null };
+    const bodyKey = `${config.attachmentsPrefix}${target.ticketId}/${target.followupId}/body.txt`;
+    await rawMail.putText(bodyKey, record.text);
+    return { body: null, bodyKey };
+  }
+
+  /** Writes the final entry and tags the mail; a lost race turns into a redelivery or a duplicate. */
+  async function commit(location: MailLocation, entry: FinalEntry, outcome: MailOutcome, messageId: string | null): Promise<MailReport> {
+    const result = await ledger.record(entry);
+    if (result === 'taken-by-other') {
+      return skip(location, null, objectKeyOf(location, 'duplicate'), 'duplicate', 'another stored mail with this Message-ID was recorded first');
+    }
+    const redelivered = result === 'already-recorded';
+    const final = redelivered ? outcomeOfEntry((await ledger.lookup([entry.messageKey])).get(entry.messageKey) ?? entry) : outcome;
+    await rawMail.markOutcome(location, tagsOf(final));
+    return { location, messageId, outcome: final, redelivered };
+  }
+
+  async function skip(location: MailLocation, headers: MailHeaders | null, messageKey: string, reason: SkipReason, detail: string, ticketId: number | null = null): Promise<MailReport> {
+    const entry: SkippedEntry = { ...baseEntry(location, headers, messageKey), state: 'skipped', reason, detail, ticketId };
+    const outcome: MailOutcome = { kind: 'skipped', reason, detail, ...(ticketId === null ? {} : { ticketId }) };
+    return commit(location, entry, outcome, headers?.messageId ?? null);
+  }
+
+  async function createTicket(plan: Plan, record: MailRecord, location: MailLocation, ticketId: number, queue: string): Promise<number> {
+    const at = now().toISOString();
+    const submitter = record.from?.address ?? '';
+    const cc = [...new Set([...record.to, ...record.cc].map((a) => a.address))].filter((a) => a !== submitter && !ownAddresses.has(a));
+    for (let attempt = 0, id = ticketId; attempt < MAX_ID_ATTEMPTS; attempt++) {
+      const result = await tickets.create({
+        id,
+        queue,
+        status: 'open',
+        title: (record.subject.trim() || '(no subject)').slice(0, MAX_TITLE_LENGTH),
+        description: record.text.slice(0, MAX_INLINE_BODY_BYTES / 2),
+        submitter,
+        cc,
+        createdAt: at,
+        updatedAt: at,
+        sourceMessageKey: plan.messageKey,
+      });
+      if (result !== 'id-taken') return id;
+      id = await tickets.allocateId();
+      await ledger.reclaim(plan.messageKey, id);
+    }
+    throw new TransientError(`no free ticket id after ${MAX_ID_ATTEMPTS} attempts: the ticket counter lags behind the tickets table`);
+  }
+
+  async function apply(plan: Plan, record: MailRecord, location: MailLocation): Promise<MailReport> {
+    const { decision, headers, messageKey, target } = plan;
+    switch (decision.kind) {
+      case 'redelivered': {
+        const outcome = plan.prior ? outcomeOfEntry(plan.prior) : { kind: 'retry' as const, error: 'redelivery of an unknown entry' };
+        if (outcome.kind !== 'retry') await rawMail.markOutcome(location, tagsOf(outcome));
+        return { location, messageId: headers.messageId, outcome, redelivered: true };
+      }
+      case 'skip':
+        return skip(location, headers, decision.reason === 'duplicate' ? objectKeyOf(location, 'duplicate') : messageKey, decision.reason, decision.detail, decision.ticketId ?? null);
+      case 'followup':
+      case 'create': {
+        if (!target) throw new Error('a follow-up or new ticket without a target');
+        let ticketId = target.ticketId;
+        let reopened = false;
+        if (decision.kind === 'followup' && decision.reopen) reopened = await tickets.reopen(ticketId, now().toISOString());
+        const body = await storeBody(record, target);
+        if (decision.kind === 'create') ticketId = await createTicket(plan, record, location, ticketId, decision.queue);
+        const entry: AppliedEntry = {
+          ...baseEntry(location, headers, messageKey),
+          state: 'applied',
+          outcome: decision.kind === 'create' ? 'created' : 'followup',
+          ticketId,
+          followupId: target.followupId,
+          reopened,
+          mergedFrom: decision.kind === 'followup' ? decision.mergedFrom : [],
+          ...body,
+          attachments: record.attachments,
+        };
+        const outcome: MailOutcome =
+          decision.kind === 'create'
+            ? { kind: 'created', ticketId, followupId: target.followupId }
+            : { kind: 'followup', ticketId, followupId: target.followupId, reopened };
+        return commit(location, entry, outcome, headers.messageId);
+      }
+    }
+  }
+
+  return async function processMail(location, envelope) {
+    let planned: Promise<Plan> | undefined;
+    try {
+      const body = await rawMail.open(location);
+      const record = await parseMail(body, {
+        async onHeaders(headers) {
+          planned = plan(location, headers, envelope);
+          const { target, decision } = await planned;
+          return target && (decision.kind === 'followup' || decision.kind === 'create') ? attachmentSink(target) : DRAIN_ATTACHMENTS;
+        },
+      });
+      if (!planned) throw new Error('the parser finished without reading a header block');
+      return await apply(await planned, record, location);
+    } catch (error) {
+      try {
+        if (error instanceof ObjectMissingError) {
+          return await skip(location, null, objectKeyOf(location, 'object'), 'object-missing', error.message);
+        }
+        if (error instanceof MalformedMailError) {
+          const known = planned ? await planned.catch(() => undefined) : undefined;
+          return await skip(location, known?.headers ?? null, known?.messageKey ?? objectKeyOf(location, 'object'), 'malformed', error.message);
+        }
+      } catch (inner) {
+        return { location, messageId: null, outcome: { kind: 'retry', error: String(inner) }, redelivered: false, error: inner };
+      }
+      const messageId = planned ? ((await planned.catch(() => undefined))?.headers.messageId ?? null) : null;
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return { location, messageId, outcome: { kind: 'retry', error: message }, redelivered: false, error };
+    }
+  };
+}

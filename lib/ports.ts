@@ -1,0 +1,61 @@
+/**
+ * The ports the pipeline talks to. The pipeline depends only on these interfaces; the AWS
+ * adapters in `lib/adapters/` implement them.
+ */
+import type { Readable } from 'node:stream';
+import type { FinalEntry, LedgerEntry, MailLocation, PendingEntry } from './ledger-entry.js';
+import type { NewTicket, Ticket } from './ticket.js';
+
+/** Raw mail and the objects derived from it, in S3. */
+export interface RawMailStore {
+  /** Streams the raw mail. Throws `ObjectMissingError` when it does not exist. */
+  open(location: MailLocation): Promise<Readable>;
+  /** SHA-256 (hex) of the raw mail, read as a stream. */
+  hash(location: MailLocation): Promise<string>;
+  /** Tags the raw mail with its outcome, so lifecycle rules and operators can find it. */
+  markOutcome(location: MailLocation, tags: Readonly<Record<string, string>>): Promise<void>;
+  /** Streams one attachment, byte for byte, into `key` of the mail bucket. */
+  putAttachment(key: string, content: Readable, meta: { contentType: string; filename: string | null }): Promise<void>;
+  /** Stores a text body too long for the ledger at `key` of the mail bucket. */
+  putText(key: string, text: string): Promise<void>;
+}
+
+/** What creating a ticket found. */
+export type CreateTicketResult = 'created' | 'already-created' | 'id-taken';
+
+/** Tickets in DynamoDB. */
+export interface TicketStore {
+  get(id: number): Promise<Ticket | null>;
+  /** Reserves the next ticket id (atomic counter). Ids are never reused; a crash leaves a gap. */
+  allocateId(): Promise<number>;
+  /**
+   * Writes the ticket unless its id exists: `already-created` when it was created from the same
+   * mail before, `id-taken` when another ticket holds the id.
+   */
+  create(ticket: NewTicket): Promise<CreateTicketResult>;
+  /** Sets a resolved or closed ticket to reopened; answers whether it changed anything. */
+  reopen(id: number, at: string): Promise<boolean>;
+}
+
+/** What writing a final ledger entry found. */
+export type RecordResult =
+  /** Written now: this attempt applied or skipped the mail. */
+  | 'recorded'
+  /** The same object was recorded by an earlier or concurrent attempt: nothing more to do. */
+  | 'already-recorded'
+  /** Another object holds this Message-ID: this mail is a duplicate. */
+  | 'taken-by-other';
+
+/** The message ledger in DynamoDB. */
+export interface MessageLedger {
+  /** Reads the entries under these keys (strongly consistent); missing keys are absent. */
+  lookup(messageKeys: readonly string[]): Promise<Map<string, LedgerEntry>>;
+  /** Reserves this mail's key for a new ticket. Answers the entry that holds the key afterwards. */
+  claim(entry: PendingEntry): Promise<LedgerEntry>;
+  /** Points a pending claim at another ticket id (when the first one turned out to be taken). */
+  reclaim(messageKey: string, ticketId: number): Promise<void>;
+  /** Writes the final entry: unconditionally new, or over this same object's pending claim. */
+  record(entry: FinalEntry): Promise<RecordResult>;
+  /** Registers the Message-ID of an outbound notification for a ticket. */
+  registerOutbound(messageId: string, ticketId: number, at: string): Promise<void>;
+}

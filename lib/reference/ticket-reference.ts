@@ -1,0 +1,19 @@
+/** How a mail names the ticket it belongs to. */
+
+/**
+ * A reference to a ticket found in a mail, strongest kind first. New kinds (a signed reply address)
+ * are added as further members of this union; {@link findTicketReference} ranks them.
+ */
+export type TicketReference =
+  | {
+      readonly source: 'thread';
+      readonly ticketId: number;
+      /** The Message-ID (from In-Reply-To or References) the ledger knows for the ticket. */
+      readonly messageId: string;
+    }
+  | {
+      readonly source: 'subject-tag';
+      readonly ticketId: number;
+      /** The configured queue slug the tag named, in its configured spelling. */
+      readonly queue: string;
+    };

@@ -1,0 +1,78 @@
+/**
+ * Reads what the gateway wrote into the embedded DynamoDB and S3, with plain SDK clients: the
+ * tests check real stored state, not calls on mocks.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { LEDGER_TICKET_INDEX } from '../../lib/adapters/dynamodb-message-ledger.js';
+import type { LocalGateway } from '../../lib/local/local-gateway.js';
+
+export class LocalAws {
+  readonly s3: S3Client;
+  readonly db: DynamoDBDocumentClient;
+
+  constructor(private readonly gateway: LocalGateway) {
+    const env = gateway.env;
+    const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' };
+    this.s3 = new S3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_S3, forcePathStyle: true, credentials });
+    this.db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials }));
+  }
+
+  private get names() {
+    return this.gateway.stack.names;
+  }
+
+  async ticket(id: number): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.names.ticketsTable, Key: { id }, ConsistentRead: true }));
+    return Item;
+  }
+
+  async ledgerEntry(messageKey: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.names.messagesTable, Key: { messageKey }, ConsistentRead: true }));
+    return Item;
+  }
+
+  /** Every ledger entry (a scan: the tables are tiny). */
+  async ledger(): Promise<Record<string, unknown>[]> {
+    const { Items } = await this.db.send(new ScanCommand({ TableName: this.names.messagesTable, ConsistentRead: true }));
+    return Items ?? [];
+  }
+
+  /** The applied ledger entries of a ticket, through the byTicket index. */
+  async followups(ticketId: number): Promise<Record<string, unknown>[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.names.messagesTable,
+        IndexName: LEDGER_TICKET_INDEX,
+        KeyConditionExpression: 'ticketId = :t',
+        ExpressionAttributeValues: { ':t': ticketId },
+      }),
+    );
+    return (Items ?? []).filter((item) => item.state === 'applied');
+  }
+
+  async tags(key: string): Promise<Record<string, string>> {
+    const { TagSet } = await this.s3.send(new GetObjectTaggingCommand({ Bucket: this.names.bucket, Key: key }));
+    return Object.fromEntries((TagSet ?? []).map((t) => [t.Key, t.Value]));
+  }
+
+  async objectBytes(key: string): Promise<Buffer> {
+    const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.names.bucket, Key: key }));
+    return Buffer.from(await (Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+  }
+
+  async objectHead(key: string) {
+    return this.s3.send(new GetObjectCommand({ Bucket: this.names.bucket, Key: key }));
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    const { Contents } = await this.s3.send(new ListObjectsV2Command({ Bucket: this.names.bucket, Prefix: prefix }));
+    return (Contents ?? []).map((c) => c.Key as string);
+  }
+
+  destroy(): void {
+    this.s3.destroy();
+    this.db.destroy();
+  }
+}

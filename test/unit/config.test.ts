@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.js';
+import { ConfigError } from '../../lib/errors.js';
+import { routeMail } from '../../lib/mailbox.js';
+
+const base = {
+  TICKETS_TABLE: 'tickets',
+  MESSAGES_TABLE: 'messages',
+  MAIL_BUCKET: 'mail',
+  MAILBOXES: 'Support@Helpdesk.example=support:update-only, new@helpdesk.example=support:create, billing@helpdesk.example=billing',
+};
+
+function failure(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('reads a valid environment into a typed, frozen object', () => {
+    const config = loadConfig({ ...base, UPDATE_ONLY: 'true', DEFAULT_QUEUE: 'support' });
+    expect(config.mailboxes).toEqual([
+      { address: 'support@helpdesk.example', queue: 'support', mode: 'update-only' },
+      { address: 'new@helpdesk.example', queue: 'support', mode: 'create' },
+      { address: 'billing@helpdesk.example', queue: 'billing', mode: 'update-only' },
+    ]);
+    expect(config.defaultMode).toBe('update-only');
+    expect(config.queueSlugs).toEqual(['support', 'billing']);
+    expect(config.inboundPrefix).toBe('inbound/');
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('defaults UPDATE_ONLY to false, as django-helpdesk does', () => {
+    expect(loadConfig(base).mailboxes[2]?.mode).toBe('create');
+  });
+
+  it.each([
+    [{ TICKETS_TABLE: undefined }, 'TICKETS_TABLE', 'is not set'],
+    [{ MESSAGES_TABLE: ' ' }, 'MESSAGES_TABLE', 'is not set'],
+    [{ MAIL_BUCKET: undefined }, 'MAIL_BUCKET', 'is not set'],
+    [{ UPDATE_ONLY: 'yes' }, 'UPDATE_ONLY', '"true" or "false"'],
+    [{ MAILBOXES: 'support@helpdesk.example' }, 'MAILBOXES', 'address=queue[:mode]'],
+    [{ MAILBOXES: 'not-an-address=support' }, 'MAILBOXES', 'address=queue[:mode]'],
+    [{ MAILBOXES: 'a@b.example=support:sometimes' }, 'MAILBOXES', 'create or update-only'],
+    [{ MAILBOXES: 'a@b.example=sup port' }, 'MAILBOXES', 'queue slugs'],
+    [{ MAILBOXES: 'a@b.example=x,A@b.example=y' }, 'MAILBOXES', 'listed twice'],
+    [{ MAILBOXES: '', DEFAULT_QUEUE: undefined }, 'MAILBOXES', 'at least one mailbox'],
+    [{ DEFAULT_QUEUE: 'bad slug!' }, 'DEFAULT_QUEUE', 'queue slugs'],
+    [{ INBOUND_PREFIX: 'inbound' }, 'INBOUND_PREFIX', 'ending in "/"'],
+  ])('rejects %o naming %s', (overrides, variable, expected) => {
+    const error = failure({ ...base, ...overrides });
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).toContain(expected);
+  });
+});
+
+describe('routeMail', () => {
+  const config = loadConfig({ ...base, DEFAULT_QUEUE: 'support', UPDATE_ONLY: 'true' });
+
+  it('takes the first recipient that is a configured mailbox, case-insensitively', () => {
+    expect(routeMail(['someone@else.example', 'BILLING@helpdesk.example', 'new@helpdesk.example'], config)?.queue).toBe('billing');
+  });
+
+  it('falls back to the default queue with the default mode, or to nothing without one', () => {
+    expect(routeMail(['x@y.example'], config)).toEqual({ address: null, queue: 'support', mode: 'update-only' });
+    expect(routeMail(['x@y.example'], loadConfig(base))).toBeNull();
+  });
+});

@@ -50,7 +50,7 @@ export class PowertoolsOutcomeReporter implements OutcomeReporter {
   }
 
   flush(): void {
-    this.metrics.publishStoredMetrics();
+    if (this.metrics.hasStoredMetrics()) this.metrics.publishStoredMetrics();
   }
 
   private count(...names: string[]): void {

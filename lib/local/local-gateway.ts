@@ -59,13 +59,13 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   try {
     const env = localGatewayEnv(stack, options);
     Object.assign(process.env, env);
-    await seedTickets(env, stack.names.ticketsTable, options.tickets);
+    await seedTickets(stack.env, stack.names.ticketsTable, options.tickets);
     const { handler } = (await import('../../functions/ingest-mail.js')) as { handler: (event: unknown) => Promise<IngestResult> };
     const s3 = new S3Client({
-      region: env.AWS_REGION,
-      endpoint: env.AWS_ENDPOINT_URL_S3,
+      region: stack.env.AWS_REGION,
+      endpoint: stack.env.AWS_ENDPOINT_URL_S3,
       forcePathStyle: true,
-      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' },
+      credentials: { accessKeyId: stack.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY ?? '' },
     });
     let sequence = 0;
 

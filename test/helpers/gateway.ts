@@ -2,7 +2,7 @@
  * Starts the local gateway (dynalite + s3rver in this process, real handler module) for one test
  * file, and stops it afterwards.
  */
-import { afterAll, beforeAll, vi } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../lib/local/local-gateway.js';
 import type { TicketSeed } from '../../lib/local/seed.js';
 import { LocalAws } from './local-aws.js';
@@ -30,7 +30,6 @@ export function useGateway(options: Partial<LocalGatewayOptions> = {}): GatewayF
   let gateway: LocalGateway | undefined;
   let aws: LocalAws | undefined;
   beforeAll(async () => {
-    vi.resetModules();
     gateway = await startLocalGateway({
       mode: 'update-only',
       tickets: SEED_TICKETS,

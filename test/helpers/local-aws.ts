@@ -13,7 +13,7 @@ export class LocalAws {
   readonly db: DynamoDBDocumentClient;
 
   constructor(private readonly gateway: LocalGateway) {
-    const env = gateway.env;
+    const env = gateway.stack.env;
     const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' };
     this.s3 = new S3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_S3, forcePathStyle: true, credentials });
     this.db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials }));

@@ -1,0 +1,88 @@
+/**
+ * The local run's command-line contract (`npm start -- [--mode …] [--tickets FILE] [--json] PATH...`),
+ * run as a separate process exactly as a user or another tool runs it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeMail } from '../helpers/mail.js';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+async function start(args: readonly string[]) {
+  return run(TSX, ['lib/local/start.ts', ...args], { cwd: ROOT, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'INFO' } });
+}
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'local-run-'));
+  await writeFile(
+    join(dir, 'tickets.json'),
+    JSON.stringify([
+      { id: 5, queue: 'helpdesk', status: 'closed', title: 'Old', submitter: 'a@example.com' },
+      { id: 6, queue: 'helpdesk', status: 'duplicate', title: 'Merged', submitter: 'a@example.com', mergedInto: 5 },
+    ]),
+  );
+  const mails = join(dir, 'mails');
+  await mkdir(mails);
+  await writeFile(join(mails, 'b-reply.eml'), composeMail({ messageId: '<b@x>', subject: 'Re: [helpdesk-5] Old', to: 'anyone@example.com' }));
+  await writeFile(join(mails, 'a-merged.eml'), composeMail({ messageId: '<a@x>', subject: 'Re: [HELPDESK-006] Merged' }));
+  await writeFile(join(mails, 'c-thread.eml'), composeMail({ messageId: '<c@x>', subject: 'Re: Old', inReplyTo: '<b@x>' }));
+  await writeFile(join(mails, 'd-again.eml'), composeMail({ messageId: '<b@x>', subject: 'Re: [helpdesk-5] Old' }));
+  await writeFile(join(mails, 'e-new.eml'), composeMail({ messageId: '<e@x>', subject: 'Hello' }));
+  await writeFile(join(mails, 'f-unknown.eml'), composeMail({ messageId: '<f@x>', subject: '[helpdesk-77] Who?' }));
+  await writeFile(join(mails, 'notes.txt'), 'not a mail: folders contribute their .eml files only');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('prints exactly one JSON object per mail on stdout, in name order, with the right outcomes', async () => {
+    const { stdout, stderr } = await start(['--json', '--mode', 'update-only', '--tickets', join(dir, 'tickets.json'), join(dir, 'mails')]);
+    const lines = stdout.trimEnd().split('\n');
+    const results = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(results.map((r) => [String(r.file).split('/').pop(), r.messageId, r.outcome, r.reason, r.ticketId])).toEqual([
+      ['a-merged.eml', 'a@x', 'followup', null, 5],
+      ['b-reply.eml', 'b@x', 'followup', null, 5],
+      ['c-thread.eml', 'c@x', 'followup', null, 5],
+      ['d-again.eml', 'b@x', 'skipped', 'duplicate', null],
+      ['e-new.eml', 'e@x', 'skipped', 'no-ticket-ref', null],
+      ['f-unknown.eml', 'f@x', 'skipped', 'ticket-not-found', 77],
+    ]);
+    expect(stderr).toContain('"level":"WARN"');
+  });
+
+  it('opens tickets in create mode, taking files in the order given', async () => {
+    const mails = join(dir, 'mails');
+    const { stdout } = await start(['--json', '--mode', 'create', '--tickets', join(dir, 'tickets.json'), join(mails, 'e-new.eml'), join(mails, 'f-unknown.eml')]);
+    const results = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(results.map((r) => [r.outcome, r.ticketId])).toEqual([
+      ['created', 7],
+      ['created', 8],
+    ]);
+  });
+
+  it('runs the bundled samples by default and prints a table', async () => {
+    const { stdout } = await start([]);
+    const samples = (await readdir(join(ROOT, 'samples'))).filter((f) => f.endsWith('.eml'));
+    for (const sample of samples) expect(stdout).toContain(sample);
+    expect(stdout).toMatch(/file\s+outcome\s+reason\s+ticket/);
+  });
+
+  it.each([
+    [['--mode', 'sometimes'], '--mode must be create or update-only'],
+    [['--tickets', '/nonexistent.json'], '--tickets /nonexistent.json'],
+    [['/nonexistent-folder'], 'no such file or folder'],
+    [['--colour'], 'Unknown option'],
+  ])('exits 2 with a usage message for %j', async (args, message) => {
+    const failure = (await start(args).catch((error: unknown) => error)) as { code: number; stderr: string };
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toContain(message);
+  });
+});

@@ -1,12 +1,12 @@
 /**
  * Intake: which raw mails a Lambda event names. Three event shapes are accepted: an S3 event
  * notification, an SQS event whose bodies are S3 event notifications, and an SES receipt-rule
- * Lambda-action event. Pure.
+ * Lambda-action event (with the receipt's recipients and verdicts). Pure.
  */
 import type { SESEvent, SQSEvent } from 'aws-lambda';
 import { UnsupportedEventError } from './errors.js';
 import type { MailLocation } from './ledger-entry.js';
-import type { Envelope } from './pipeline.js';
+import type { Envelope, SesVerdicts } from './pipeline.js';
 
 /** A mail named by an event, with what the event knows about its delivery. */
 export interface MailToProcess {
@@ -84,8 +84,17 @@ function mailsFromSesEvent(event: SESEvent, store: InboundStore): MailToProcess[
   return event.Records.map((record) => {
     const messageId = record.ses?.mail?.messageId;
     if (typeof messageId !== 'string' || messageId === '') throw new UnsupportedEventError('an SES event record without mail.messageId');
-    const recipients = (record.ses.receipt?.recipients ?? []).filter((r): r is string => typeof r === 'string').map((r) => r.toLowerCase());
-    return { location: { bucket: store.mailBucket, key: `${store.inboundPrefix}${messageId}` }, envelope: { recipients } };
+    const receipt = record.ses.receipt;
+    const recipients = (receipt?.recipients ?? []).filter((r): r is string => typeof r === 'string').map((r) => r.toLowerCase());
+    const verdicts: SesVerdicts = {
+      ...(receipt?.spamVerdict?.status ? { spam: receipt.spamVerdict.status } : {}),
+      ...(receipt?.virusVerdict?.status ? { virus: receipt.virusVerdict.status } : {}),
+      ...(receipt?.spfVerdict?.status ? { spf: receipt.spfVerdict.status } : {}),
+      ...(receipt?.dkimVerdict?.status ? { dkim: receipt.dkimVerdict.status } : {}),
+      ...(receipt?.dmarcVerdict?.status ? { dmarc: receipt.dmarcVerdict.status } : {}),
+    };
+    const envelope: Envelope = Object.keys(verdicts).length > 0 ? { recipients, verdicts } : { recipients };
+    return { location: { bucket: store.mailBucket, key: `${store.inboundPrefix}${messageId}` }, envelope };
   });
 }
 

@@ -1,6 +1,7 @@
 /** The message ledger: one entry per Message-ID the gateway has handled or the helpdesk has sent. */
 import type { AttachmentInfo } from './mail/record.js';
 import type { SkipReason } from './outcomes.js';
+import type { SesVerdicts } from './pipeline.js';
 
 /** Where a raw mail is stored. */
 export interface MailLocation {
@@ -22,6 +23,8 @@ interface InboundBase {
   readonly subject: string;
   readonly receivedAt: string;
   readonly recordedAt: string;
+  /** SES's spam, virus and authentication verdicts, when the mail came with an SES receipt. */
+  readonly sesVerdicts?: SesVerdicts;
 }
 
 /** A new ticket is being opened from this mail: the id is reserved, the ticket may not exist yet. */

@@ -44,9 +44,19 @@ export interface MailReport {
   readonly error?: unknown;
 }
 
-/** Recipients known from outside the mail (the SES receipt), most trustworthy of all. */
+/** What SES's receipt says about a mail (`PASS`, `FAIL`, `GRAY`, `PROCESSING_FAILED`, …). */
+export interface SesVerdicts {
+  readonly spam?: string;
+  readonly virus?: string;
+  readonly spf?: string;
+  readonly dkim?: string;
+  readonly dmarc?: string;
+}
+
+/** What is known about a mail from outside it (the SES receipt): most trustworthy of all. */
 export interface Envelope {
   readonly recipients: readonly string[];
+  readonly verdicts?: SesVerdicts;
 }
 
 export interface PipelineDeps {
@@ -59,6 +69,12 @@ export interface PipelineDeps {
 
 /** Processes one stored mail to its outcome. Never throws: failures become `retry` or a skip. */
 export type MailProcessor = (location: MailLocation, envelope?: Envelope) => Promise<MailReport>;
+
+/** One mail being processed: where it is stored, and what its delivery says about it. */
+interface InboundMail {
+  readonly location: MailLocation;
+  readonly envelope: Envelope | undefined;
+}
 
 /** Text bodies up to this many bytes are kept in the ledger entry; longer ones go to S3. */
 const MAX_INLINE_BODY_BYTES = 64 * 1024;
@@ -133,9 +149,10 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
   const findSubjectTag = subjectTagFinder(config.queueSlugs);
   const ownAddresses = new Set(config.mailboxes.flatMap((m) => (m.address ? [m.address] : [])));
 
-  function baseEntry(location: MailLocation, headers: MailHeaders | null, messageKey: string) {
+  function baseEntry({ location, envelope }: InboundMail, headers: MailHeaders | null, messageKey: string) {
     const at = now().toISOString();
     return {
+      ...(envelope?.verdicts ? { sesVerdicts: envelope.verdicts } : {}),
       messageKey,
       direction: 'inbound' as const,
       bucket: location.bucket,
@@ -148,7 +165,8 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     };
   }
 
-  async function plan(location: MailLocation, headers: MailHeaders, envelope: Envelope | undefined): Promise<Plan> {
+  async function plan(mail: InboundMail, headers: MailHeaders): Promise<Plan> {
+    const { location, envelope } = mail;
     const empty = headers.headerCount === 0;
     const messageKey = empty
       ? objectKeyOf(location, 'object')
@@ -180,7 +198,7 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
       let ticketId = decision.ticketId;
       if (ticketId === null) {
         const reserved = await tickets.allocateId();
-        const claim: PendingEntry = { ...baseEntry(location, headers, messageKey), state: 'pending', ticketId: reserved, queue: decision.queue };
+        const claim: PendingEntry = { ...baseEntry(mail, headers, messageKey), state: 'pending', ticketId: reserved, queue: decision.queue };
         const holder = await ledger.claim(claim);
         const held = priorOf(holder, location);
         if (held.kind === 'same-object' && held.state === 'pending') ticketId = held.claim.ticketId;
@@ -213,10 +231,11 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
   }
 
   /** Writes the final entry and tags the mail; a lost race turns into a redelivery or a duplicate. */
-  async function commit(location: MailLocation, entry: FinalEntry, outcome: MailOutcome, messageId: string | null): Promise<MailReport> {
+  async function commit(mail: InboundMail, entry: FinalEntry, outcome: MailOutcome, messageId: string | null): Promise<MailReport> {
+    const { location } = mail;
     const result = await ledger.record(entry);
     if (result === 'taken-by-other') {
-      return skip(location, null, objectKeyOf(location, 'duplicate'), 'duplicate', 'another stored mail with this Message-ID was recorded first');
+      return skip(mail, null, objectKeyOf(location, 'duplicate'), 'duplicate', 'another stored mail with this Message-ID was recorded first');
     }
     const redelivered = result === 'already-recorded';
     const final = redelivered ? outcomeOfEntry((await ledger.lookup([entry.messageKey])).get(entry.messageKey) ?? entry) : outcome;
@@ -224,13 +243,13 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     return { location, messageId, outcome: final, redelivered };
   }
 
-  async function skip(location: MailLocation, headers: MailHeaders | null, messageKey: string, reason: SkipReason, detail: string, ticketId: number | null = null): Promise<MailReport> {
-    const entry: SkippedEntry = { ...baseEntry(location, headers, messageKey), state: 'skipped', reason, detail, ticketId };
+  async function skip(mail: InboundMail, headers: MailHeaders | null, messageKey: string, reason: SkipReason, detail: string, ticketId: number | null = null): Promise<MailReport> {
+    const entry: SkippedEntry = { ...baseEntry(mail, headers, messageKey), state: 'skipped', reason, detail, ticketId };
     const outcome: MailOutcome = { kind: 'skipped', reason, detail, ...(ticketId === null ? {} : { ticketId }) };
-    return commit(location, entry, outcome, headers?.messageId ?? null);
+    return commit(mail, entry, outcome, headers?.messageId ?? null);
   }
 
-  async function createTicket(plan: Plan, record: MailRecord, location: MailLocation, ticketId: number, queue: string): Promise<number> {
+  async function createTicket(plan: Plan, record: MailRecord, ticketId: number, queue: string): Promise<number> {
     const at = now().toISOString();
     const submitter = record.from?.address ?? '';
     const cc = [...new Set([...record.to, ...record.cc].map((a) => a.address))].filter((a) => a !== submitter && !ownAddresses.has(a));
@@ -254,7 +273,8 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     throw new TransientError(`no free ticket id after ${MAX_ID_ATTEMPTS} attempts: the ticket counter lags behind the tickets table`);
   }
 
-  async function apply(plan: Plan, record: MailRecord, location: MailLocation): Promise<MailReport> {
+  async function apply(plan: Plan, record: MailRecord, mail: InboundMail): Promise<MailReport> {
+    const { location } = mail;
     const { decision, headers, messageKey, target } = plan;
     switch (decision.kind) {
       case 'redelivered': {
@@ -263,7 +283,7 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
         return { location, messageId: headers.messageId, outcome, redelivered: true };
       }
       case 'skip':
-        return skip(location, headers, decision.reason === 'duplicate' ? objectKeyOf(location, 'duplicate') : messageKey, decision.reason, decision.detail, decision.ticketId ?? null);
+        return skip(mail, headers, decision.reason === 'duplicate' ? objectKeyOf(location, 'duplicate') : messageKey, decision.reason, decision.detail, decision.ticketId ?? null);
       case 'followup':
       case 'create': {
         if (!target) throw new Error('a follow-up or new ticket without a target');
@@ -271,9 +291,9 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
         let reopened = false;
         if (decision.kind === 'followup' && decision.reopen) reopened = await tickets.reopen(ticketId, now().toISOString());
         const body = await storeBody(record, target);
-        if (decision.kind === 'create') ticketId = await createTicket(plan, record, location, ticketId, decision.queue);
+        if (decision.kind === 'create') ticketId = await createTicket(plan, record, ticketId, decision.queue);
         const entry: AppliedEntry = {
-          ...baseEntry(location, headers, messageKey),
+          ...baseEntry(mail, headers, messageKey),
           state: 'applied',
           outcome: decision.kind === 'create' ? 'created' : 'followup',
           ticketId,
@@ -287,32 +307,33 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
           decision.kind === 'create'
             ? { kind: 'created', ticketId, followupId: target.followupId }
             : { kind: 'followup', ticketId, followupId: target.followupId, reopened };
-        return commit(location, entry, outcome, headers.messageId);
+        return commit(mail, entry, outcome, headers.messageId);
       }
     }
   }
 
   return async function processMail(location, envelope) {
+    const mail: InboundMail = { location, envelope };
     let planned: Promise<Plan> | undefined;
     try {
       const body = await rawMail.open(location);
       const record = await parseMail(body, {
         async onHeaders(headers) {
-          planned = plan(location, headers, envelope);
+          planned = plan(mail, headers);
           const { target, decision } = await planned;
           return target && (decision.kind === 'followup' || decision.kind === 'create') ? attachmentSink(target) : DRAIN_ATTACHMENTS;
         },
       });
       if (!planned) throw new Error('the parser finished without reading a header block');
-      return await apply(await planned, record, location);
+      return await apply(await planned, record, mail);
     } catch (error) {
       try {
         if (error instanceof ObjectMissingError) {
-          return await skip(location, null, objectKeyOf(location, 'object'), 'object-missing', error.message);
+          return await skip(mail, null, objectKeyOf(location, 'object'), 'object-missing', error.message);
         }
         if (error instanceof MalformedMailError) {
           const known = planned ? await planned.catch(() => undefined) : undefined;
-          return await skip(location, known?.headers ?? null, known?.messageKey ?? objectKeyOf(location, 'object'), 'malformed', error.message);
+          return await skip(mail, known?.headers ?? null, known?.messageKey ?? objectKeyOf(location, 'object'), 'malformed', error.message);
         }
       } catch (inner) {
         return { location, messageId: null, outcome: { kind: 'retry', error: String(inner) }, redelivered: false, error: inner };

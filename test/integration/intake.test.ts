@@ -105,7 +105,7 @@ describe('SES receipt-rule events', () => {
     };
     expect(await fixture.gateway.handler(event)).toEqual({ disposition: 'CONTINUE' });
     const entry = await fixture.aws.ledgerEntry(bare(messageId));
-    expect(entry).toMatchObject({ outcome: 'created' });
+    expect(entry).toMatchObject({ outcome: 'created', sesVerdicts: { spam: 'PASS', virus: 'PASS' } });
     expect((await fixture.aws.ticket(Number(entry?.ticketId)))?.queue).toBe('billing');
   });
 });

@@ -168,4 +168,23 @@ describe('update-only mailbox', () => {
     const result = await fixture.gateway.handler(event);
     expect('mails' in result && result.mails[0]?.outcome).toMatchObject({ kind: 'skipped', reason: 'object-missing' });
   });
+
+  it('reads a CRLF mail with an RFC 2047 subject and an ISO-8859-1 HTML-only body', async () => {
+    const messageId = newMessageId('latin1');
+    const raw = Buffer.from(
+      composeMail({
+        messageId,
+        eol: '\r\n',
+        subject: '=?iso-8859-1?q?Re=3A_=5Bsupport-42=5D_Gr=FC=DFe?=',
+        contentType: 'text/html; charset=iso-8859-1',
+        headers: ['Content-Transfer-Encoding: quoted-printable'],
+        body: '<p>Stra=DFe <b>M=FCnchen</b></p>',
+      }),
+    );
+    const report = await fixture.gateway.deliver('latin1.eml', raw);
+    expect(report.outcome).toMatchObject({ kind: 'followup', ticketId: 42 });
+    const entry = await fixture.aws.ledgerEntry(bare(messageId));
+    expect(entry?.subject).toBe('Re: [support-42] Grüße');
+    expect(String(entry?.body).trim()).toBe('Straße München');
+  });
 });

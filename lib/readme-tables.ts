@@ -1,0 +1,37 @@
+/**
+ * The README's generated tables, rendered from the one definition of each list (skip reasons,
+ * outcomes, configuration variables), so the runbook cannot drift from the code. `npm run docs`
+ * rewrites them; a test fails when the README is stale.
+ */
+import { CONFIG_VARIABLES } from './config.js';
+import { OUTCOMES, SKIP_REASONS, SKIP_REASON_NAMES } from './outcomes.js';
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+/** Generated sections of the README, by marker name. */
+export const README_TABLES: Record<string, () => string> = {
+  'skip-reasons': () =>
+    [
+      '| reason | what happened | what to do |',
+      '| --- | --- | --- |',
+      ...SKIP_REASON_NAMES.map((r) => `| \`${r}\` | ${cell(SKIP_REASONS[r].description)} | ${cell(SKIP_REASONS[r].action)} |`),
+    ].join('\n'),
+  outcomes: () =>
+    ['| outcome | meaning |', '| --- | --- |', ...Object.entries(OUTCOMES).map(([k, v]) => `| \`${k}\` | ${cell(v)} |`)].join('\n'),
+  configuration: () =>
+    ['| variable | expected |', '| --- | --- |', ...Object.entries(CONFIG_VARIABLES).map(([k, v]) => `| \`${k}\` | ${cell(v)} |`)].join('\n'),
+};
+
+/** Replaces the text between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` markers. */
+export function renderReadme(readme: string): string {
+  let out = readme;
+  for (const [name, render] of Object.entries(README_TABLES)) {
+    const start = `<!-- generated:${name} -->`;
+    const end = `<!-- /generated:${name} -->`;
+    const from = out.indexOf(start);
+    const to = out.indexOf(end);
+    if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} section`);
+    out = `${out.slice(0, from + start.length)}\n${render()}\n${out.slice(to)}`;
+  }
+  return out;
+}

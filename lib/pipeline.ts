@@ -19,7 +19,6 @@ import {
   type FinalEntry,
   type LedgerEntry,
   type MailLocation,
-  type PendingEntry,
   type SkippedEntry,
 } from './ledger-entry.js';
 import { routeMail } from './mailbox.js';
@@ -191,25 +190,33 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     let decision = decideOutcome({ prior, empty, mailbox, reference, chain });
 
     const followupId = sha256Hex(`${messageKey}\n${location.bucket}/${location.key}`).slice(0, 24);
-    if (decision.kind === 'followup') {
-      return { headers, messageKey, decision, target: { ticketId: decision.ticket.id, followupId }, prior: null };
+    if (decision.kind === 'create' && decision.ticketId === null) {
+      const reservation = await reserveTicketId(mail, headers, messageKey, decision.queue);
+      if (reservation.kind === 'redelivered') return { headers, messageKey, decision: { kind: 'redelivered' }, target: null, prior: reservation.holder };
+      decision = reservation.kind === 'reserved' ? { ...decision, ticketId: reservation.ticketId } : { kind: 'skip', reason: 'duplicate', detail: reservation.detail };
     }
-    if (decision.kind === 'create') {
-      let ticketId = decision.ticketId;
-      if (ticketId === null) {
-        const reserved = await tickets.allocateId();
-        const claim: PendingEntry = { ...baseEntry(mail, headers, messageKey), state: 'pending', ticketId: reserved, queue: decision.queue };
-        const holder = await ledger.claim(claim);
-        const held = priorOf(holder, location);
-        if (held.kind === 'same-object' && held.state === 'pending') ticketId = held.claim.ticketId;
-        else if (held.kind === 'same-object') return { headers, messageKey, decision: { kind: 'redelivered' }, target: null, prior: holder };
-        else decision = { kind: 'skip', reason: 'duplicate', detail: `this Message-ID was just claimed by ${held.kind === 'other-object' ? held.key : 'another mail'}` };
-      }
-      if (ticketId !== null) {
-        return { headers, messageKey, decision: { ...decision, ticketId } as Decision, target: { ticketId, followupId }, prior: null };
-      }
-    }
-    return { headers, messageKey, decision, target: null, prior: decision.kind === 'redelivered' ? (priorEntry ?? null) : null };
+    const targetTicket = decision.kind === 'followup' ? decision.ticket.id : decision.kind === 'create' ? decision.ticketId : null;
+    return {
+      headers,
+      messageKey,
+      decision,
+      target: targetTicket === null ? null : { ticketId: targetTicket, followupId },
+      prior: decision.kind === 'redelivered' ? (priorEntry ?? null) : null,
+    };
+  }
+
+  /**
+   * Reserves a ticket id for a new ticket and claims the mail's ledger key for it, so that a crash
+   * before the ticket is written resumes with the same id. A concurrent attempt may have claimed the
+   * key first: then its id is used, or the mail turns out to be a redelivery or a duplicate.
+   */
+  async function reserveTicketId(mail: InboundMail, headers: MailHeaders, messageKey: string, queue: string) {
+    const reserved = await tickets.allocateId();
+    const holder = await ledger.claim({ ...baseEntry(mail, headers, messageKey), state: 'pending', ticketId: reserved, queue });
+    const held = priorOf(holder, mail.location);
+    if (held.kind === 'same-object' && held.state === 'pending') return { kind: 'reserved' as const, ticketId: held.claim.ticketId };
+    if (held.kind === 'same-object') return { kind: 'redelivered' as const, holder };
+    return { kind: 'duplicate' as const, detail: `this Message-ID was just claimed by ${held.kind === 'other-object' ? held.key : 'another mail'}` };
   }
 
   function attachmentSink(target: { ticketId: number; followupId: string }): AttachmentSink {

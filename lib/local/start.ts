@@ -21,7 +21,7 @@ const USAGE = 'usage: npm start -- [--mode create|update-only] [--tickets FILE] 
 /** A usage error: printed with the usage line, exit code 2. */
 class UsageError extends Error {}
 
-/** One line of the `--json` output. */
+/** One line of the `--json` output. `ticketId` is the ticket the mail was applied to, if any. */
 export interface JsonResult {
   file: string;
   messageId: string | null;
@@ -37,8 +37,15 @@ export function toJsonResult(file: string, report: MailReport): JsonResult {
     messageId: report.messageId,
     outcome: outcome.kind,
     reason: outcome.kind === 'skipped' ? outcome.reason : null,
-    ticketId: outcome.kind === 'retry' ? null : (outcome.ticketId ?? null),
+    ticketId: outcome.kind === 'followup' || outcome.kind === 'created' ? outcome.ticketId : null,
   };
+}
+
+/** The ticket column of the table: where the mail went, or `(N)` for a ticket a skipped mail named. */
+function ticketCell(report: MailReport): string {
+  const { outcome } = report;
+  if (outcome.kind === 'followup' || outcome.kind === 'created') return String(outcome.ticketId);
+  return outcome.kind === 'skipped' && outcome.ticketId !== undefined ? `(${outcome.ticketId})` : '';
 }
 
 /** Expands PATH arguments: files as given, folders to their .eml files sorted by name. */
@@ -74,9 +81,9 @@ async function readTickets(file: string): Promise<TicketSeed[]> {
   }
 }
 
-function table(rows: readonly JsonResult[]): string {
+function table(rows: readonly { result: JsonResult; report: MailReport }[]): string {
   const header = ['file', 'outcome', 'reason', 'ticket'];
-  const cells = rows.map((r) => [basename(r.file), r.outcome, r.reason ?? '', r.ticketId === null ? '' : String(r.ticketId)]);
+  const cells = rows.map(({ result, report }) => [basename(result.file), result.outcome, result.reason ?? '', ticketCell(report)]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
   const line = (c: readonly string[]) => c.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
@@ -104,11 +111,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const files = await mailFiles(positionals.length > 0 ? positionals : [SAMPLES]);
 
   const gateway = await startLocalGateway({ mode, tickets });
-  const results: JsonResult[] = [];
+  const results: { result: JsonResult; report: MailReport }[] = [];
   try {
     for (const file of files) {
-      const result = toJsonResult(file, await gateway.deliver(basename(file), await readFile(file)));
-      results.push(result);
+      const report = await gateway.deliver(basename(file), await readFile(file));
+      const result = toJsonResult(file, report);
+      results.push({ result, report });
       if (values.json) print(`${JSON.stringify(result)}\n`);
     }
   } finally {

@@ -53,7 +53,7 @@ describe('npm start', () => {
       ['c-thread.eml', 'c@x', 'followup', null, 5],
       ['d-again.eml', 'b@x', 'skipped', 'duplicate', null],
       ['e-new.eml', 'e@x', 'skipped', 'no-ticket-ref', null],
-      ['f-unknown.eml', 'f@x', 'skipped', 'ticket-not-found', 77],
+      ['f-unknown.eml', 'f@x', 'skipped', 'ticket-not-found', null],
     ]);
     expect(stderr).toContain('"level":"WARN"');
   });

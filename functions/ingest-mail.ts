@@ -12,12 +12,12 @@ import { S3RawMailStore } from '#lib/adapters/s3-raw-mail-store.js';
 import { loadConfig } from '#lib/config.js';
 import { createIngestHandler } from '#lib/ingest-handler.js';
 import { createMailProcessor } from '#lib/pipeline.js';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '#lib/telemetry.js';
+import { METRICS_NAMESPACE } from '#lib/telemetry.js';
 
 const config = loadConfig();
 const { s3, dynamo } = createAwsClients();
-const logger = new Logger({ serviceName: SERVICE_NAME });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+const logger = new Logger({ serviceName: config.serviceName });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName });
 
 export const handler = createIngestHandler({
   store: config,

@@ -3,6 +3,7 @@
  * object. A bad value fails the cold start with a {@link ConfigError} naming the variable.
  */
 import { ConfigError } from './errors.js';
+import { SERVICE_NAME } from './telemetry.js';
 import { MAILBOX_MODES, type Mailbox, type MailboxMode, QUEUE_SLUG_PATTERN, type RoutingTable } from './mailbox.js';
 
 /** Everything the gateway needs to know about its deployment. */
@@ -19,6 +20,8 @@ export interface GatewayConfig extends RoutingTable {
   readonly attachmentsPrefix: string;
   /** Every queue slug that may appear in a subject tag. */
   readonly queueSlugs: readonly string[];
+  /** The `service` dimension of every metric and the `service` field of every log line. */
+  readonly serviceName: string;
 }
 
 /** The environment variables the gateway reads, with what each expects (for errors and the README). */
@@ -32,6 +35,7 @@ export const CONFIG_VARIABLES = {
     'comma-separated address=queue[:mode] entries, e.g. "support@example.com=support:update-only,new@example.com=support:create"',
   DEFAULT_QUEUE: 'optional queue slug for mail that matches no mailbox (unset: such mail is skipped as no-mailbox)',
   UPDATE_ONLY: '"true" or "false": the mode of mailboxes that name none, and of DEFAULT_QUEUE (default "false")',
+  POWERTOOLS_SERVICE_NAME: `the service name on logs and the "service" metric dimension the alarm watches, 1-200 characters of letters, digits, "-", "_", "." (default "${SERVICE_NAME}"; the stack sets <service>-<stage>)`,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -87,6 +91,13 @@ function parseBoolean(env: Env, name: Variable, fallback: boolean): boolean {
   throw new ConfigError(name, CONFIG_VARIABLES[name], env[name]);
 }
 
+function serviceName(env: Env): string {
+  const value = env.POWERTOOLS_SERVICE_NAME?.trim();
+  if (value === undefined || value === '') return SERVICE_NAME;
+  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(value)) throw new ConfigError('POWERTOOLS_SERVICE_NAME', CONFIG_VARIABLES.POWERTOOLS_SERVICE_NAME, value);
+  return value;
+}
+
 /** Reads and validates the configuration. Throws a {@link ConfigError} naming the first bad variable. */
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const defaultMode: MailboxMode = parseBoolean(env, 'UPDATE_ONLY', false) ? 'update-only' : 'create';
@@ -107,5 +118,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     defaultQueue,
     defaultMode,
     queueSlugs: Object.freeze(queueSlugs),
+    serviceName: serviceName(env),
   });
 }

@@ -7,7 +7,11 @@
 /** CloudWatch namespace of every metric. */
 export const METRICS_NAMESPACE = 'HelpdeskMailGateway';
 
-/** Powertools' `service` dimension, present on every metric. */
+/**
+ * The default value of Powertools' `service` dimension, present on every metric. A deployed stack
+ * sets `POWERTOOLS_SERVICE_NAME` to `<service>-<stage>` so that stages sharing an account keep
+ * their metrics apart; the alarm names the same value.
+ */
 export const SERVICE_NAME = 'helpdesk-mail-gateway';
 
 /** The dimension Powertools always adds. */
@@ -30,6 +34,3 @@ export const METRIC_NAMES = {
   /** Mail handed back to the platform for another attempt. */
   retried: 'RetriedMessages',
 } as const;
-
-/** The dimensions of the alarmed form of `SkippedMessages`. */
-export const SKIP_ALARM_DIMENSIONS = { [SERVICE_DIMENSION]: SERVICE_NAME } as const;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { ConfigError } from '../../lib/errors.js';
 import { routeMail } from '../../lib/mailbox.js';
+import { SERVICE_NAME } from '../../lib/telemetry.js';
 
 const base = {
   TICKETS_TABLE: 'tickets',
@@ -34,6 +35,11 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('takes the metrics service name from POWERTOOLS_SERVICE_NAME, as Powertools does', () => {
+    expect(loadConfig(base).serviceName).toBe(SERVICE_NAME);
+    expect(loadConfig({ ...base, POWERTOOLS_SERVICE_NAME: 'helpdesk-mail-gateway-prod' }).serviceName).toBe('helpdesk-mail-gateway-prod');
+  });
+
   it('defaults UPDATE_ONLY to false, as django-helpdesk does', () => {
     expect(loadConfig(base).mailboxes[2]?.mode).toBe('create');
   });
@@ -51,6 +57,7 @@ describe('loadConfig', () => {
     [{ MAILBOXES: '', DEFAULT_QUEUE: undefined }, 'MAILBOXES', 'at least one mailbox'],
     [{ DEFAULT_QUEUE: 'bad slug!' }, 'DEFAULT_QUEUE', 'queue slugs'],
     [{ INBOUND_PREFIX: 'inbound' }, 'INBOUND_PREFIX', 'ending in "/"'],
+    [{ POWERTOOLS_SERVICE_NAME: 'two words' }, 'POWERTOOLS_SERVICE_NAME', 'service name'],
   ])('rejects %o naming %s', (overrides, variable, expected) => {
     const error = failure({ ...base, ...overrides });
     expect(error.variable).toBe(variable);

@@ -6,7 +6,7 @@ import { renderReadme } from '../../lib/readme-tables.js';
 const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
 
 describe('README', () => {
-  it('has its generated tables up to date (run `npm run docs`)', () => {
+  it('has its generated tables up to date (run `npm run generate`)', () => {
     expect(renderReadme(readme)).toBe(readme);
   });
 

@@ -19,3 +19,13 @@ describe('README', () => {
     expect(readme).toContain('npm ci && npm test');
   });
 });
+
+describe('README deploy section', () => {
+  it('documents every stack parameter of serverless.yml', async () => {
+    const yml = await readFile(new URL('../../serverless.yml', import.meta.url), 'utf8');
+    const block = yml.slice(yml.indexOf('\n  default:\n'), yml.indexOf('\n  prod:\n'));
+    const params = [...block.matchAll(/^ {4}(\w+):/gm)].map((m) => m[1]);
+    expect(params.length).toBeGreaterThan(5);
+    for (const param of params) expect(readme).toContain(`| \`${param}\` |`);
+  });
+});

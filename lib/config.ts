@@ -22,7 +22,12 @@ export interface GatewayConfig extends RoutingTable {
   readonly queueSlugs: readonly string[];
   /** The `service` dimension of every metric and the `service` field of every log line. */
   readonly serviceName: string;
+  /** Raw mail larger than this is skipped as `too-large` without being read. */
+  readonly maxMailBytes: number;
 }
+
+/** SES accepts messages of up to 40 MB, headers included. */
+export const DEFAULT_MAX_MAIL_BYTES = 40 * 1024 * 1024;
 
 /** The environment variables the gateway reads, with what each expects (for errors and the README). */
 export const CONFIG_VARIABLES = {
@@ -34,6 +39,7 @@ export const CONFIG_VARIABLES = {
   MAILBOXES:
     'comma-separated address=queue[:mode] entries, e.g. "support@example.com=support:update-only,new@example.com=support:create"',
   DEFAULT_QUEUE: 'optional queue slug for mail that matches no mailbox (unset: such mail is skipped as no-mailbox)',
+  MAX_MAIL_BYTES: `a whole number of bytes from 1024 up: larger raw mail is skipped as too-large (default ${DEFAULT_MAX_MAIL_BYTES}, SES's 40 MiB)`,
   UPDATE_ONLY: '"true" or "false": the mode of mailboxes that name none, and of DEFAULT_QUEUE (default "false")',
   POWERTOOLS_SERVICE_NAME: `the service name on logs and the "service" metric dimension the alarm watches, 1-200 characters of letters, digits, "-", "_", "." (default "${SERVICE_NAME}"; the stack sets <service>-<stage>)`,
 } as const;
@@ -91,6 +97,14 @@ function parseBoolean(env: Env, name: Variable, fallback: boolean): boolean {
   throw new ConfigError(name, CONFIG_VARIABLES[name], env[name]);
 }
 
+function byteLimit(env: Env): number {
+  const value = env.MAX_MAIL_BYTES?.trim();
+  if (value === undefined || value === '') return DEFAULT_MAX_MAIL_BYTES;
+  const bytes = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(bytes) || bytes < 1024) throw new ConfigError('MAX_MAIL_BYTES', CONFIG_VARIABLES.MAX_MAIL_BYTES, value);
+  return bytes;
+}
+
 function serviceName(env: Env): string {
   const value = env.POWERTOOLS_SERVICE_NAME?.trim();
   if (value === undefined || value === '') return SERVICE_NAME;
@@ -119,5 +133,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     defaultMode,
     queueSlugs: Object.freeze(queueSlugs),
     serviceName: serviceName(env),
+    maxMailBytes: byteLimit(env),
   });
 }

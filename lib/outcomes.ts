@@ -47,6 +47,10 @@ export const SKIP_REASONS = {
     description: 'The MIME parser could not make sense of the mail.',
     action: 'Inspect the raw object (tagged in S3); report a parser bug with the file if it looks like valid mail.',
   },
+  'too-large': {
+    description: 'The raw mail is larger than MAX_MAIL_BYTES (default 40 MiB, the most SES accepts); it was not read.',
+    action: 'Raise MAX_MAIL_BYTES (and the function\'s memory and timeout) if such mail is legitimate, then replay.',
+  },
   'object-missing': {
     description: 'The S3 object named by the event no longer exists, so there is nothing to read.',
     action: 'Check lifecycle rules and who deletes from the inbound prefix; the mail cannot be recovered from here.',

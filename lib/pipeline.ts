@@ -323,7 +323,11 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     const mail: InboundMail = { location, envelope };
     let planned: Promise<Plan> | undefined;
     try {
-      const body = await rawMail.open(location);
+      const { body, size } = await rawMail.open(location);
+      if (size !== null && size > config.maxMailBytes) {
+        body.destroy();
+        return await skip(mail, null, objectKeyOf(location, 'object'), 'too-large', `${size} bytes, more than MAX_MAIL_BYTES=${config.maxMailBytes}`);
+      }
       const record = await parseMail(body, {
         async onHeaders(headers) {
           planned = plan(mail, headers);

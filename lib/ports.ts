@@ -8,8 +8,8 @@ import type { NewTicket, Ticket } from './ticket.js';
 
 /** Raw mail and the objects derived from it, in S3. */
 export interface RawMailStore {
-  /** Streams the raw mail. Throws `ObjectMissingError` when it does not exist. */
-  open(location: MailLocation): Promise<Readable>;
+  /** Streams the raw mail, with its size when S3 tells it. Throws `ObjectMissingError` when it does not exist. */
+  open(location: MailLocation): Promise<{ readonly body: Readable; readonly size: number | null }>;
   /** SHA-256 (hex) of the raw mail, read as a stream. */
   hash(location: MailLocation): Promise<string>;
   /** Tags the raw mail with its outcome, so lifecycle rules and operators can find it. */

@@ -31,11 +31,11 @@ export class S3RawMailStore implements RawMailStore {
     private readonly derivedBucket: string,
   ) {}
 
-  async open(location: MailLocation): Promise<Readable> {
+  async open(location: MailLocation): Promise<{ body: Readable; size: number | null }> {
     try {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
       if (!(response.Body instanceof Readable)) throw new Error('GetObject returned no stream body');
-      return response.Body;
+      return { body: response.Body, size: response.ContentLength ?? null };
     } catch (error) {
       if (awsErrorName(error) === 'NoSuchKey') throw new ObjectMissingError(location.bucket, location.key, { cause: error });
       throw asTransient(`GetObject s3://${location.bucket}/${location.key}`, error);
@@ -43,7 +43,7 @@ export class S3RawMailStore implements RawMailStore {
   }
 
   async hash(location: MailLocation): Promise<string> {
-    const body = await this.open(location);
+    const { body } = await this.open(location);
     const hash = createHash('sha256');
     try {
       await pipeline(body, async function* (chunks: AsyncIterable<Buffer>) {

@@ -7,7 +7,7 @@ import { RAW_MAIL_TAGS } from '../../lib/pipeline.js';
 import { useGateway } from '../helpers/gateway.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
 
-const fixture = useGateway({ mode: 'update-only' });
+const fixture = useGateway({ mode: 'update-only', env: { MAX_MAIL_BYTES: '3000000' } });
 
 describe('update-only mailbox', () => {
   it('adds a follow-up to the ticket named by the subject tag', async () => {
@@ -159,6 +159,12 @@ describe('update-only mailbox', () => {
     const report = await fixture.gateway.deliver('huge-header.eml', composeMail({ headers: [`X-Padding: ${'a'.repeat(1_200_000)}`] }));
     expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'malformed' });
     expect(await fixture.aws.tags(report.location.key)).toMatchObject({ [RAW_MAIL_TAGS.reason]: 'malformed' });
+  });
+
+  it('skips mail over MAX_MAIL_BYTES as too-large without reading it, keeping it', async () => {
+    const report = await fixture.gateway.deliver('too-large.eml', composeMail({ subject: '[support-42] big', body: 'x'.repeat(3_100_000) }));
+    expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'too-large' });
+    expect(await fixture.aws.tags(report.location.key)).toMatchObject({ [RAW_MAIL_TAGS.reason]: 'too-large' });
   });
 
   it('skips an event for an object that no longer exists as object-missing', async () => {

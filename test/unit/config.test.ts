@@ -58,6 +58,8 @@ describe('loadConfig', () => {
     [{ DEFAULT_QUEUE: 'bad slug!' }, 'DEFAULT_QUEUE', 'queue slugs'],
     [{ INBOUND_PREFIX: 'inbound' }, 'INBOUND_PREFIX', 'ending in "/"'],
     [{ POWERTOOLS_SERVICE_NAME: 'two words' }, 'POWERTOOLS_SERVICE_NAME', 'service name'],
+    [{ MAX_MAIL_BYTES: '40MB' }, 'MAX_MAIL_BYTES', 'whole number of bytes'],
+    [{ MAX_MAIL_BYTES: '10' }, 'MAX_MAIL_BYTES', 'from 1024 up'],
   ])('rejects %o naming %s', (overrides, variable, expected) => {
     const error = failure({ ...base, ...overrides });
     expect(error.variable).toBe(variable);

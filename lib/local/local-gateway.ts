@@ -22,8 +22,11 @@ export interface LocalGatewayOptions {
   readonly tickets: readonly TicketSeed[];
   /** Queue slugs to configure besides those the tickets name. */
   readonly queues?: readonly string[];
-  /** Extra or overriding environment for the gateway (e.g. to test bad configuration). */
-  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Extra or overriding environment for the gateway (e.g. to test bad configuration), or a function
+   * of the stack that answers it (e.g. to put a proxy in front of the stack's endpoints).
+   */
+  readonly env?: Readonly<Record<string, string>> | ((stack: EmbeddedStack) => Promise<Readonly<Record<string, string>>>);
 }
 
 export interface LocalGateway {
@@ -39,7 +42,7 @@ export interface LocalGateway {
 }
 
 /** The environment of a local run: one mailbox per queue, `<slug>@helpdesk.example`. */
-export function localGatewayEnv(stack: EmbeddedStack, options: LocalGatewayOptions): Record<string, string> {
+export function localGatewayEnv(stack: EmbeddedStack, options: LocalGatewayOptions, overrides: Readonly<Record<string, string>> = {}): Record<string, string> {
   const queues = [...new Set([...options.tickets.map((t) => t.queue), ...(options.queues ?? [])])];
   if (queues.length === 0) queues.push('support');
   return {
@@ -49,7 +52,7 @@ export function localGatewayEnv(stack: EmbeddedStack, options: LocalGatewayOptio
     DEFAULT_QUEUE: queues[0] as string,
     UPDATE_ONLY: String(options.mode === 'update-only'),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-    ...options.env,
+    ...overrides,
   };
 }
 
@@ -57,7 +60,8 @@ export function localGatewayEnv(stack: EmbeddedStack, options: LocalGatewayOptio
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
   const stack = await startEmbeddedStack();
   try {
-    const env = localGatewayEnv(stack, options);
+    const overrides = typeof options.env === 'function' ? await options.env(stack) : options.env;
+    const env = localGatewayEnv(stack, options, overrides);
     Object.assign(process.env, env);
     await seedTickets(stack.env, stack.names.ticketsTable, options.tickets);
     const { handler } = (await import('../../functions/ingest-mail.js')) as { handler: (event: unknown) => Promise<IngestResult> };

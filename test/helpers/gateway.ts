@@ -34,7 +34,11 @@ export function useGateway(options: Partial<LocalGatewayOptions> = {}): GatewayF
       mode: 'update-only',
       tickets: SEED_TICKETS,
       ...options,
-      env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', ...options.env },
+      env: async (stack) => ({
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        ...(typeof options.env === 'function' ? await options.env(stack) : options.env),
+      }),
     });
     aws = new LocalAws(gateway);
   });

@@ -1,0 +1,98 @@
+/**
+ * A small HTTP proxy in front of the local DynamoDB or S3 server that injects the failures real AWS
+ * produces: a 503 before the request is applied, a connection reset before it is applied, a request
+ * applied whose response is lost, and a response body cut short. The gateway's code is unchanged:
+ * only its endpoint variables point here.
+ */
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What to do with one request. */
+export type Fault = 'none' | 'reject-503' | 'reset-before' | 'drop-response' | 'truncate-body';
+
+/** Decides the fault for each request, across every proxy that shares it. */
+export interface FaultPlan {
+  decide(service: string, request: IncomingMessage): Fault;
+}
+
+/** A plan that injects nothing. */
+export const NO_FAULTS: FaultPlan = { decide: () => 'none' };
+
+export interface FaultProxy {
+  readonly url: string;
+  /** Requests seen, and faults injected, by kind. */
+  readonly stats: { requests: number; faults: Record<Exclude<Fault, 'none'>, number> };
+  plan: FaultPlan;
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(service: string, target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const stats = { requests: 0, faults: { 'reject-503': 0, 'reset-before': 0, 'drop-response': 0, 'truncate-body': 0 } };
+  const proxy: { plan: FaultPlan } = { plan: NO_FAULTS };
+
+  const server: Server = createServer((req, res) => {
+    stats.requests += 1;
+    const fault = proxy.plan.decide(service, req);
+    if (fault !== 'none') stats.faults[fault] += 1;
+    if (fault === 'reset-before') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'reject-503') {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(503, { 'content-type': 'application/xml', connection: 'close' });
+        res.end('<Error><Code>ServiceUnavailable</Code><Message>injected fault</Message></Error>');
+      });
+      return;
+    }
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        if (fault === 'drop-response') {
+          answer.resume();
+          answer.on('end', () => req.socket.destroy());
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (fault !== 'truncate-body') {
+          answer.pipe(res);
+          return;
+        }
+        const half = Math.floor(Number(answer.headers['content-length'] ?? 0) / 2);
+        let sent = 0;
+        answer.on('data', (chunk: Buffer) => {
+          if (sent >= half) return;
+          res.write(chunk.subarray(0, half - sent));
+          sent += chunk.length;
+          if (sent >= half) {
+            answer.destroy();
+            req.socket.destroy();
+          }
+        });
+        answer.on('end', () => req.socket.destroy());
+      },
+    );
+    forward.on('error', () => req.socket.destroy());
+    req.pipe(forward);
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stats,
+    get plan() {
+      return proxy.plan;
+    },
+    set plan(plan: FaultPlan) {
+      proxy.plan = plan;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

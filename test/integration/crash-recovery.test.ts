@@ -1,0 +1,141 @@
+/**
+ * Exactly once across crashes: the pipeline is interrupted right after each of its AWS calls in
+ * turn (the call is applied, its response is lost, the attempt dies), then the same event is
+ * delivered again. Every time, the mail must end applied exactly once with a complete ledger entry.
+ *
+ * The interruption comes from a proxy in front of the real DynamoDB and S3 servers (a lost
+ * response is what a crash after a write looks like from the outside); the handler is unchanged.
+ */
+import { randomBytes } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { IngestResult } from '../../lib/ingest-handler.js';
+import { RAW_MAIL_TAGS, type MailReport } from '../../lib/pipeline.js';
+import { composeMime } from '../helpers/compose.js';
+import { NO_FAULTS, startFaultProxy, type FaultPlan, type FaultProxy } from '../helpers/fault-proxy.js';
+import { SEED_TICKETS, useGateway } from '../helpers/gateway.js';
+import { bare, newMessageId } from '../helpers/mail.js';
+
+const proxies: FaultProxy[] = [];
+const CLOSED_TICKETS = Array.from({ length: 40 }, (_, i) => ({
+  id: 100 + i, queue: 'support', status: 'closed' as const, title: `closed ${i}`, submitter: 'carol@example.com', cc: [],
+}));
+
+const fixture = useGateway({
+  mode: 'update-only',
+  tickets: [...SEED_TICKETS, ...CLOSED_TICKETS],
+  env: async (stack) => {
+    const s3 = await startFaultProxy('s3', stack.env.AWS_ENDPOINT_URL_S3 as string);
+    const dynamodb = await startFaultProxy('dynamodb', stack.env.AWS_ENDPOINT_URL_DYNAMODB as string);
+    proxies.push(s3, dynamodb);
+    return {
+      AWS_ENDPOINT_URL_S3: s3.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+      AWS_MAX_ATTEMPTS: '1',
+      MAILBOXES: 'support@helpdesk.example=support:update-only,new@helpdesk.example=support:create',
+    };
+  },
+});
+
+afterAll(async () => {
+  await Promise.all(proxies.map((p) => p.close()));
+});
+
+function droppedResponses(): number {
+  return proxies.reduce((sum, p) => sum + p.stats.faults['drop-response'], 0);
+}
+
+function usePlan(plan: FaultPlan): void {
+  for (const proxy of proxies) proxy.plan = plan;
+}
+
+/** Counts the AWS calls of one attempt. */
+function counting(): FaultPlan & { count: number } {
+  const plan = { count: 0, decide: () => { plan.count += 1; return 'none' as const; } };
+  return plan;
+}
+
+/** Lets AWS call `n` be applied, then loses its response: the attempt dies right after it. */
+function crashAfterCall(n: number): FaultPlan {
+  let count = 0;
+  return { decide: () => (++count === n ? 'drop-response' : 'none') };
+}
+
+async function invoke(event: unknown): Promise<MailReport> {
+  const result = await fixture.gateway.handler(event).catch((error: { mails?: MailReport[] }) => ({ mails: error.mails ?? [] }) as IngestResult);
+  const report = 'mails' in result ? result.mails[0] : undefined;
+  if (!report) throw new Error('no report');
+  return report;
+}
+
+async function storeMail(name: string, fields: { subject: string; to: string }) {
+  const messageId = newMessageId(name);
+  const attachment = randomBytes(5_000);
+  const raw = await composeMime({ from: 'carol@example.com', ...fields, messageId, text: `body of ${name}`, attachments: [{ filename: 'log.bin', content: attachment }] });
+  const event = await fixture.gateway.store(`inbound/${name}.eml`, raw);
+  return { event, messageId, attachment, key: `inbound/${name}.eml` };
+}
+
+/** The ledger entry of a mail is complete: applied, body and attachment stored, raw mail tagged. */
+async function expectComplete(mail: Awaited<ReturnType<typeof storeMail>>, ticketId: number, why: string) {
+  const entry = await fixture.aws.ledgerEntry(bare(mail.messageId));
+  expect(entry, why).toMatchObject({ state: 'applied', ticketId, key: mail.key });
+  expect(String(entry?.body), why).toContain('body of');
+  const [attachment] = entry?.attachments as { key: string }[];
+  expect((await fixture.aws.objectBytes(attachment?.key ?? '')).equals(mail.attachment), why).toBe(true);
+  expect((await fixture.aws.tags(mail.key))[RAW_MAIL_TAGS.ticket], why).toBe(String(ticketId));
+}
+
+describe('a crash after any AWS call, then redelivery', () => {
+  it('adds exactly one follow-up to a closed ticket, reopening it', async () => {
+    const probe = await storeMail('probe-followup', { subject: 'Re: [support-139] probe', to: 'support@helpdesk.example' });
+    const calls = counting();
+    usePlan(calls);
+    expect((await invoke(probe.event)).outcome.kind).toBe('followup');
+    expect(calls.count).toBeGreaterThanOrEqual(6);
+
+    const droppedBefore = droppedResponses();
+    for (let n = 1; n <= calls.count; n++) {
+      const why = `crash after call ${n} of ${calls.count}`;
+      const ticketId = 100 + n;
+      const mail = await storeMail(`crash-followup-${n}`, { subject: `Re: [support-${ticketId}] crash`, to: 'support@helpdesk.example' });
+      usePlan(crashAfterCall(n));
+      expect((await invoke(mail.event)).outcome.kind, why).toBe('retry');
+      usePlan(NO_FAULTS);
+      expect((await invoke(mail.event)).outcome, why).toMatchObject({ kind: 'followup', ticketId });
+      expect(await fixture.aws.followups(ticketId), why).toHaveLength(1);
+      expect((await fixture.aws.ticket(ticketId))?.status, why).toBe('reopened');
+      await expectComplete(mail, ticketId, why);
+      // A third delivery changes nothing.
+      expect(await invoke(mail.event), why).toMatchObject({ redelivered: true, outcome: { kind: 'followup', ticketId } });
+      expect(await fixture.aws.followups(ticketId), why).toHaveLength(1);
+    }
+    expect(droppedResponses() - droppedBefore).toBe(calls.count);
+  });
+
+  it('opens exactly one ticket', async () => {
+    const probe = await storeMail('probe-create', { subject: 'probe', to: 'new@helpdesk.example' });
+    const calls = counting();
+    usePlan(calls);
+    expect((await invoke(probe.event)).outcome.kind).toBe('created');
+    expect(calls.count).toBeGreaterThanOrEqual(7);
+
+    const droppedBefore = droppedResponses();
+    for (let n = 1; n <= calls.count; n++) {
+      const why = `crash after call ${n} of ${calls.count}`;
+      const mail = await storeMail(`crash-create-${n}`, { subject: `new request ${n}`, to: 'new@helpdesk.example' });
+      usePlan(crashAfterCall(n));
+      expect((await invoke(mail.event)).outcome.kind, why).toBe('retry');
+      usePlan(NO_FAULTS);
+      const report = await invoke(mail.event);
+      expect(report.outcome.kind, why).toBe('created');
+      const ticketId = report.outcome.kind === 'created' ? report.outcome.ticketId : -1;
+      const { Items = [] } = await fixture.aws.db.send(
+        new ScanCommand({ TableName: fixture.gateway.stack.names.ticketsTable, FilterExpression: 'sourceMessageKey = :k', ExpressionAttributeValues: { ':k': bare(mail.messageId) } }),
+      );
+      expect(Items.map((t) => t.id), why).toEqual([ticketId]);
+      await expectComplete(mail, ticketId, why);
+    }
+    expect(droppedResponses() - droppedBefore).toBe(calls.count);
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * fast-check generators of hostile MIME: generated structures (nested multiparts, odd charsets and
+ * encodings, NUL bytes, huge and numerous headers) and mutations of them (truncation, flipped bytes,
+ * broken boundaries).
+ */
+import fc from 'fast-check';
+
+/**
+ * Fixed by default so CI is reproducible; set FUZZ_SEED (and FUZZ_RUNS) to explore further. A
+ * failure prints the seed and the shrunk counterexample.
+ */
+export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261128);
+export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+
+const charsets = fc.constantFrom('utf-8', 'iso-8859-1', 'x-unknown-charset', 'utf-7', 'koi8-r', 'utf-16', '', '"', 'gb2312');
+const encodings = fc.constantFrom('7bit', '8bit', 'quoted-printable', 'base64', 'x-uuencode', 'binary', 'bogus');
+/** Text that may hold control characters, NUL bytes and any Unicode. */
+const wildText = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'grapheme', maxLength: 100 }),
+  fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+);
+const headerName = fc.oneof(
+  fc.constantFrom('Subject', 'From', 'To', 'Cc', 'Message-ID', 'In-Reply-To', 'References', 'Date', 'Content-Type', 'Received', 'Delivered-To'),
+  fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,30}$/),
+);
+const header = fc.tuple(headerName, wildText).map(([name, value]) => `${name}: ${value.replace(/\r?\n/g, '\r\n ')}`);
+const subject = fc.oneof(
+  fc.constantFrom('[support-42] hello', 'Re: [SUPPORT-0042] x', '=?utf-8?b?W3N1cHBvcnQtNDJd?=', '=?bogus?q?=FF?= [support-7]'),
+  wildText,
+);
+
+/** Extremes that have broken mail parsers before. */
+const extremes = fc.constantFrom(
+  `Subject: ${'[support-'.repeat(12_000)}`,
+  `X-Big: ${'a'.repeat(100_000)}`,
+  Array.from({ length: 3_000 }, (_, i) => `X-H${i}: ${i}`).join('\r\n'),
+  `References: ${Array.from({ length: 5_000 }, (_, i) => `<r${i}@x>`).join(' ')}`,
+  `Subject: ${'x'.repeat(100_000)}`,
+);
+
+type Part = { headers: string[]; body: string } | { boundary: string; parts: Part[] };
+
+const part: fc.Arbitrary<Part> = fc.letrec<{ part: Part }>((tie) => ({
+  part: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.record({
+      headers: fc.tuple(charsets, encodings, fc.constantFrom('text/plain', 'text/html', 'application/octet-stream', 'message/rfc822', 'message/delivery-status', 'image/png')).map(
+        ([charset, encoding, type]) => [`Content-Type: ${type}; charset=${charset}; name="f.bin"`, `Content-Transfer-Encoding: ${encoding}`],
+      ),
+      body: wildText,
+    }),
+    fc.record({ boundary: fc.stringMatching(/^[A-Za-z0-9'()+_,-./:=?]{1,40}$/), parts: fc.array(tie('part'), { maxLength: 4 }) }),
+  ),
+})).part;
+
+function render(p: Part): string {
+  if ('body' in p) return `${p.headers.join('\r\n')}\r\n\r\n${p.body}`;
+  const inner = p.parts.map((child) => `--${p.boundary}\r\n${render(child)}\r\n`).join('');
+  return `Content-Type: multipart/mixed; boundary="${p.boundary}"\r\n\r\n${inner}--${p.boundary}--`;
+}
+
+const mutation = fc.oneof(
+  fc.constant((raw: Buffer) => raw),
+  fc.double({ min: 0, max: 1, noNaN: true }).map((at) => (raw: Buffer) => raw.subarray(0, Math.floor(raw.length * at))),
+  fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 20 }).map(
+    (flips) => (raw: Buffer) => {
+      const copy = Buffer.from(raw);
+      for (const [at, byte] of flips) if (copy.length > 0) copy[Math.floor((copy.length - 1) * at)] = byte;
+      return copy;
+    },
+  ),
+  fc.constant((raw: Buffer) => Buffer.from(raw.toString('latin1').replace(/--[^\r\n]*--/g, ''), 'latin1')),
+  fc.constant((raw: Buffer) => Buffer.concat([raw, Buffer.from('\0\0\0--\r\n\r\n')])),
+);
+
+/** A raw mail: headers (sometimes extreme), a MIME body tree, then a mutation. */
+export const hostileMime: fc.Arbitrary<Buffer> = fc
+  .tuple(subject, fc.array(header, { maxLength: 12 }), fc.option(extremes, { freq: 6 }), part, mutation, fc.boolean())
+  .map(([subj, headers, extreme, body, mutate, crlf]) => {
+    const text = [`Subject: ${subj}`, 'From: a@example.com', 'To: support@helpdesk.example', 'Message-ID: <fuzz@x>', ...headers, ...(extreme ? [extreme] : []), render(body)].join('\r\n');
+    return mutate(Buffer.from(crlf ? text : text.replace(/\r\n/g, '\n'), 'latin1'));
+  });

@@ -66,13 +66,23 @@ export interface PipelineDeps {
   readonly now?: () => Date;
 }
 
+/** How to process a mail. */
+export interface ProcessOptions {
+  /**
+   * Replay a mail that was skipped: decide anew instead of reporting the recorded skip, and let
+   * the new outcome replace the skip entry (see `lib/replay.ts`).
+   */
+  readonly replay?: boolean;
+}
+
 /** Processes one stored mail to its outcome. Never throws: failures become `retry` or a skip. */
-export type MailProcessor = (location: MailLocation, envelope?: Envelope) => Promise<MailReport>;
+export type MailProcessor = (location: MailLocation, envelope?: Envelope, options?: ProcessOptions) => Promise<MailReport>;
 
 /** One mail being processed: where it is stored, and what its delivery says about it. */
 interface InboundMail {
   readonly location: MailLocation;
   readonly envelope: Envelope | undefined;
+  readonly replay: boolean;
 }
 
 /** Text bodies up to this many bytes are kept in the ledger entry; longer ones go to S3. */
@@ -102,8 +112,11 @@ function objectKeyOf(location: MailLocation, kind: 'object' | 'duplicate'): stri
   return `${kind}:${sha256Hex(`${location.bucket}/${location.key}`)}`;
 }
 
-function priorOf(entry: LedgerEntry | undefined, location: MailLocation): PriorEntry {
+function priorOf(entry: LedgerEntry | undefined, location: MailLocation, replay: boolean): PriorEntry {
   if (!entry) return { kind: 'none' };
+  if (replay && entry.direction === 'inbound' && entry.state === 'skipped' && entry.bucket === location.bucket && entry.key === location.key) {
+    return { kind: 'none' };
+  }
   if (entry.direction === 'outbound') return { kind: 'other-object', key: 'an outbound notification of the helpdesk' };
   if (entry.bucket !== location.bucket || entry.key !== location.key) return { kind: 'other-object', key: entry.key };
   if (entry.state === 'pending') return { kind: 'same-object', state: 'pending', claim: { ticketId: entry.ticketId, queue: entry.queue } };
@@ -175,7 +188,7 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     const threadIds = empty ? [] : threadMessageIds(headers);
     const known = await ledger.lookup([messageKey, ...threadIds.map(ledgerKeyOfMessageId)]);
     const priorEntry = known.get(messageKey);
-    const prior = priorOf(priorEntry, location);
+    const prior = priorOf(priorEntry, location, mail.replay);
 
     const ticketsByMessageId = new Map<string, number>();
     for (const id of threadIds) {
@@ -212,8 +225,8 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
    */
   async function reserveTicketId(mail: InboundMail, headers: MailHeaders, messageKey: string, queue: string) {
     const reserved = await tickets.allocateId();
-    const holder = await ledger.claim({ ...baseEntry(mail, headers, messageKey), state: 'pending', ticketId: reserved, queue });
-    const held = priorOf(holder, mail.location);
+    const holder = await ledger.claim({ ...baseEntry(mail, headers, messageKey), state: 'pending', ticketId: reserved, queue }, { replacingSkip: mail.replay });
+    const held = priorOf(holder, mail.location, false);
     if (held.kind === 'same-object' && held.state === 'pending') return { kind: 'reserved' as const, ticketId: held.claim.ticketId };
     if (held.kind === 'same-object') return { kind: 'redelivered' as const, holder };
     return { kind: 'duplicate' as const, detail: `this Message-ID was just claimed by ${held.kind === 'other-object' ? held.key : 'another mail'}` };
@@ -240,7 +253,7 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
   /** Writes the final entry and tags the mail; a lost race turns into a redelivery or a duplicate. */
   async function commit(mail: InboundMail, entry: FinalEntry, outcome: MailOutcome, messageId: string | null): Promise<MailReport> {
     const { location } = mail;
-    const result = await ledger.record(entry);
+    const result = await ledger.record(entry, { replacingSkip: mail.replay });
     if (result === 'taken-by-other') {
       return skip(mail, null, objectKeyOf(location, 'duplicate'), 'duplicate', 'another stored mail with this Message-ID was recorded first');
     }
@@ -319,8 +332,8 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     }
   }
 
-  return async function processMail(location, envelope) {
-    const mail: InboundMail = { location, envelope };
+  return async function processMail(location, envelope, options = {}) {
+    const mail: InboundMail = { location, envelope, replay: options.replay ?? false };
     let planned: Promise<Plan> | undefined;
     try {
       const { body, size } = await rawMail.open(location);

@@ -3,7 +3,8 @@
  * adapters in `lib/adapters/` implement them.
  */
 import type { Readable } from 'node:stream';
-import type { FinalEntry, LedgerEntry, MailLocation, PendingEntry } from './ledger-entry.js';
+import type { FinalEntry, LedgerEntry, MailLocation, PendingEntry, SkippedEntry } from './ledger-entry.js';
+import type { SkipReason } from './outcomes.js';
 import type { NewTicket, Ticket } from './ticket.js';
 
 /** Raw mail and the objects derived from it, in S3. */
@@ -46,16 +47,37 @@ export type RecordResult =
   /** Another object holds this Message-ID: this mail is a duplicate. */
   | 'taken-by-other';
 
+/**
+ * How a ledger write treats an entry of the same object that says it was skipped: a normal
+ * delivery leaves it alone (the mail is done), a replay replaces it.
+ */
+export interface LedgerWriteOptions {
+  readonly replacingSkip?: boolean;
+}
+
+/** Which skipped entries to list. */
+export interface SkippedFilter {
+  readonly reason?: SkipReason;
+  /** Only entries recorded at or after this instant. */
+  readonly since?: Date;
+  /** Only entries that named this ticket. */
+  readonly ticketId?: number;
+}
+
 /** The message ledger in DynamoDB. */
 export interface MessageLedger {
   /** Reads the entries under these keys (strongly consistent); missing keys are absent. */
   lookup(messageKeys: readonly string[]): Promise<Map<string, LedgerEntry>>;
   /** Reserves this mail's key for a new ticket. Answers the entry that holds the key afterwards. */
-  claim(entry: PendingEntry): Promise<LedgerEntry>;
+  claim(entry: PendingEntry, options?: LedgerWriteOptions): Promise<LedgerEntry>;
   /** Points a pending claim at another ticket id (when the first one turned out to be taken). */
   reclaim(messageKey: string, ticketId: number): Promise<void>;
   /** Writes the final entry: unconditionally new, or over this same object's pending claim. */
-  record(entry: FinalEntry): Promise<RecordResult>;
+  record(entry: FinalEntry, options?: LedgerWriteOptions): Promise<RecordResult>;
+  /** Lists skipped inbound entries (a scan: for operators, not for the per-mail path). */
+  skipped(filter: SkippedFilter): AsyncIterable<SkippedEntry>;
+  /** Removes a skipped entry that a replay recorded under another key; false when it changed meanwhile. */
+  removeSkipped(entry: SkippedEntry): Promise<boolean>;
   /** Registers the Message-ID of an outbound notification for a ticket. */
   registerOutbound(messageId: string, ticketId: number, at: string): Promise<void>;
 }

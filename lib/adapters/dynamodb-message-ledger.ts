@@ -3,11 +3,11 @@
  * `byTicket` (`ticketId`, `recordedAt`) lists a ticket's follow-ups and outbound Message-IDs.
  * Every write is a single-item conditional write.
  */
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LedgerConflictError, TransientError } from '../errors.js';
-import type { FinalEntry, LedgerEntry, PendingEntry } from '../ledger-entry.js';
+import type { FinalEntry, LedgerEntry, MailLocation, PendingEntry, SkippedEntry } from '../ledger-entry.js';
 import { ledgerKeyOfMessageId } from '../mail/message-id.js';
-import type { MessageLedger, RecordResult } from '../ports.js';
+import type { LedgerWriteOptions, MessageLedger, RecordResult, SkippedFilter } from '../ports.js';
 import { asTransient, awsErrorName } from './aws-errors.js';
 
 /** Name of the index that lists a ticket's ledger entries. */
@@ -37,6 +37,22 @@ function fromItem(item: Record<string, unknown>): LedgerEntry | null {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The condition of a write that may replace an entry of the same object in `states` (and always
+ * creates a missing one).
+ */
+function sameObjectCondition(location: MailLocation, states: readonly string[]) {
+  if (states.length === 0) {
+    return { ConditionExpression: 'attribute_not_exists(messageKey)', ExpressionAttributeNames: undefined, ExpressionAttributeValues: undefined };
+  }
+  const names = states.map((_, i) => `:state${i}`);
+  return {
+    ConditionExpression: `attribute_not_exists(messageKey) OR (#state IN (${names.join(', ')}) AND #bucket = :bucket AND #key = :key)`,
+    ExpressionAttributeNames: { '#state': 'state', '#bucket': 'bucket', '#key': 'key' },
+    ExpressionAttributeValues: { ...Object.fromEntries(states.map((state, i) => [`:state${i}`, state])), ':bucket': location.bucket, ':key': location.key },
+  };
+}
 
 export class DynamoMessageLedger implements MessageLedger {
   constructor(
@@ -78,10 +94,10 @@ export class DynamoMessageLedger implements MessageLedger {
     return found;
   }
 
-  async claim(entry: PendingEntry): Promise<LedgerEntry> {
+  async claim(entry: PendingEntry, options: LedgerWriteOptions = {}): Promise<LedgerEntry> {
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.table, Item: toItem(entry), ConditionExpression: 'attribute_not_exists(messageKey)' }),
+        new PutCommand({ TableName: this.table, Item: toItem(entry), ...sameObjectCondition(entry, options.replacingSkip ? ['skipped'] : []) }),
       );
       return entry;
     } catch (error) {
@@ -109,16 +125,10 @@ export class DynamoMessageLedger implements MessageLedger {
     }
   }
 
-  async record(entry: FinalEntry): Promise<RecordResult> {
+  async record(entry: FinalEntry, options: LedgerWriteOptions = {}): Promise<RecordResult> {
     try {
       await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: toItem(entry),
-          ConditionExpression: 'attribute_not_exists(messageKey) OR (#state = :pending AND #bucket = :bucket AND #key = :key)',
-          ExpressionAttributeNames: { '#state': 'state', '#bucket': 'bucket', '#key': 'key' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':bucket': entry.bucket, ':key': entry.key },
-        }),
+        new PutCommand({ TableName: this.table, Item: toItem(entry), ...sameObjectCondition(entry, options.replacingSkip ? ['pending', 'skipped'] : ['pending']) }),
       );
       return 'recorded';
     } catch (error) {
@@ -127,6 +137,60 @@ export class DynamoMessageLedger implements MessageLedger {
     const existing = await this.get(entry.messageKey);
     const sameObject = existing?.direction === 'inbound' && existing.bucket === entry.bucket && existing.key === entry.key;
     return sameObject ? 'already-recorded' : 'taken-by-other';
+  }
+
+  async *skipped(filter: SkippedFilter): AsyncIterable<SkippedEntry> {
+    const wanted: [attribute: string, operator: string, value: unknown][] = [
+      ['state', '=', 'skipped'],
+      ['direction', '=', 'inbound'],
+      ...(filter.reason ? [['reason', '=', filter.reason] as [string, string, unknown]] : []),
+      ...(filter.since ? [['recordedAt', '>=', filter.since.toISOString()] as [string, string, unknown]] : []),
+      ...(filter.ticketId !== undefined ? [['ticketId', '=', filter.ticketId] as [string, string, unknown]] : []),
+    ];
+    const FilterExpression = wanted.map(([attribute, operator]) => `#${attribute} ${operator} :${attribute}`).join(' AND ');
+    const ExpressionAttributeNames = Object.fromEntries(wanted.map(([attribute]) => [`#${attribute}`, attribute]));
+    const ExpressionAttributeValues = Object.fromEntries(wanted.map(([attribute, , value]) => [`:${attribute}`, value]));
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      let page;
+      try {
+        page = await this.db.send(
+          new ScanCommand({
+            TableName: this.table,
+            ConsistentRead: true,
+            FilterExpression,
+            ExpressionAttributeNames,
+            ExpressionAttributeValues,
+            ExclusiveStartKey,
+          }),
+        );
+      } catch (error) {
+        throw asTransient('scanning the ledger for skipped mail', error);
+      }
+      for (const item of page.Items ?? []) {
+        const entry = fromItem(item);
+        if (entry?.direction === 'inbound' && entry.state === 'skipped') yield entry;
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
+  async removeSkipped(entry: SkippedEntry): Promise<boolean> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { messageKey: entry.messageKey },
+          ConditionExpression: '#state = :skipped AND recordedAt = :recordedAt',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':skipped': 'skipped', ':recordedAt': entry.recordedAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorName(error) === CONDITION_FAILED) return false;
+      throw asTransient('removing a replayed ledger entry', error);
+    }
   }
 
   async registerOutbound(messageId: string, ticketId: number, at: string): Promise<void> {

@@ -1,0 +1,122 @@
+/**
+ * `npm run replay -- [--reason R] [--since DATE] [--ticket N] [--dry-run] [--function NAME]`
+ *
+ * Re-drives skipped mail through the same pipeline after the cause is fixed, and prints what it did
+ * per mail. Configuration comes from the environment, as for the Lambda (TICKETS_TABLE,
+ * MESSAGES_TABLE, MAIL_BUCKET, MAILBOXES, …), or with `--function NAME` from the deployed
+ * function's own environment; AWS credentials and region are the shell's, as for the AWS CLI.
+ */
+import { parseArgs } from 'node:util';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { createAwsClients } from '../adapters/aws-clients.js';
+import { DynamoMessageLedger } from '../adapters/dynamodb-message-ledger.js';
+import { DynamoTicketStore } from '../adapters/dynamodb-ticket-store.js';
+import { S3RawMailStore } from '../adapters/s3-raw-mail-store.js';
+import { loadConfig } from '../config.js';
+import { GatewayError } from '../errors.js';
+import { SKIP_REASON_NAMES, isSkipReason, type MailOutcome } from '../outcomes.js';
+import { createMailProcessor } from '../pipeline.js';
+import type { SkippedFilter } from '../ports.js';
+import { replaySkipped } from '../replay.js';
+
+const USAGE = 'usage: npm run replay -- [--reason R] [--since DATE] [--ticket N] [--dry-run] [--function NAME]';
+
+class UsageError extends GatewayError {}
+
+function filterFrom(values: { reason?: string; since?: string; ticket?: string }): SkippedFilter {
+  if (values.reason !== undefined && !isSkipReason(values.reason)) {
+    throw new UsageError(`--reason must be one of ${SKIP_REASON_NAMES.join(', ')}`);
+  }
+  const since = values.since === undefined ? undefined : new Date(values.since);
+  if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since ${values.since}: expected a date such as 2026-11-28 or 2026-11-28T09:00:00Z`);
+  const ticketId = values.ticket === undefined ? undefined : Number(values.ticket);
+  if (ticketId !== undefined && (!Number.isSafeInteger(ticketId) || ticketId <= 0)) throw new UsageError(`--ticket ${values.ticket}: expected a ticket id`);
+  return {
+    ...(values.reason ? { reason: values.reason } : {}),
+    ...(since ? { since } : {}),
+    ...(ticketId !== undefined ? { ticketId } : {}),
+  };
+}
+
+/** The deployed function's environment: the configuration the replay must share with it. */
+async function functionEnvironment(name: string): Promise<Record<string, string>> {
+  const lambda = new LambdaClient({});
+  try {
+    const { Environment } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    return Environment?.Variables ?? {};
+  } finally {
+    lambda.destroy();
+  }
+}
+
+function describe(outcome: MailOutcome): string {
+  switch (outcome.kind) {
+    case 'followup':
+      return `followup on ticket ${outcome.ticketId}${outcome.reopened ? ' (reopened)' : ''}`;
+    case 'created':
+      return `created ticket ${outcome.ticketId}`;
+    case 'skipped':
+      return `still skipped: ${outcome.reason} (${outcome.detail})`;
+    case 'retry':
+      return `retry later: ${outcome.error}`;
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      reason: { type: 'string' },
+      since: { type: 'string' },
+      ticket: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      function: { type: 'string' },
+    },
+  });
+  const filter = filterFrom(values);
+  if (values.function) Object.assign(process.env, await functionEnvironment(values.function));
+  const config = loadConfig();
+  const { s3, dynamo } = createAwsClients();
+  const ledger = new DynamoMessageLedger(dynamo, config.messagesTable);
+  const processMail = createMailProcessor({
+    config,
+    rawMail: new S3RawMailStore(s3, config.mailBucket),
+    tickets: new DynamoTicketStore(dynamo, config.ticketsTable),
+    ledger,
+  });
+
+  const counts = { applied: 0, skipped: 0, retry: 0, listed: 0 };
+  try {
+    for await (const { entry, report } of replaySkipped({ ledger, processMail }, filter, { dryRun: values['dry-run'] })) {
+      const mail = `s3://${entry.bucket}/${entry.key} <${entry.messageId ?? 'no Message-ID'}>`;
+      if (!report) {
+        counts.listed += 1;
+        process.stdout.write(`would replay ${mail}: ${entry.reason} (${entry.detail})\n`);
+        continue;
+      }
+      const kind = report.outcome.kind;
+      counts[kind === 'followup' || kind === 'created' ? 'applied' : kind] += 1;
+      process.stdout.write(`${mail}: ${entry.reason} → ${describe(report.outcome)}\n`);
+    }
+  } finally {
+    s3.destroy();
+    dynamo.destroy();
+  }
+  process.stdout.write(
+    values['dry-run']
+      ? `${counts.listed} skipped mails would be replayed (dry run: nothing written)\n`
+      : `${counts.applied} applied, ${counts.skipped} still skipped, ${counts.retry} to retry\n`,
+  );
+  return counts.retry > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${USAGE}\n`);
+      process.exit(2);
+    }
+    process.exit(1);
+  },
+);

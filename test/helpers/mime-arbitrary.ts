@@ -54,6 +54,13 @@ const part: fc.Arbitrary<Part> = fc.letrec<{ part: Part }>((tie) => ({
   ),
 })).part;
 
+/** A chain of multiparts nested hundreds deep around one text part. */
+const deeplyNested: fc.Arbitrary<Part> = fc.integer({ min: 50, max: 400 }).map((depth) => {
+  let node: Part = { headers: ['Content-Type: text/plain'], body: 'deep inside' };
+  for (let level = 0; level < depth; level++) node = { boundary: `b${level}`, parts: [node] };
+  return node;
+});
+
 function render(p: Part): string {
   if ('body' in p) return `${p.headers.join('\r\n')}\r\n\r\n${p.body}`;
   const inner = p.parts.map((child) => `--${p.boundary}\r\n${render(child)}\r\n`).join('');
@@ -76,7 +83,7 @@ const mutation = fc.oneof(
 
 /** A raw mail: headers (sometimes extreme), a MIME body tree, then a mutation. */
 export const hostileMime: fc.Arbitrary<Buffer> = fc
-  .tuple(subject, fc.array(header, { maxLength: 12 }), fc.option(extremes, { freq: 6 }), part, mutation, fc.boolean())
+  .tuple(subject, fc.array(header, { maxLength: 12 }), fc.option(extremes, { freq: 6 }), fc.oneof({ arbitrary: part, weight: 9 }, { arbitrary: deeplyNested, weight: 1 }), mutation, fc.boolean())
   .map(([subj, headers, extreme, body, mutate, crlf]) => {
     const text = [`Subject: ${subj}`, 'From: a@example.com', 'To: support@helpdesk.example', 'Message-ID: <fuzz@x>', ...headers, ...(extreme ? [extreme] : []), render(body)].join('\r\n');
     return mutate(Buffer.from(crlf ? text : text.replace(/\r\n/g, '\n'), 'latin1'));

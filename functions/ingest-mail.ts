@@ -8,6 +8,7 @@ import { createAwsClients } from '#lib/adapters/aws-clients.js';
 import { DynamoMessageLedger } from '#lib/adapters/dynamodb-message-ledger.js';
 import { DynamoTicketStore } from '#lib/adapters/dynamodb-ticket-store.js';
 import { PowertoolsOutcomeReporter } from '#lib/adapters/powertools-reporter.js';
+import { loadReplyTokenKeys } from '#lib/adapters/reply-token-secrets.js';
 import { S3RawMailStore } from '#lib/adapters/s3-raw-mail-store.js';
 import { loadConfig } from '#lib/config.js';
 import { createIngestHandler } from '#lib/ingest-handler.js';
@@ -18,6 +19,7 @@ const config = loadConfig();
 const { s3, dynamo } = createAwsClients();
 const logger = new Logger({ serviceName: config.serviceName });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName });
+const replyTokenKeys = await loadReplyTokenKeys(config.replyTokenSecrets);
 
 export const handler = createIngestHandler({
   store: config,
@@ -28,5 +30,6 @@ export const handler = createIngestHandler({
     rawMail: new S3RawMailStore(s3, config.mailBucket),
     tickets: new DynamoTicketStore(dynamo, config.ticketsTable),
     ledger: new DynamoMessageLedger(dynamo, config.messagesTable),
+    replyTokenKeys,
   }),
 });

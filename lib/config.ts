@@ -3,8 +3,11 @@
  * object. A bad value fails the cold start with a {@link ConfigError} naming the variable.
  */
 import { ConfigError } from './errors.js';
+import { DEFAULT_DENIED_EXTENSIONS, DEFAULT_DENIED_TYPES, type AttachmentPolicy } from './mail/attachment-policy.js';
+import type { ScreeningPolicy } from './screening/screen.js';
+import type { Agents, SenderPolicy } from './screening/sender-policy.js';
 import { SERVICE_NAME } from './telemetry.js';
-import { MAILBOX_MODES, type Mailbox, type MailboxMode, QUEUE_SLUG_PATTERN, type RoutingTable } from './mailbox.js';
+import { MAILBOX_MODES, type Mailbox, type MailboxMode, QUEUE_SLUG_PATTERN, type RoutingTable, baseAddress } from './mailbox.js';
 
 /** Everything the gateway needs to know about its deployment. */
 export interface GatewayConfig extends RoutingTable {
@@ -24,7 +27,27 @@ export interface GatewayConfig extends RoutingTable {
   readonly serviceName: string;
   /** Raw mail larger than this is skipped as `too-large` without being read. */
   readonly maxMailBytes: number;
+  /** Key prefix that virus-infected raw mail is moved to; nothing reads it. */
+  readonly quarantinePrefix: string;
+  /** The cheap checks before any ticket is looked at. */
+  readonly screening: ScreeningPolicy;
+  /** Who may update a ticket reached by its subject tag alone. */
+  readonly senderPolicy: SenderPolicy;
+  readonly agents: Agents;
+  /** Which attachments are stored. */
+  readonly attachments: AttachmentPolicy;
+  /** Where the signed-reply-address secrets come from. */
+  readonly replyTokenSecrets: ReplyTokenSecretSource;
 }
+
+/**
+ * The secrets of signed reply addresses: none (the feature is off), given in the environment
+ * (local runs), or names of SSM SecureString parameters read at cold start.
+ */
+export type ReplyTokenSecretSource =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'environment'; readonly current: string; readonly previous: string | null }
+  | { readonly kind: 'ssm'; readonly current: string; readonly previous: string | null };
 
 /** SES accepts messages of up to 40 MB, headers included. */
 export const DEFAULT_MAX_MAIL_BYTES = 40 * 1024 * 1024;
@@ -39,6 +62,23 @@ export const CONFIG_VARIABLES = {
   MAILBOXES:
     'comma-separated address=queue[:mode] entries, e.g. "support@example.com=support:update-only,new@example.com=support:create"',
   DEFAULT_QUEUE: 'optional queue slug for mail that matches no mailbox (unset: such mail is skipped as no-mailbox)',
+  QUARANTINE_PREFIX: 'the key prefix virus-infected raw mail is moved to, ending in "/" (default "quarantine/")',
+  SKIP_AUTO_REPLIES: '"true" or "false": skip out-of-office replies, autoresponders, bulk and no-reply mail as auto-reply (default "true")',
+  SKIP_SPAM: '"true" or "false": skip mail SES judged spam (default "true")',
+  DMARC_FAIL_WITHOUT_POLICY: '"skip" or "accept": a DMARC failure seen only in the headers, where the sender\'s policy is unknown (default "skip")',
+  SENDER_POLICY: '"strict" or "open": in strict, mail that reaches a ticket only by its subject tag must come from its submitter, a CC or an agent (default "strict")',
+  AGENT_ADDRESSES: 'comma-separated agent addresses or @domains that may update any ticket, e.g. "lead@example.com,@staff.example.com" (default none)',
+  LOOP_HEADER: 'a header the helpdesk adds to its outgoing mail; inbound mail carrying it is a loop (default "X-Helpdesk-Loop")',
+  REPLY_TOKEN_SECRET: 'the secret of signed reply addresses, at least 32 characters (local runs; in AWS use REPLY_TOKEN_SECRET_PARAMETER)',
+  REPLY_TOKEN_PREVIOUS_SECRET: 'the secret before the last rotation, still accepted (optional)',
+  REPLY_TOKEN_SECRET_PARAMETER: 'the name of an SSM SecureString parameter holding the secret of signed reply addresses',
+  REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER: 'the SSM SecureString parameter of the previous secret, still accepted during rotation (optional)',
+  MAX_ATTACHMENTS: 'the most attachments stored per mail, a whole number (default 100)',
+  MAX_ATTACHMENT_BYTES: `the largest attachment stored, in bytes (default ${25 * 1024 * 1024})`,
+  MAX_ATTACHMENTS_TOTAL_BYTES: `the most attachment bytes stored per mail (default ${40 * 1024 * 1024})`,
+  ATTACHMENT_DENY_EXTENSIONS: `comma-separated file extensions refused (default: ${DEFAULT_DENIED_EXTENSIONS.join(',')})`,
+  ATTACHMENT_ALLOW_EXTENSIONS: 'comma-separated file extensions; when set, only these are stored (default: any not denied)',
+  ATTACHMENT_DENY_TYPES: `comma-separated MIME types refused (default: ${DEFAULT_DENIED_TYPES.join(',')})`,
   MAX_MAIL_BYTES: `a whole number of bytes from 1024 up: larger raw mail is skipped as too-large (default ${DEFAULT_MAX_MAIL_BYTES}, SES's 40 MiB)`,
   UPDATE_ONLY: '"true" or "false": the mode of mailboxes that name none, and of DEFAULT_QUEUE (default "false")',
   POWERTOOLS_SERVICE_NAME: `the service name on logs and the "service" metric dimension the alarm watches, 1-200 characters of letters, digits, "-", "_", "." (default "${SERVICE_NAME}"; the stack sets <service>-<stage>)`,
@@ -97,12 +137,61 @@ function parseBoolean(env: Env, name: Variable, fallback: boolean): boolean {
   throw new ConfigError(name, CONFIG_VARIABLES[name], env[name]);
 }
 
-function byteLimit(env: Env): number {
-  const value = env.MAX_MAIL_BYTES?.trim();
-  if (value === undefined || value === '') return DEFAULT_MAX_MAIL_BYTES;
-  const bytes = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(bytes) || bytes < 1024) throw new ConfigError('MAX_MAIL_BYTES', CONFIG_VARIABLES.MAX_MAIL_BYTES, value);
-  return bytes;
+function wholeNumber(env: Env, name: Variable, fallback: number, minimum: number): number {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < minimum) throw new ConfigError(name, CONFIG_VARIABLES[name], value);
+  return number;
+}
+
+function choice<T extends string>(env: Env, name: Variable, choices: readonly T[], fallback: T): T {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '') return fallback;
+  if (!(choices as readonly string[]).includes(value)) throw new ConfigError(name, CONFIG_VARIABLES[name], env[name]);
+  return value as T;
+}
+
+function list(env: Env, name: Variable, fallback: readonly string[], pattern: RegExp): Set<string> {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') return new Set(fallback);
+  const items = value.split(',').map((item) => item.trim().toLowerCase().replace(/^\./, '')).filter(Boolean);
+  const bad = items.find((item) => !pattern.test(item));
+  if (bad !== undefined) throw new ConfigError(name, `${CONFIG_VARIABLES[name]}; "${bad}" is not one`, value);
+  return new Set(items);
+}
+
+function agents(env: Env): Agents {
+  const entries = list(env, 'AGENT_ADDRESSES', [], /^(?:[^\s@,]+@|@)[^\s@,]+\.[^\s@,]+$/);
+  return {
+    addresses: new Set([...entries].filter((e) => !e.startsWith('@'))),
+    domains: new Set([...entries].filter((e) => e.startsWith('@')).map((e) => e.slice(1))),
+  };
+}
+
+const HEADER_NAME = /^[A-Za-z0-9-]{1,76}$/;
+
+function loopHeader(env: Env): string {
+  const value = env.LOOP_HEADER?.trim() || 'X-Helpdesk-Loop';
+  if (!HEADER_NAME.test(value)) throw new ConfigError('LOOP_HEADER', CONFIG_VARIABLES.LOOP_HEADER, value);
+  return value.toLowerCase();
+}
+
+const MIN_SECRET_LENGTH = 32;
+
+function replyTokenSecrets(env: Env): ReplyTokenSecretSource {
+  const parameter = env.REPLY_TOKEN_SECRET_PARAMETER?.trim();
+  const previousParameter = env.REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER?.trim() || null;
+  const secret = env.REPLY_TOKEN_SECRET;
+  const previous = env.REPLY_TOKEN_PREVIOUS_SECRET || null;
+  for (const [name, value] of [['REPLY_TOKEN_SECRET', secret], ['REPLY_TOKEN_PREVIOUS_SECRET', previous]] as const) {
+    if (value && value.length < MIN_SECRET_LENGTH) throw new ConfigError(name, `at least ${MIN_SECRET_LENGTH} characters (got ${value.length})`);
+  }
+  if (parameter && secret) throw new ConfigError('REPLY_TOKEN_SECRET', 'either REPLY_TOKEN_SECRET or REPLY_TOKEN_SECRET_PARAMETER, not both');
+  if (parameter) return { kind: 'ssm', current: parameter, previous: previousParameter };
+  if (secret) return { kind: 'environment', current: secret, previous };
+  if (previous || previousParameter) throw new ConfigError('REPLY_TOKEN_SECRET', 'the current secret too, when a previous one is given');
+  return { kind: 'none' };
 }
 
 function serviceName(env: Env): string {
@@ -133,6 +222,25 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     defaultMode,
     queueSlugs: Object.freeze(queueSlugs),
     serviceName: serviceName(env),
-    maxMailBytes: byteLimit(env),
+    maxMailBytes: wholeNumber(env, 'MAX_MAIL_BYTES', DEFAULT_MAX_MAIL_BYTES, 1024),
+    quarantinePrefix: prefix(env, 'QUARANTINE_PREFIX', 'quarantine/'),
+    screening: {
+      ownAddresses: new Set(mailboxes.flatMap((m) => (m.address ? [baseAddress(m.address)] : []))),
+      loopHeader: loopHeader(env),
+      skipAutoReplies: parseBoolean(env, 'SKIP_AUTO_REPLIES', true),
+      skipSpam: parseBoolean(env, 'SKIP_SPAM', true),
+      dmarcWithoutPolicy: choice(env, 'DMARC_FAIL_WITHOUT_POLICY', ['skip', 'accept'] as const, 'skip'),
+    },
+    senderPolicy: choice(env, 'SENDER_POLICY', ['strict', 'open'] as const, 'strict'),
+    agents: agents(env),
+    attachments: {
+      maxCount: wholeNumber(env, 'MAX_ATTACHMENTS', 100, 0),
+      maxBytes: wholeNumber(env, 'MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 0),
+      maxTotalBytes: wholeNumber(env, 'MAX_ATTACHMENTS_TOTAL_BYTES', 40 * 1024 * 1024, 0),
+      denyExtensions: list(env, 'ATTACHMENT_DENY_EXTENSIONS', DEFAULT_DENIED_EXTENSIONS, /^[a-z0-9]{1,16}$/),
+      allowExtensions: env.ATTACHMENT_ALLOW_EXTENSIONS?.trim() ? list(env, 'ATTACHMENT_ALLOW_EXTENSIONS', [], /^[a-z0-9]{1,16}$/) : null,
+      denyTypes: list(env, 'ATTACHMENT_DENY_TYPES', DEFAULT_DENIED_TYPES, /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/),
+    },
+    replyTokenSecrets: replyTokenSecrets(env),
   });
 }

@@ -3,6 +3,8 @@
  * been done by the caller — so every row of the decision table is unit-tested without AWS.
  */
 import type { Mailbox } from './mailbox.js';
+import type { ScreeningResult } from './screening/screen.js';
+import { isSenderAllowed, type Agents, type SenderPolicy } from './screening/sender-policy.js';
 import type { SkipReason } from './outcomes.js';
 import type { TicketReference } from './reference/ticket-reference.js';
 import { REOPENED_BY_MAIL, type Ticket, type TicketChain } from './ticket.js';
@@ -21,6 +23,12 @@ export interface DecisionInput {
   readonly prior: PriorEntry;
   /** The mail had no header section (or no bytes). */
   readonly empty: boolean;
+  /** What the screening set the mail aside for (virus, bounce, loop, auto-reply, spam, DMARC). */
+  readonly screening?: ScreeningResult | null;
+  /** A signed reply address whose signature did not verify. */
+  readonly badReplyToken?: { readonly address: string; readonly ticketId: number } | null;
+  /** Who may update a ticket reached by its subject tag alone. */
+  readonly senders?: { readonly policy: SenderPolicy; readonly sender: string | null; readonly agents: Agents };
   readonly mailbox: Mailbox | null;
   readonly reference: TicketReference | null;
   /** The referenced ticket and its merge chain; `null` when there is no reference. */
@@ -44,7 +52,9 @@ export type Decision =
 function describe(reference: TicketReference): string {
   return reference.source === 'thread'
     ? `thread reply to ${reference.messageId} (ticket ${reference.ticketId})`
-    : `subject tag [${reference.queue}-${reference.ticketId}]`;
+    : reference.source === 'reply-address'
+      ? `reply address ${reference.address}`
+      : `subject tag [${reference.queue}-${reference.ticketId}]`;
 }
 
 function followup(reference: TicketReference, tickets: readonly [Ticket, ...Ticket[]]): Decision {
@@ -73,8 +83,24 @@ export function decideOutcome(input: DecisionInput): Decision {
     return { kind: 'skip', reason: 'duplicate', detail: `this Message-ID was already handled from ${prior.key}` };
   }
   if (input.empty) return { kind: 'skip', reason: 'empty', detail: 'the mail has no header section' };
+  if (input.screening) return { kind: 'skip', reason: input.screening.reason, detail: input.screening.detail };
+  if (input.badReplyToken) {
+    const { address, ticketId } = input.badReplyToken;
+    return { kind: 'skip', reason: 'bad-reply-token', detail: `the signature of reply address ${address} does not match ticket ${ticketId}`, ticketId };
+  }
 
-  if (reference && chain?.kind === 'found') return followup(reference, chain.tickets);
+  if (reference && chain?.kind === 'found') {
+    const senders = input.senders;
+    if (reference.source === 'subject-tag' && senders?.policy === 'strict' && !isSenderAllowed(senders.sender, chain.tickets, senders.agents)) {
+      return {
+        kind: 'skip',
+        reason: 'sender-not-allowed',
+        detail: `${senders.sender ?? 'a mail without sender'} is not a participant of ticket ${reference.ticketId} and reached it only by its subject tag`,
+        ticketId: reference.ticketId,
+      };
+    }
+    return followup(reference, chain.tickets);
+  }
   if (!mailbox) return { kind: 'skip', reason: 'no-mailbox', detail: 'no recipient is a configured mailbox' };
   if (mailbox.mode === 'create') return { kind: 'create', queue: mailbox.queue, ticketId: null };
   if (!reference || !chain || chain.kind === 'found') {

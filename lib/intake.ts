@@ -92,6 +92,7 @@ function mailsFromSesEvent(event: SESEvent, store: InboundStore): MailToProcess[
       ...(receipt?.spfVerdict?.status ? { spf: receipt.spfVerdict.status } : {}),
       ...(receipt?.dkimVerdict?.status ? { dkim: receipt.dkimVerdict.status } : {}),
       ...(receipt?.dmarcVerdict?.status ? { dmarc: receipt.dmarcVerdict.status } : {}),
+      ...(receipt?.dmarcPolicy ? { dmarcPolicy: receipt.dmarcPolicy } : {}),
     };
     const envelope: Envelope = Object.keys(verdicts).length > 0 ? { recipients, verdicts } : { recipients };
     return { location: { bucket: store.mailBucket, key: `${store.inboundPrefix}${messageId}` }, envelope };

@@ -54,8 +54,12 @@ export interface SkippedEntry extends InboundBase {
   readonly state: 'skipped';
   readonly reason: SkipReason;
   readonly detail: string;
-  /** The ticket the mail named, when it named one. */
+  /** The ticket the mail named, when it named one (for a bounce: the ticket of the bounced mail). */
   readonly ticketId: number | null;
+  /** A bounce's failed recipients and the Message-ID of the mail that bounced. */
+  readonly bounce?: { readonly failedRecipients: readonly string[]; readonly originalMessageId: string | null; readonly ticketId: number | null };
+  /** Where an infected raw mail was moved to. */
+  readonly quarantineKey?: string;
 }
 
 /** An outbound notification the helpdesk registered, so replies to it thread into the ticket. */

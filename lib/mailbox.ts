@@ -28,14 +28,19 @@ export interface RoutingTable {
   readonly defaultMode: MailboxMode;
 }
 
+/** An address without its `+tag` (plus addressing, signed reply addresses), lower-cased. */
+export function baseAddress(address: string): string {
+  return address.toLowerCase().replace(/\+[^@]*@/, '@');
+}
+
 /**
  * Picks the mailbox a mail was delivered to: the first recipient, in the order given (envelope
- * recipients first), that is a configured address; else the default queue when one is configured;
+ * recipients first), that is a configured address (`+tags` ignored); else the default queue when one is configured;
  * else `null`.
  */
 export function routeMail(recipients: readonly string[], routing: RoutingTable): Mailbox | null {
   for (const recipient of recipients) {
-    const wanted = recipient.toLowerCase();
+    const wanted = baseAddress(recipient);
     const match = routing.mailboxes.find((mailbox) => mailbox.address === wanted);
     if (match) return match;
   }

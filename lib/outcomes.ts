@@ -18,6 +18,38 @@ export interface SkipReasonInfo {
  * tagged with the reason, and its ledger entry records the reason so it can be replayed.
  */
 export const SKIP_REASONS = {
+  virus: {
+    description: 'SES found a virus (receipt or X-SES-Virus-Verdict: FAIL). The raw mail was moved to the quarantine prefix, which nothing reads.',
+    action: 'Nothing to apply. Inspect the quarantined object only with care; tell the sender if the mail was expected.',
+  },
+  bounce: {
+    description: 'A delivery status notification (bounce). The ledger records the failed recipients and the bounced Message-ID, and its ticket when the helpdesk sent it.',
+    action: 'Check the failed recipient on the ticket named in the ledger entry (a mistyped address, a mailbox that is gone).',
+  },
+  loop: {
+    description: 'Mail from one of our own mailbox addresses, or carrying our loop header (LOOP_HEADER) or an X-Loop with our address.',
+    action: 'Look for a forwarding rule or autoresponder that sends the helpdesk its own mail; fix it at the source.',
+  },
+  'auto-reply': {
+    description: 'Machine-sent mail: Auto-Submitted, Precedence bulk/junk/list/auto_reply, X-Autoreply/X-Autorespond, an out-of-office subject, or a mailer-daemon/postmaster/no-reply sender.',
+    action: 'Usually none (out-of-office replies to notifications). Set SKIP_AUTO_REPLIES=false if a sender you need is misjudged, then replay.',
+  },
+  spam: {
+    description: 'SES judged the mail spam (receipt or X-SES-Spam-Verdict: FAIL).',
+    action: 'None for real spam. For a false positive, set SKIP_SPAM=false or ask the sender to fix SPF/DKIM, then replay.',
+  },
+  'dmarc-fail': {
+    description: 'The sender domain failed DMARC under a reject or quarantine policy (or, from the headers alone, under DMARC_FAIL_WITHOUT_POLICY=skip).',
+    action: 'Likely forged. If the sender is genuine, their domain must fix SPF/DKIM alignment; replay after checking the mail.',
+  },
+  'bad-reply-token': {
+    description: 'The mail was sent to a signed reply address (local+ticket.mac@domain) whose signature does not match that ticket.',
+    action: 'Likely a guessed or altered address. If many, check that REPLY_TOKEN_SECRET matches the one the helpdesk signs with.',
+  },
+  'sender-not-allowed': {
+    description: 'Strict sender policy: the mail reaches a ticket only by its guessable subject tag, and its sender is not the submitter, a CC, or an agent.',
+    action: 'If the sender is genuine, add them to the ticket CCs (or AGENT_ADDRESSES), then replay with --ticket N.',
+  },
   'no-ticket-ref': {
     description:
       'Update-only mailbox: the mail names no ticket (no subject tag, no known In-Reply-To/References).',

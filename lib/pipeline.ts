@@ -8,7 +8,7 @@
  * - follow-up: reopen the ticket if closed → store attachments → ledger entry → tag the raw mail.
  * - new ticket: reserve an id → claim the ledger key (pending) → store attachments → write the
  *   ticket → ledger entry over the claim → tag the raw mail.
- * - skip: ledger entry → tag the raw mail.
+ * - skip: ledger entry → tag the raw mail (a virus: then move it to the quarantine prefix).
  */
 import type { GatewayConfig } from './config.js';
 import { decideOutcome, type Decision, type PriorEntry } from './decide.js';
@@ -21,9 +21,15 @@ import {
   type MailLocation,
   type SkippedEntry,
 } from './ledger-entry.js';
-import { routeMail } from './mailbox.js';
+import { reportCapturingSink, storingSink } from './attachment-sinks.js';
+import { baseAddress, routeMail } from './mailbox.js';
 import { ledgerKeyOfMessageId, sha256Hex } from './mail/message-id.js';
 import { DRAIN_ATTACHMENTS, parseMail, type AttachmentSink } from './mail/parse.js';
+import { SCREENING_HEADERS } from './mail/headers.js';
+import { readBounceReport } from './screening/bounce.js';
+import { findReplyToken, verifyReplyToken, type ReplyTokenKeys } from './screening/reply-token.js';
+import { screenMail } from './screening/screen.js';
+import { readVerdicts } from './screening/verdicts.js';
 import type { MailHeaders, MailRecord } from './mail/record.js';
 import type { MailOutcome, SkipReason } from './outcomes.js';
 import type { MessageLedger, RawMailStore, TicketStore } from './ports.js';
@@ -50,6 +56,8 @@ export interface SesVerdicts {
   readonly spf?: string;
   readonly dkim?: string;
   readonly dmarc?: string;
+  /** The sender domain's DMARC policy as SES found it (`none`, `quarantine`, `reject`). */
+  readonly dmarcPolicy?: string;
 }
 
 /** What is known about a mail from outside it (the SES receipt): most trustworthy of all. */
@@ -63,6 +71,8 @@ export interface PipelineDeps {
   readonly rawMail: RawMailStore;
   readonly tickets: TicketStore;
   readonly ledger: MessageLedger;
+  /** The secrets of signed reply addresses; `null` when the feature is off. */
+  readonly replyTokenKeys?: ReplyTokenKeys | null;
   readonly now?: () => Date;
 }
 
@@ -87,8 +97,6 @@ interface InboundMail {
 
 /** Text bodies up to this many bytes are kept in the ledger entry; longer ones go to S3. */
 const MAX_INLINE_BODY_BYTES = 64 * 1024;
-/** Attachments past this many are not stored (the raw mail still holds them). */
-const MAX_STORED_ATTACHMENTS = 100;
 /** django-helpdesk's ticket title length. */
 const MAX_TITLE_LENGTH = 200;
 /** Attempts at finding a free ticket id when the counter lags behind existing tickets. */
@@ -106,6 +114,8 @@ interface Plan {
   readonly target: { ticketId: number; followupId: string } | null;
   /** The ledger entry of a redelivered object. */
   readonly prior: LedgerEntry | null;
+  /** A bounce's machine-readable parts, filled while the mail streams. */
+  readonly reportParts: { contentType: string; text: string }[];
 }
 
 function objectKeyOf(location: MailLocation, kind: 'object' | 'duplicate'): string {
@@ -159,7 +169,9 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
   const { config, rawMail, tickets, ledger } = deps;
   const now = deps.now ?? (() => new Date());
   const findSubjectTag = subjectTagFinder(config.queueSlugs);
-  const ownAddresses = new Set(config.mailboxes.flatMap((m) => (m.address ? [m.address] : [])));
+  const ownAddresses = config.screening.ownAddresses;
+  const replyTokenKeys = deps.replyTokenKeys ?? null;
+  const extraHeaders = [...SCREENING_HEADERS, config.screening.loopHeader];
 
   function baseEntry({ location, envelope }: InboundMail, headers: MailHeaders | null, messageKey: string) {
     const at = now().toISOString();
@@ -180,11 +192,15 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
   async function plan(mail: InboundMail, headers: MailHeaders): Promise<Plan> {
     const { location, envelope } = mail;
     const empty = headers.headerCount === 0;
-    const messageKey = empty
-      ? objectKeyOf(location, 'object')
-      : headers.messageId
-        ? ledgerKeyOfMessageId(headers.messageId)
-        : `sha256:${await rawMail.hash(location)}`;
+    const screening = empty ? null : screenMail(headers, readVerdicts(envelope?.verdicts, headers), config.screening);
+    // Infected mail is filed under its object, not its Message-ID: the object is moved to the
+    // quarantine, and a redelivered notification must still find this entry.
+    const messageKey =
+      empty || screening?.reason === 'virus'
+        ? objectKeyOf(location, 'object')
+        : headers.messageId
+          ? ledgerKeyOfMessageId(headers.messageId)
+          : `sha256:${await rawMail.hash(location)}`;
     const threadIds = empty ? [] : threadMessageIds(headers);
     const known = await ledger.lookup([messageKey, ...threadIds.map(ledgerKeyOfMessageId)]);
     const priorEntry = known.get(messageKey);
@@ -196,16 +212,34 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
       const ticketId = entry ? threadTicketOf(entry) : null;
       if (ticketId !== null) ticketsByMessageId.set(id, ticketId);
     }
-    const reference = empty ? null : findTicketReference({ threadIds, ticketsByMessageId, subjectTag: findSubjectTag(headers.subject) });
     const recipients = [...(envelope?.recipients ?? []), ...headers.deliveredTo, ...headers.to.map((a) => a.address), ...headers.cc.map((a) => a.address)];
+    const token = replyTokenKeys && !empty ? findReplyToken(recipients, (address) => ownAddresses.has(address)) : null;
+    const tokenValid = token !== null && replyTokenKeys !== null && verifyReplyToken(token, replyTokenKeys);
+    const reference = empty
+      ? null
+      : findTicketReference({
+          verifiedReplyToken: token && tokenValid ? { ticketId: token.ticketId, address: token.address } : null,
+          threadIds,
+          ticketsByMessageId,
+          subjectTag: findSubjectTag(headers.subject),
+        });
     const mailbox = routeMail(recipients, config);
-    const chain = reference && prior.kind === 'none' ? await loadTicketChain(tickets, reference.ticketId) : null;
-    let decision = decideOutcome({ prior, empty, mailbox, reference, chain });
+    const chain = reference && prior.kind === 'none' && !screening ? await loadTicketChain(tickets, reference.ticketId) : null;
+    let decision = decideOutcome({
+      prior,
+      empty,
+      screening,
+      badReplyToken: token && !tokenValid ? { address: token.address, ticketId: token.ticketId } : null,
+      mailbox,
+      reference,
+      chain,
+      senders: { policy: config.senderPolicy, sender: headers.from?.address ?? null, agents: config.agents },
+    });
 
     const followupId = sha256Hex(`${messageKey}\n${location.bucket}/${location.key}`).slice(0, 24);
     if (decision.kind === 'create' && decision.ticketId === null) {
       const reservation = await reserveTicketId(mail, headers, messageKey, decision.queue);
-      if (reservation.kind === 'redelivered') return { headers, messageKey, decision: { kind: 'redelivered' }, target: null, prior: reservation.holder };
+      if (reservation.kind === 'redelivered') return { headers, messageKey, decision: { kind: 'redelivered' }, target: null, prior: reservation.holder, reportParts: [] };
       decision = reservation.kind === 'reserved' ? { ...decision, ticketId: reservation.ticketId } : { kind: 'skip', reason: 'duplicate', detail: reservation.detail };
     }
     const targetTicket = decision.kind === 'followup' ? decision.ticket.id : decision.kind === 'create' ? decision.ticketId : null;
@@ -215,6 +249,7 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
       decision,
       target: targetTicket === null ? null : { ticketId: targetTicket, followupId },
       prior: decision.kind === 'redelivered' ? (priorEntry ?? null) : null,
+      reportParts: [],
     };
   }
 
@@ -232,15 +267,33 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     return { kind: 'duplicate' as const, detail: `this Message-ID was just claimed by ${held.kind === 'other-object' ? held.key : 'another mail'}` };
   }
 
-  function attachmentSink(target: { ticketId: number; followupId: string }): AttachmentSink {
-    return {
-      async accept(attachment) {
-        if (attachment.index >= MAX_STORED_ATTACHMENTS) return DRAIN_ATTACHMENTS.accept(attachment);
-        const key = `${config.attachmentsPrefix}${target.ticketId}/${target.followupId}/${attachment.index}`;
-        await rawMail.putAttachment(key, attachment.content, { contentType: attachment.contentType, filename: attachment.filename });
-        return key;
-      },
-    };
+  /** Where a planned mail's attachments go. */
+  function sinkFor(plan: Plan): AttachmentSink {
+    const { decision, target } = plan;
+    if (target && (decision.kind === 'followup' || decision.kind === 'create')) {
+      return storingSink(rawMail, `${config.attachmentsPrefix}${target.ticketId}/${target.followupId}/`, config.attachments);
+    }
+    if (decision.kind === 'skip' && decision.reason === 'bounce') return reportCapturingSink(plan.reportParts);
+    return DRAIN_ATTACHMENTS;
+  }
+
+  /**
+   * A bounce, read: the failed recipients and the bounced Message-ID, and the ticket when the
+   * ledger knows that Message-ID (a notification the helpdesk registered, or an applied mail).
+   */
+  async function bounceDetails(plan: Plan, record: MailRecord) {
+    const report = readBounceReport(plan.reportParts, record.text);
+    const original = report.originalMessageId;
+    const entry = original ? (await ledger.lookup([ledgerKeyOfMessageId(original)])).get(ledgerKeyOfMessageId(original)) : undefined;
+    const ticketId = entry ? threadTicketOf(entry) : null;
+    const detail = [
+      report.failedRecipients.length > 0 ? `undeliverable to ${report.failedRecipients.join(', ')}` : 'a delivery report',
+      original ? `for <${original}>` : null,
+      ticketId !== null ? `(ticket ${ticketId})` : null,
+    ]
+      .filter(Boolean)
+      .join(' ');
+    return { bounce: { ...report, ticketId }, detail, ticketId };
   }
 
   async function storeBody(record: MailRecord, target: { ticketId: number; followupId: string }) {
@@ -255,7 +308,7 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     const { location } = mail;
     const result = await ledger.record(entry, { replacingSkip: mail.replay });
     if (result === 'taken-by-other') {
-      return skip(mail, null, objectKeyOf(location, 'duplicate'), 'duplicate', 'another stored mail with this Message-ID was recorded first');
+      return skip(mail, null, objectKeyOf(location, 'duplicate'), { reason: 'duplicate', detail: 'another stored mail with this Message-ID was recorded first' });
     }
     const redelivered = result === 'already-recorded';
     const final = redelivered ? outcomeOfEntry((await ledger.lookup([entry.messageKey])).get(entry.messageKey) ?? entry) : outcome;
@@ -263,10 +316,25 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     return { location, messageId, outcome: final, redelivered };
   }
 
-  async function skip(mail: InboundMail, headers: MailHeaders | null, messageKey: string, reason: SkipReason, detail: string, ticketId: number | null = null): Promise<MailReport> {
-    const entry: SkippedEntry = { ...baseEntry(mail, headers, messageKey), state: 'skipped', reason, detail, ticketId };
+  /** Records a skip; `extra` adds what the reason knows (a bounce's details, the quarantine key). */
+  async function skip(
+    mail: InboundMail,
+    headers: MailHeaders | null,
+    messageKey: string,
+    why: { reason: SkipReason; detail: string; ticketId?: number | null; extra?: Pick<SkippedEntry, 'bounce' | 'quarantineKey'> },
+  ): Promise<MailReport> {
+    const { reason, detail, extra } = why;
+    const ticketId = why.ticketId ?? null;
+    const entry: SkippedEntry = { ...baseEntry(mail, headers, messageKey), ...extra, state: 'skipped', reason, detail, ticketId };
     const outcome: MailOutcome = { kind: 'skipped', reason, detail, ...(ticketId === null ? {} : { ticketId }) };
     return commit(mail, entry, outcome, headers?.messageId ?? null);
+  }
+
+  /** Moves an infected raw mail out of the inbound prefix, to where nothing reads it. */
+  async function quarantine(location: MailLocation): Promise<string> {
+    const key = `${config.quarantinePrefix}${location.key}`;
+    await rawMail.quarantine(location, key);
+    return key;
   }
 
   async function createTicket(plan: Plan, record: MailRecord, ticketId: number, queue: string): Promise<number> {
@@ -300,10 +368,24 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
       case 'redelivered': {
         const outcome = plan.prior ? outcomeOfEntry(plan.prior) : { kind: 'retry' as const, error: 'redelivery of an unknown entry' };
         if (outcome.kind !== 'retry') await rawMail.markOutcome(location, tagsOf(outcome));
+        // An earlier attempt may have recorded the virus and died before moving the mail.
+        if (outcome.kind === 'skipped' && outcome.reason === 'virus') await quarantine(location);
         return { location, messageId: headers.messageId, outcome, redelivered: true };
       }
-      case 'skip':
-        return skip(mail, headers, decision.reason === 'duplicate' ? objectKeyOf(location, 'duplicate') : messageKey, decision.reason, decision.detail, decision.ticketId ?? null);
+      case 'skip': {
+        const { reason, detail } = decision;
+        if (reason === 'duplicate') return skip(mail, headers, objectKeyOf(location, 'duplicate'), { reason, detail });
+        if (reason === 'bounce') {
+          const bounce = await bounceDetails(plan, record);
+          return skip(mail, headers, messageKey, { reason, detail: bounce.detail, ticketId: bounce.ticketId, extra: { bounce: bounce.bounce } });
+        }
+        if (reason === 'virus') {
+          const report = await skip(mail, headers, messageKey, { reason, detail, extra: { quarantineKey: `${config.quarantinePrefix}${location.key}` } });
+          await quarantine(location);
+          return report;
+        }
+        return skip(mail, headers, messageKey, { reason, detail, ticketId: decision.ticketId ?? null });
+      }
       case 'followup':
       case 'create': {
         if (!target) throw new Error('a follow-up or new ticket without a target');
@@ -339,25 +421,28 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
       const { body, size } = await rawMail.open(location);
       if (size !== null && size > config.maxMailBytes) {
         body.destroy();
-        return await skip(mail, null, objectKeyOf(location, 'object'), 'too-large', `${size} bytes, more than MAX_MAIL_BYTES=${config.maxMailBytes}`);
+        return await skip(mail, null, objectKeyOf(location, 'object'), { reason: 'too-large', detail: `${size} bytes, more than MAX_MAIL_BYTES=${config.maxMailBytes}` });
       }
-      const record = await parseMail(body, {
-        async onHeaders(headers) {
-          planned = plan(mail, headers);
-          const { target, decision } = await planned;
-          return target && (decision.kind === 'followup' || decision.kind === 'create') ? attachmentSink(target) : DRAIN_ATTACHMENTS;
+      const record = await parseMail(
+        body,
+        {
+          async onHeaders(headers) {
+            planned = plan(mail, headers);
+            return sinkFor(await planned);
+          },
         },
-      });
+        extraHeaders,
+      );
       if (!planned) throw new Error('the parser finished without reading a header block');
       return await apply(await planned, record, mail);
     } catch (error) {
       try {
         if (error instanceof ObjectMissingError) {
-          return await skip(mail, null, objectKeyOf(location, 'object'), 'object-missing', error.message);
+          return await skip(mail, null, objectKeyOf(location, 'object'), { reason: 'object-missing', detail: error.message });
         }
         if (error instanceof MalformedMailError) {
           const known = planned ? await planned.catch(() => undefined) : undefined;
-          return await skip(mail, known?.headers ?? null, known?.messageKey ?? objectKeyOf(location, 'object'), 'malformed', error.message);
+          return await skip(mail, known?.headers ?? null, known?.messageKey ?? objectKeyOf(location, 'object'), { reason: 'malformed', detail: error.message });
         }
       } catch (inner) {
         return { location, messageId: null, outcome: { kind: 'retry', error: String(inner) }, redelivered: false, error: inner };

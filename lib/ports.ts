@@ -13,6 +13,8 @@ export interface RawMailStore {
   open(location: MailLocation): Promise<{ readonly body: Readable; readonly size: number | null }>;
   /** SHA-256 (hex) of the raw mail, read as a stream. */
   hash(location: MailLocation): Promise<string>;
+  /** Moves the raw mail to `key` (copy with its tags, then delete); done when it is already there. */
+  quarantine(location: MailLocation, key: string): Promise<void>;
   /** Tags the raw mail with its outcome, so lifecycle rules and operators can find it. */
   markOutcome(location: MailLocation, tags: Readonly<Record<string, string>>): Promise<void>;
   /** Streams one attachment, byte for byte, into `key` of the mail bucket. */

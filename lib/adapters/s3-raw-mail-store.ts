@@ -2,7 +2,16 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+  type Tag,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectMissingError } from '../errors.js';
 import type { MailLocation } from '../ledger-entry.js';
@@ -53,6 +62,27 @@ export class S3RawMailStore implements RawMailStore {
       throw asTransient(`reading s3://${location.bucket}/${location.key}`, error);
     }
     return hash.digest('hex');
+  }
+
+  async quarantine(location: MailLocation, key: string): Promise<void> {
+    const { bucket } = location;
+    let tags: Tag[];
+    try {
+      tags = (await this.s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: location.key }))).TagSet ?? [];
+    } catch (error) {
+      // Gone from the inbound prefix: an earlier attempt moved it already.
+      if (awsErrorName(error) === 'NoSuchKey') return;
+      throw asTransient(`GetObjectTagging s3://${bucket}/${location.key}`, error);
+    }
+    try {
+      await this.s3.send(
+        new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: `${bucket}/${location.key.split('/').map(encodeURIComponent).join('/')}` }),
+      );
+      if (tags.length > 0) await this.s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: tags } }));
+      await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: location.key }));
+    } catch (error) {
+      throw asTransient(`moving s3://${bucket}/${location.key} to ${key}`, error);
+    }
   }
 
   async markOutcome(location: MailLocation, tags: Readonly<Record<string, string>>): Promise<void> {

@@ -11,6 +11,7 @@ import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-l
 import { createAwsClients } from '../adapters/aws-clients.js';
 import { DynamoMessageLedger } from '../adapters/dynamodb-message-ledger.js';
 import { DynamoTicketStore } from '../adapters/dynamodb-ticket-store.js';
+import { loadReplyTokenKeys } from '../adapters/reply-token-secrets.js';
 import { S3RawMailStore } from '../adapters/s3-raw-mail-store.js';
 import { loadConfig } from '../config.js';
 import { GatewayError } from '../errors.js';
@@ -82,6 +83,7 @@ async function main(): Promise<number> {
     rawMail: new S3RawMailStore(s3, config.mailBucket),
     tickets: new DynamoTicketStore(dynamo, config.ticketsTable),
     ledger,
+    replyTokenKeys: await loadReplyTokenKeys(config.replyTokenSecrets),
   });
 
   const counts = { applied: 0, skipped: 0, retry: 0, listed: 0 };

@@ -19,20 +19,35 @@ export interface IncomingAttachment {
   readonly content: Readable;
 }
 
+/** What became of one attachment. */
+export interface AcceptedAttachment {
+  /** Where it was stored, or `null` when it was not. */
+  readonly key: string | null;
+  /** The file name as recorded (sanitized). */
+  readonly filename: string | null;
+  /** Why it was refused, when it was. */
+  readonly refused: string | null;
+}
+
 /** Where attachments go. It must consume `content` fully before its promise settles. */
 export interface AttachmentSink {
-  /** Stores the attachment and answers its key, or drains it and answers `null`. */
-  accept(attachment: IncomingAttachment): Promise<string | null>;
+  accept(attachment: IncomingAttachment): Promise<AcceptedAttachment>;
+}
+
+/** Reads a stream to its end, discarding the bytes. */
+export async function drain(content: Readable): Promise<void> {
+  content.resume();
+  if (content.readableEnded) return;
+  await new Promise<void>((resolve, reject) => {
+    content.once('end', resolve).once('error', reject);
+  });
 }
 
 /** A sink that reads and discards every attachment (for mail that will not be applied). */
 export const DRAIN_ATTACHMENTS: AttachmentSink = {
   async accept(attachment) {
-    attachment.content.resume();
-    await new Promise<void>((resolve, reject) => {
-      attachment.content.once('end', resolve).once('error', reject);
-    });
-    return null;
+    await drain(attachment.content);
+    return { key: null, filename: attachment.filename, refused: null };
   },
 };
 
@@ -51,6 +66,12 @@ const PARSER_OPTIONS = {
   skipTextLinks: true,
   checksumAlgo: 'sha256',
   maxHtmlLengthToParse: 4 * 1024 * 1024,
+  // Delivery reports hand their machine-readable part over as an attachment (see screening/bounce).
+  keepDeliveryStatus: true,
+  // The parser's own caps on hostile structure, stated here rather than left implicit: a header
+  // block over 1 MB, or more than 1,000 MIME parts, makes the mail `malformed`.
+  maxHeadSize: 1024 * 1024,
+  maxChildNodes: 1000,
 } as const;
 
 function isPrematureClose(error: unknown): boolean {
@@ -64,7 +85,7 @@ const EMPTY_HEADERS = readMailHeaders(new Map());
  * read can be retried); errors of the parser become {@link MalformedMailError}; errors of the sink
  * are passed on as they are.
  */
-export async function parseMail(source: Readable, hooks: ParseHooks): Promise<MailRecord> {
+export async function parseMail(source: Readable, hooks: ParseHooks, extraHeaders?: readonly string[]): Promise<MailRecord> {
   const hash = createHash('sha256');
   let rawSize = 0;
   const meter = new Transform({
@@ -87,7 +108,7 @@ export async function parseMail(source: Readable, hooks: ParseHooks): Promise<Ma
   let headers: MailHeaders | undefined;
   let sink: Promise<AttachmentSink> | undefined;
   parser.once('headers', (parsed) => {
-    headers = readMailHeaders(parsed);
+    headers = readMailHeaders(parsed, extraHeaders);
     sink = hooks.onHeaders(headers);
     sink.catch(() => undefined); // awaited below; keep an early rejection from being reported as unhandled
   });
@@ -103,7 +124,7 @@ export async function parseMail(source: Readable, hooks: ParseHooks): Promise<Ma
       if (!sink) throw new MalformedMailError('attachment before the header block');
       const target = await sink;
       const index = attachments.length;
-      const key = await target.accept({
+      const accepted = await target.accept({
         index,
         filename: item.filename ?? null,
         contentType: item.contentType,
@@ -112,11 +133,12 @@ export async function parseMail(source: Readable, hooks: ParseHooks): Promise<Ma
       item.release?.();
       attachments.push({
         index,
-        filename: item.filename ?? null,
+        filename: accepted.filename,
+        refused: accepted.refused,
         contentType: item.contentType,
         size: item.size ?? 0,
         sha256: item.checksum ?? '',
-        key,
+        key: accepted.key,
       });
     }
   };

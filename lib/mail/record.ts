@@ -28,12 +28,22 @@ export interface MailHeaders {
   readonly references: readonly string[];
   /** How many header fields the mail had; zero means it had no header section. */
   readonly headerCount: number;
+  /** The top-level `Content-Type`, lower-cased, with its parameters (`report-type`, …). */
+  readonly contentType: { readonly value: string; readonly params: Readonly<Record<string, string>> };
+  /**
+   * Raw values of the headers the screening reads (lower-cased names, topmost first, each value
+   * at most 2,000 characters): `auto-submitted`, `precedence`, `x-ses-virus-verdict`, …
+   */
+  readonly extra: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Metadata of one attachment; the bytes live in S3 at `key` (or were not stored: `key` null). */
 export interface AttachmentInfo {
   readonly index: number;
+  /** The file name, sanitized (see `attachment-policy.ts`); never part of the S3 key. */
   readonly filename: string | null;
+  /** Why the attachment was not stored (a policy refusal), or `null`. */
+  readonly refused: string | null;
   readonly contentType: string;
   readonly size: number;
   readonly sha256: string;

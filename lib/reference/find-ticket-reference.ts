@@ -13,6 +13,8 @@ export function threadMessageIds(headers: Pick<MailHeaders, 'inReplyTo' | 'refer
 
 /** What {@link findTicketReference} needs to know. */
 export interface ReferenceInput {
+  /** A signed reply address the mail was sent to, whose signature was verified. */
+  readonly verifiedReplyToken?: { readonly ticketId: number; readonly address: string } | null;
   /** {@link threadMessageIds} of the mail. */
   readonly threadIds: readonly string[];
   /** Ticket ids the ledger holds for some of those Message-IDs. */
@@ -22,11 +24,13 @@ export interface ReferenceInput {
 }
 
 /**
- * The strongest reference in the mail: a thread hit (In-Reply-To, then References newest first)
- * outranks the subject tag, because a subject can be edited or quoted while a Message-ID the
+ * The strongest reference in the mail: a verified signed reply address outranks everything (only
+ * the helpdesk can mint one); then a thread hit (In-Reply-To, then References newest first), which
+ * outranks the subject tag because a subject can be edited or quoted while a Message-ID the
  * helpdesk itself recorded cannot. `null` when the mail names no ticket at all.
  */
 export function findTicketReference(input: ReferenceInput): TicketReference | null {
+  if (input.verifiedReplyToken) return { source: 'reply-address', ...input.verifiedReplyToken };
   for (const messageId of input.threadIds) {
     const ticketId = input.ticketsByMessageId.get(messageId);
     if (ticketId !== undefined) return { source: 'thread', ticketId, messageId };

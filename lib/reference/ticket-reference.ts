@@ -6,6 +6,12 @@
  */
 export type TicketReference =
   | {
+      readonly source: 'reply-address';
+      readonly ticketId: number;
+      /** The signed reply address the mail was sent to. */
+      readonly address: string;
+    }
+  | {
       readonly source: 'thread';
       readonly ticketId: number;
       /** The Message-ID (from In-Reply-To or References) the ledger knows for the ticket. */

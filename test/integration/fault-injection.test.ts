@@ -18,7 +18,7 @@ import { seededRandom } from '../helpers/random.js';
 const MAILS = 240;
 const FAULT_RATE = 0.2;
 const OPEN_TICKETS = Array.from({ length: 20 }, (_, i) => ({
-  id: 200 + i, queue: 'support', status: (i % 4 === 0 ? 'closed' : 'open') as 'closed' | 'open', title: `t${i}`, submitter: 'a@example.com', cc: [],
+  id: 200 + i, queue: 'support', status: (i % 4 === 0 ? 'closed' : 'open') as 'closed' | 'open', title: `t${i}`, submitter: 'alice@example.com', cc: [],
 }));
 
 const proxies: FaultProxy[] = [];
@@ -67,7 +67,7 @@ async function generate(index: number, earlier: readonly GeneratedMail[], earlie
     }
     case 9: {
       const raw = await composeMime({
-        from: 'a@example.com', to: 'support@helpdesk.example', subject: `Re: [support-${ticketId}] with file`, messageId: newMessageId(`file-${index}`),
+        from: 'alice@example.com', to: 'support@helpdesk.example', subject: `Re: [support-${ticketId}] with file`, messageId: newMessageId(`file-${index}`),
         text: 'attached', attachments: [{ filename: 'f.bin', content: randomBytes(20_000 + index) }],
       });
       return { raw, mail: { index, messageId: '', expected: { kind: 'followup', ticketId } } };

@@ -24,7 +24,7 @@ beforeAll(async () => {
   await writeFile(
     join(dir, 'tickets.json'),
     JSON.stringify([
-      { id: 5, queue: 'helpdesk', status: 'closed', title: 'Old', submitter: 'a@example.com' },
+      { id: 5, queue: 'helpdesk', status: 'closed', title: 'Old', submitter: 'alice@example.com' },
       { id: 6, queue: 'helpdesk', status: 'duplicate', title: 'Merged', submitter: 'a@example.com', mergedInto: 5 },
     ]),
   );

@@ -43,7 +43,7 @@ describe('npm run replay', () => {
 
   it('applies mail for a ticket once the ticket exists, filtered by --ticket', async () => {
     await fixture.aws.db.send(
-      new PutCommand({ TableName: fixture.gateway.stack.names.ticketsTable, Item: { id: 77, queue: 'support', status: 'open', title: 'restored', submitter: 'a@example.com', cc: [] } }),
+      new PutCommand({ TableName: fixture.gateway.stack.names.ticketsTable, Item: { id: 77, queue: 'support', status: 'open', title: 'restored', submitter: 'alice@example.com', cc: [] } }),
     );
     const { stdout } = await replay(['--ticket', '77']);
     expect(stdout).toContain(`${keys.unknownTicket} <${bare(ids.unknownTicket)}>: ticket-not-found → followup on ticket 77`);
@@ -72,7 +72,7 @@ describe('npm run replay', () => {
   });
 
   it.each([
-    [['--reason', 'bored'], '--reason must be one of no-ticket-ref'],
+    [['--reason', 'bored'], '--reason must be one of virus, bounce'],
     [['--since', 'last tuesday'], 'expected a date'],
     [['--ticket', '0'], 'expected a ticket id'],
   ])('rejects %j with a usage error', async (args, message) => {

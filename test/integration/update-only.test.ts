@@ -47,7 +47,7 @@ describe('update-only mailbox', () => {
   it.each(['closed', 'resolved'] as const)('reopens a %s ticket', async (status) => {
     const id = status === 'closed' ? 43 : 50;
     expect((await fixture.aws.ticket(id))?.status).toBe(status);
-    const report = await fixture.gateway.deliver(`reopen-${status}.eml`, composeMail({ subject: `AW: [support-${id}] again` }));
+    const report = await fixture.gateway.deliver(`reopen-${status}.eml`, composeMail({ from: 'carol@example.com', subject: `AW: [support-${id}] again` }));
     expect(report.outcome).toMatchObject({ kind: 'followup', ticketId: id, reopened: true });
     expect(await fixture.aws.ticket(id)).toMatchObject({ status: 'reopened' });
   });
@@ -66,7 +66,7 @@ describe('update-only mailbox', () => {
 
   it('threads a reply by References alone (no subject tag, no In-Reply-To)', async () => {
     const first = newMessageId('first');
-    await fixture.gateway.deliver('first.eml', composeMail({ messageId: first, subject: '[billing-7] Invoice', to: 'billing@helpdesk.example' }));
+    await fixture.gateway.deliver('first.eml', composeMail({ messageId: first, from: 'erin@example.org', subject: '[billing-7] Invoice', to: 'billing@helpdesk.example' }));
     const report = await fixture.gateway.deliver(
       'reply.eml',
       composeMail({ subject: 'Re: Invoice', references: `<unrelated@elsewhere> ${first}`, to: 'billing@helpdesk.example' }),

@@ -25,7 +25,7 @@ function collectingSink(): AttachmentSink & { files: Map<string, Buffer> } {
       for await (const chunk of attachment.content) chunks.push(chunk as Buffer);
       const key = `${attachment.index}:${attachment.filename}`;
       files.set(key, Buffer.concat(chunks));
-      return key;
+      return { key, filename: attachment.filename, refused: null };
     },
   };
 }

@@ -99,6 +99,8 @@ interface InboundMail {
 const MAX_INLINE_BODY_BYTES = 64 * 1024;
 /** django-helpdesk's ticket title length. */
 const MAX_TITLE_LENGTH = 200;
+/** The most of a subject kept in a ledger entry. */
+const MAX_LEDGER_SUBJECT_LENGTH = 1000;
 /** Attempts at finding a free ticket id when the counter lags behind existing tickets. */
 const MAX_ID_ATTEMPTS = 5;
 
@@ -183,7 +185,7 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
       key: location.key,
       messageId: headers?.messageId ?? null,
       from: headers?.from?.address ?? null,
-      subject: headers?.subject ?? '',
+      subject: (headers?.subject ?? '').slice(0, MAX_LEDGER_SUBJECT_LENGTH),
       receivedAt: headers?.date ?? at,
       recordedAt: at,
     };

@@ -3,8 +3,6 @@ import type { AddressObject, EmailAddress, HeaderValue, Headers } from 'mailpars
 import { MAX_THREAD_IDS, extractMessageIds, normalizeMessageId } from './message-id.js';
 import type { MailAddress, MailHeaders } from './record.js';
 
-/** Longest subject kept; django-helpdesk's ticket title is 200 characters, replies quote more. */
-const MAX_SUBJECT_LENGTH = 1000;
 /** Most addresses kept per header: enough for any real mail, bounded for hostile ones. */
 const MAX_ADDRESSES = 100;
 
@@ -103,7 +101,8 @@ export function readMailHeaders(headers: Headers, extraHeaders: readonly string[
     to: addresses(headers.get('to')),
     cc: addresses(headers.get('cc')),
     deliveredTo: envelopeRecipients(headers),
-    subject: typeof subjectValue === 'string' ? subjectValue.slice(0, MAX_SUBJECT_LENGTH) : '',
+    // Whole (the header block is at most 1 MB): a ticket tag may stand at the end of a long subject.
+    subject: typeof subjectValue === 'string' ? subjectValue : '',
     date: dateValue instanceof Date && !Number.isNaN(dateValue.getTime()) ? dateValue.toISOString() : null,
     inReplyTo: extractMessageIds(strings(headers.get('in-reply-to'))).slice(0, MAX_THREAD_IDS),
     references: extractMessageIds(strings(headers.get('references'))).slice(-MAX_THREAD_IDS),

@@ -71,8 +71,8 @@ export const CONFIG_VARIABLES = {
   LOOP_HEADER: 'a header the helpdesk adds to its outgoing mail; inbound mail carrying it is a loop (default "X-Helpdesk-Loop")',
   REPLY_TOKEN_SECRET: 'the secret of signed reply addresses, at least 32 characters (local runs; in AWS use REPLY_TOKEN_SECRET_PARAMETER)',
   REPLY_TOKEN_PREVIOUS_SECRET: 'the secret before the last rotation, still accepted (optional)',
-  REPLY_TOKEN_SECRET_PARAMETER: 'the name of an SSM SecureString parameter holding the secret of signed reply addresses',
-  REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER: 'the SSM SecureString parameter of the previous secret, still accepted during rotation (optional)',
+  REPLY_TOKEN_SECRET_PARAMETER: 'the name (starting with "/") of an SSM SecureString parameter holding the secret of signed reply addresses',
+  REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER: 'the SSM SecureString parameter (starting with "/") of the previous secret, still accepted during rotation (optional)',
   MAX_ATTACHMENTS: 'the most attachments stored per mail, a whole number (default 100)',
   MAX_ATTACHMENT_BYTES: `the largest attachment stored, in bytes (default ${25 * 1024 * 1024})`,
   MAX_ATTACHMENTS_TOTAL_BYTES: `the most attachment bytes stored per mail (default ${40 * 1024 * 1024})`,
@@ -188,6 +188,9 @@ function replyTokenSecrets(env: Env): ReplyTokenSecretSource {
     if (value && value.length < MIN_SECRET_LENGTH) throw new ConfigError(name, `at least ${MIN_SECRET_LENGTH} characters (got ${value.length})`);
   }
   if (parameter && secret) throw new ConfigError('REPLY_TOKEN_SECRET', 'either REPLY_TOKEN_SECRET or REPLY_TOKEN_SECRET_PARAMETER, not both');
+  for (const [name, value] of [['REPLY_TOKEN_SECRET_PARAMETER', parameter], ['REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER', previousParameter]] as const) {
+    if (value && !/^\/[A-Za-z0-9_.\-/]{1,1010}$/.test(value)) throw new ConfigError(name, 'an SSM parameter name starting with "/"', value);
+  }
   if (parameter) return { kind: 'ssm', current: parameter, previous: previousParameter };
   if (secret) return { kind: 'environment', current: secret, previous };
   if (previous || previousParameter) throw new ConfigError('REPLY_TOKEN_SECRET', 'the current secret too, when a previous one is given');

@@ -63,7 +63,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const overrides = typeof options.env === 'function' ? await options.env(stack) : options.env;
     const env = localGatewayEnv(stack, options, overrides);
     Object.assign(process.env, env);
-    await seedTickets(stack.env, stack.names.ticketsTable, options.tickets);
+    await seedTickets(stack.env, { tickets: stack.names.ticketsTable, messages: stack.names.messagesTable }, options.tickets);
     const { handler } = (await import('../../functions/ingest-mail.js')) as { handler: (event: unknown) => Promise<IngestResult> };
     const s3 = new S3Client({
       region: stack.env.AWS_REGION,

@@ -1,12 +1,17 @@
 /** Tickets to seed into a local run: the `--tickets FILE` format, validated, and written. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { TICKET_COUNTER_ID } from '../adapters/dynamodb-ticket-store.js';
+import { DynamoMessageLedger } from '../adapters/dynamodb-message-ledger.js';
+import { TICKET_COUNTER_ID, ticketFromItem } from '../adapters/dynamodb-ticket-store.js';
+import { registerOutboundMessage } from '../outbound.js';
 import { QUEUE_SLUG_PATTERN } from '../mailbox.js';
 import { TICKET_STATUSES, isTicketStatus, type Ticket } from '../ticket.js';
 
-/** One ticket as the `--tickets` file gives it. */
-export type TicketSeed = Omit<Ticket, 'createdAt' | 'updatedAt'>;
+/**
+ * One ticket as the `--tickets` file gives it; `outboundMessageIds` (optional) are Message-IDs of
+ * notifications the helpdesk sent for it, registered so replies and bounces find the ticket.
+ */
+export type TicketSeed = Omit<Ticket, 'createdAt' | 'updatedAt'> & { readonly outboundMessageIds?: readonly string[] };
 
 /** Thrown for a tickets file that does not follow the format. */
 export class TicketSeedError extends Error {
@@ -40,6 +45,10 @@ export function parseTicketSeeds(json: unknown, source = 'tickets file'): Ticket
     if (t.mergedInto !== undefined && t.mergedInto !== null && !positiveInteger(t.mergedInto)) {
       throw new TicketSeedError(`${where}.mergedInto: expected a ticket id`);
     }
+    const outbound = t.outboundMessageIds ?? [];
+    if (!Array.isArray(outbound) || !outbound.every((id) => typeof id === 'string' && id.includes('@'))) {
+      throw new TicketSeedError(`${where}.outboundMessageIds: expected an array of Message-IDs`);
+    }
     return {
       id: t.id,
       queue: t.queue,
@@ -48,21 +57,24 @@ export function parseTicketSeeds(json: unknown, source = 'tickets file'): Ticket
       submitter: typeof t.submitter === 'string' ? t.submitter.toLowerCase() : '',
       cc: cc.map((a: string) => a.toLowerCase()),
       ...(positiveInteger(t.mergedInto) ? { mergedInto: t.mergedInto } : {}),
+      ...(outbound.length > 0 ? { outboundMessageIds: outbound as string[] } : {}),
     };
   });
 }
 
-/** Writes the tickets and moves the id counter past the highest id. */
-export async function seedTickets(env: Readonly<Record<string, string>>, table: string, seeds: readonly TicketSeed[]): Promise<void> {
+/** Writes the tickets, registers their outbound Message-IDs, and moves the id counter past the highest id. */
+export async function seedTickets(env: Readonly<Record<string, string>>, tables: { tickets: string; messages: string }, seeds: readonly TicketSeed[]): Promise<void> {
   const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' };
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials }));
   const at = new Date().toISOString();
   try {
-    for (const seed of seeds) {
-      await db.send(new PutCommand({ TableName: table, Item: { ...seed, cc: [...seed.cc], createdAt: at, updatedAt: at } }));
+    const ledger = new DynamoMessageLedger(db, tables.messages);
+    for (const { outboundMessageIds = [], ...ticket } of seeds) {
+      await db.send(new PutCommand({ TableName: tables.tickets, Item: { ...ticket, cc: [...ticket.cc], createdAt: at, updatedAt: at } }));
+      for (const id of outboundMessageIds) await registerOutboundMessage({ tickets: { get: async () => ticketFromItem(ticket) }, ledger }, id, ticket.id);
     }
     const lastTicketId = Math.max(0, ...seeds.map((s) => s.id));
-    await db.send(new PutCommand({ TableName: table, Item: { id: TICKET_COUNTER_ID, lastTicketId } }));
+    await db.send(new PutCommand({ TableName: tables.tickets, Item: { id: TICKET_COUNTER_ID, lastTicketId } }));
   } finally {
     db.destroy();
   }

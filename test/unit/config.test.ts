@@ -40,6 +40,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, POWERTOOLS_SERVICE_NAME: 'helpdesk-mail-gateway-prod' }).serviceName).toBe('helpdesk-mail-gateway-prod');
   });
 
+  it('reads the hygiene settings, safe by default', () => {
+    const defaults = loadConfig(base);
+    expect(defaults.senderPolicy).toBe('strict');
+    expect(defaults.screening).toMatchObject({ skipAutoReplies: true, skipSpam: true, dmarcWithoutPolicy: 'skip', loopHeader: 'x-helpdesk-loop' });
+    expect(defaults.screening.ownAddresses).toEqual(new Set(['support@helpdesk.example', 'new@helpdesk.example', 'billing@helpdesk.example']));
+    expect(defaults.attachments.denyExtensions.has('exe')).toBe(true);
+    const agents = loadConfig({ ...base, AGENT_ADDRESSES: 'Lead@Example.com, @Staff.Example.com' }).agents;
+    expect(agents).toEqual({ addresses: new Set(['lead@example.com']), domains: new Set(['staff.example.com']) });
+  });
+
   it('defaults UPDATE_ONLY to false, as django-helpdesk does', () => {
     expect(loadConfig(base).mailboxes[2]?.mode).toBe('create');
   });
@@ -60,6 +70,14 @@ describe('loadConfig', () => {
     [{ POWERTOOLS_SERVICE_NAME: 'two words' }, 'POWERTOOLS_SERVICE_NAME', 'service name'],
     [{ MAX_MAIL_BYTES: '40MB' }, 'MAX_MAIL_BYTES', 'whole number of bytes'],
     [{ MAX_MAIL_BYTES: '10' }, 'MAX_MAIL_BYTES', 'from 1024 up'],
+    [{ SENDER_POLICY: 'lax' }, 'SENDER_POLICY', '"strict" or "open"'],
+    [{ DMARC_FAIL_WITHOUT_POLICY: 'maybe' }, 'DMARC_FAIL_WITHOUT_POLICY', '"skip" or "accept"'],
+    [{ SKIP_SPAM: 'no' }, 'SKIP_SPAM', '"true" or "false"'],
+    [{ AGENT_ADDRESSES: 'lead@example.com,staff.example.com' }, 'AGENT_ADDRESSES', '"staff.example.com" is not one'],
+    [{ LOOP_HEADER: 'X Loop' }, 'LOOP_HEADER', 'loop'],
+    [{ ATTACHMENT_DENY_EXTENSIONS: 'exe,.b a t' }, 'ATTACHMENT_DENY_EXTENSIONS', 'is not one'],
+    [{ MAX_ATTACHMENTS: '-1' }, 'MAX_ATTACHMENTS', 'whole number'],
+    [{ QUARANTINE_PREFIX: 'quarantine' }, 'QUARANTINE_PREFIX', 'ending in "/"'],
   ])('rejects %o naming %s', (overrides, variable, expected) => {
     const error = failure({ ...base, ...overrides });
     expect(error.variable).toBe(variable);

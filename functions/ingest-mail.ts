@@ -5,18 +5,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createAwsClients } from '#lib/adapters/aws-clients.js';
-import { DynamoMessageLedger } from '#lib/adapters/dynamodb-message-ledger.js';
-import { DynamoTicketStore } from '#lib/adapters/dynamodb-ticket-store.js';
+import { awsPipelineDeps } from '#lib/adapters/aws-pipeline.js';
 import { PowertoolsOutcomeReporter } from '#lib/adapters/powertools-reporter.js';
 import { loadReplyTokenKeys } from '#lib/adapters/reply-token-secrets.js';
-import { S3RawMailStore } from '#lib/adapters/s3-raw-mail-store.js';
 import { loadConfig } from '#lib/config.js';
 import { createIngestHandler } from '#lib/ingest-handler.js';
 import { createMailProcessor } from '#lib/pipeline.js';
 import { METRICS_NAMESPACE } from '#lib/telemetry.js';
 
 const config = loadConfig();
-const { s3, dynamo } = createAwsClients();
 const logger = new Logger({ serviceName: config.serviceName });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName });
 const replyTokenKeys = await loadReplyTokenKeys(config.replyTokenSecrets);
@@ -25,11 +22,5 @@ export const handler = createIngestHandler({
   store: config,
   logger,
   reporter: new PowertoolsOutcomeReporter(logger, metrics),
-  processMail: createMailProcessor({
-    config,
-    rawMail: new S3RawMailStore(s3, config.mailBucket),
-    tickets: new DynamoTicketStore(dynamo, config.ticketsTable),
-    ledger: new DynamoMessageLedger(dynamo, config.messagesTable),
-    replyTokenKeys,
-  }),
+  processMail: createMailProcessor(awsPipelineDeps(config, createAwsClients(), replyTokenKeys)),
 });

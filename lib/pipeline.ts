@@ -32,7 +32,7 @@ import { screenMail } from './screening/screen.js';
 import { readVerdicts } from './screening/verdicts.js';
 import type { MailHeaders, MailRecord } from './mail/record.js';
 import type { MailOutcome, SkipReason } from './outcomes.js';
-import type { MessageLedger, RawMailStore, TicketStore } from './ports.js';
+import type { MessageLedger, Prefetched, Prefetcher, RawMailStore, TicketStore } from './ports.js';
 import { findTicketReference, threadMessageIds } from './reference/find-ticket-reference.js';
 import { subjectTagFinder } from './reference/subject-tag.js';
 import { loadTicketChain } from './ticket-chain.js';
@@ -71,6 +71,7 @@ export interface PipelineDeps {
   readonly rawMail: RawMailStore;
   readonly tickets: TicketStore;
   readonly ledger: MessageLedger;
+  readonly prefetcher: Prefetcher;
   /** The secrets of signed reply addresses; `null` when the feature is off. */
   readonly replyTokenKeys?: ReplyTokenKeys | null;
   readonly now?: () => Date;
@@ -103,6 +104,8 @@ const MAX_TITLE_LENGTH = 200;
 const MAX_LEDGER_SUBJECT_LENGTH = 1000;
 /** Attempts at finding a free ticket id when the counter lags behind existing tickets. */
 const MAX_ID_ATTEMPTS = 5;
+
+const NOTHING_FETCHED: Prefetched = { entries: new Map(), tickets: new Map() };
 
 /** S3 tags on the raw mail, read by lifecycle rules and operators. */
 export const RAW_MAIL_TAGS = { outcome: 'helpdesk-outcome', reason: 'helpdesk-reason', ticket: 'helpdesk-ticket' } as const;
@@ -168,7 +171,7 @@ function tagsOf(outcome: MailOutcome): Record<string, string> {
 
 /** Builds the mail processor over the given ports. */
 export function createMailProcessor(deps: PipelineDeps): MailProcessor {
-  const { config, rawMail, tickets, ledger } = deps;
+  const { config, rawMail, tickets, ledger, prefetcher } = deps;
   const now = deps.now ?? (() => new Date());
   const findSubjectTag = subjectTagFinder(config.queueSlugs);
   const ownAddresses = config.screening.ownAddresses;
@@ -195,6 +198,9 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     const { location, envelope } = mail;
     const empty = headers.headerCount === 0;
     const screening = empty ? null : screenMail(headers, readVerdicts(envelope?.verdicts, headers), config.screening);
+    // Mail set aside by the screening needs no ticket, so nothing is read for it: a redelivery or a
+    // second copy is caught by the ledger write's condition instead.
+    const settled = empty || screening !== null;
     // Infected mail is filed under its object, not its Message-ID: the object is moved to the
     // quarantine, and a redelivered notification must still find this entry.
     const messageKey =
@@ -203,30 +209,34 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
         : headers.messageId
           ? ledgerKeyOfMessageId(headers.messageId)
           : `sha256:${await rawMail.hash(location)}`;
-    const threadIds = empty ? [] : threadMessageIds(headers);
-    const known = await ledger.lookup([messageKey, ...threadIds.map(ledgerKeyOfMessageId)]);
-    const priorEntry = known.get(messageKey);
+
+    const recipients = [...(envelope?.recipients ?? []), ...headers.deliveredTo, ...headers.to.map((a) => a.address), ...headers.cc.map((a) => a.address)];
+    const token = replyTokenKeys && !settled ? findReplyToken(recipients, (address) => ownAddresses.has(address)) : null;
+    const tokenValid = token !== null && replyTokenKeys !== null && verifyReplyToken(token, replyTokenKeys);
+    const subjectTag = settled ? null : findSubjectTag(headers.subject);
+    const threadIds = settled ? [] : threadMessageIds(headers);
+    // One round trip: this mail's ledger entry, its thread's entries, and the tickets it names.
+    const fetched = settled
+      ? NOTHING_FETCHED
+      : await prefetcher.prefetch({
+          messageKeys: [messageKey, ...threadIds.map(ledgerKeyOfMessageId)],
+          ticketIds: [subjectTag?.ticketId, token && tokenValid ? token.ticketId : undefined].filter((id): id is number => id !== undefined),
+        });
+    const priorEntry = fetched.entries.get(messageKey);
     const prior = priorOf(priorEntry, location, mail.replay);
 
     const ticketsByMessageId = new Map<string, number>();
     for (const id of threadIds) {
-      const entry = known.get(ledgerKeyOfMessageId(id));
+      const entry = fetched.entries.get(ledgerKeyOfMessageId(id));
       const ticketId = entry ? threadTicketOf(entry) : null;
       if (ticketId !== null) ticketsByMessageId.set(id, ticketId);
     }
-    const recipients = [...(envelope?.recipients ?? []), ...headers.deliveredTo, ...headers.to.map((a) => a.address), ...headers.cc.map((a) => a.address)];
-    const token = replyTokenKeys && !empty ? findReplyToken(recipients, (address) => ownAddresses.has(address)) : null;
-    const tokenValid = token !== null && replyTokenKeys !== null && verifyReplyToken(token, replyTokenKeys);
-    const reference = empty
+    const reference = settled
       ? null
-      : findTicketReference({
-          verifiedReplyToken: token && tokenValid ? { ticketId: token.ticketId, address: token.address } : null,
-          threadIds,
-          ticketsByMessageId,
-          subjectTag: findSubjectTag(headers.subject),
-        });
+      : findTicketReference({ verifiedReplyToken: token && tokenValid ? { ticketId: token.ticketId, address: token.address } : null, threadIds, ticketsByMessageId, subjectTag });
     const mailbox = routeMail(recipients, config);
-    const chain = reference && prior.kind === 'none' && !screening ? await loadTicketChain(tickets, reference.ticketId) : null;
+    const prefetchedTickets = { get: async (id: number) => (fetched.tickets.has(id) ? (fetched.tickets.get(id) ?? null) : tickets.get(id)) };
+    const chain = reference && prior.kind === 'none' ? await loadTicketChain(prefetchedTickets, reference.ticketId) : null;
     let decision = decideOutcome({
       prior,
       empty,
@@ -305,7 +315,10 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     return { body: null, bodyKey };
   }
 
-  /** Writes the final entry and tags the mail; a lost race turns into a redelivery or a duplicate. */
+  /**
+   * Writes the final entry and tags the mail (an infected mail is moved instead of tagged); a lost
+   * race turns into a redelivery or a duplicate.
+   */
   async function commit(mail: InboundMail, entry: FinalEntry, outcome: MailOutcome, messageId: string | null): Promise<MailReport> {
     const { location } = mail;
     const result = await ledger.record(entry, { replacingSkip: mail.replay });
@@ -314,8 +327,15 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     }
     const redelivered = result === 'already-recorded';
     const final = redelivered ? outcomeOfEntry((await ledger.lookup([entry.messageKey])).get(entry.messageKey) ?? entry) : outcome;
-    await rawMail.markOutcome(location, tagsOf(final));
+    await keepRawMail(location, final);
     return { location, messageId, outcome: final, redelivered };
+  }
+
+  /** Marks the raw mail with its outcome, or moves an infected one to the quarantine. */
+  async function keepRawMail(location: MailLocation, outcome: MailOutcome): Promise<void> {
+    if (outcome.kind === 'retry') return;
+    if (outcome.kind === 'skipped' && outcome.reason === 'virus') await rawMail.quarantine(location, `${config.quarantinePrefix}${location.key}`);
+    else await rawMail.markOutcome(location, tagsOf(outcome));
   }
 
   /** Records a skip; `extra` adds what the reason knows (a bounce's details, the quarantine key). */
@@ -332,12 +352,7 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     return commit(mail, entry, outcome, headers?.messageId ?? null);
   }
 
-  /** Moves an infected raw mail out of the inbound prefix, to where nothing reads it. */
-  async function quarantine(location: MailLocation): Promise<string> {
-    const key = `${config.quarantinePrefix}${location.key}`;
-    await rawMail.quarantine(location, key);
-    return key;
-  }
+
 
   async function createTicket(plan: Plan, record: MailRecord, ticketId: number, queue: string): Promise<number> {
     const at = now().toISOString();
@@ -369,9 +384,8 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     switch (decision.kind) {
       case 'redelivered': {
         const outcome = plan.prior ? outcomeOfEntry(plan.prior) : { kind: 'retry' as const, error: 'redelivery of an unknown entry' };
-        if (outcome.kind !== 'retry') await rawMail.markOutcome(location, tagsOf(outcome));
-        // An earlier attempt may have recorded the virus and died before moving the mail.
-        if (outcome.kind === 'skipped' && outcome.reason === 'virus') await quarantine(location);
+        // An earlier attempt may have recorded the outcome and died before tagging or moving the mail.
+        await keepRawMail(location, outcome);
         return { location, messageId: headers.messageId, outcome, redelivered: true };
       }
       case 'skip': {
@@ -381,11 +395,7 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
           const bounce = await bounceDetails(plan, record);
           return skip(mail, headers, messageKey, { reason, detail: bounce.detail, ticketId: bounce.ticketId, extra: { bounce: bounce.bounce } });
         }
-        if (reason === 'virus') {
-          const report = await skip(mail, headers, messageKey, { reason, detail, extra: { quarantineKey: `${config.quarantinePrefix}${location.key}` } });
-          await quarantine(location);
-          return report;
-        }
+        if (reason === 'virus') return skip(mail, headers, messageKey, { reason, detail, extra: { quarantineKey: `${config.quarantinePrefix}${location.key}` } });
         return skip(mail, headers, messageKey, { reason, detail, ticketId: decision.ticketId ?? null });
       }
       case 'followup':

@@ -13,7 +13,7 @@ export interface RawMailStore {
   open(location: MailLocation): Promise<{ readonly body: Readable; readonly size: number | null }>;
   /** SHA-256 (hex) of the raw mail, read as a stream. */
   hash(location: MailLocation): Promise<string>;
-  /** Moves the raw mail to `key` (copy with its tags, then delete); done when it is already there. */
+  /** Moves the raw mail to `key` (copy, then delete); done when it was moved before. */
   quarantine(location: MailLocation, key: string): Promise<void>;
   /** Tags the raw mail with its outcome, so lifecycle rules and operators can find it. */
   markOutcome(location: MailLocation, tags: Readonly<Record<string, string>>): Promise<void>;
@@ -38,6 +38,19 @@ export interface TicketStore {
   create(ticket: NewTicket): Promise<CreateTicketResult>;
   /** Sets a resolved or closed ticket to reopened; answers whether it changed anything. */
   reopen(id: number, at: string): Promise<boolean>;
+}
+
+/** What {@link Prefetcher.prefetch} found. */
+export interface Prefetched {
+  /** Ledger entries found, by key (missing keys are absent). */
+  readonly entries: ReadonlyMap<string, LedgerEntry>;
+  /** Every requested ticket id: its ticket, or `null` when it does not exist. */
+  readonly tickets: ReadonlyMap<number, Ticket | null>;
+}
+
+/** Reads what one mail's decision needs from the ledger and the tickets in one round trip. */
+export interface Prefetcher {
+  prefetch(request: { readonly messageKeys: readonly string[]; readonly ticketIds: readonly number[] }): Promise<Prefetched>;
 }
 
 /** What writing a final ledger entry found. */

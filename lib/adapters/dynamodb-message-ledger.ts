@@ -3,23 +3,32 @@
  * `byTicket` (`ticketId`, `recordedAt`) lists a ticket's follow-ups and outbound Message-IDs.
  * Every write is a single-item conditional write.
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LedgerConflictError, TransientError } from '../errors.js';
 import type { FinalEntry, LedgerEntry, MailLocation, PendingEntry, SkippedEntry } from '../ledger-entry.js';
 import { ledgerKeyOfMessageId } from '../mail/message-id.js';
 import type { LedgerWriteOptions, MessageLedger, RecordResult, SkippedFilter } from '../ports.js';
 import { asTransient, awsErrorName } from './aws-errors.js';
+import { batchGetAll } from './dynamodb-batch-get.js';
 
 /** Name of the index that lists a ticket's ledger entries. */
 export const LEDGER_TICKET_INDEX = 'byTicket';
 
 const CONDITION_FAILED = 'ConditionalCheckFailedException';
-const BATCH_GET_LIMIT = 100;
-const UNPROCESSED_ATTEMPTS = 5;
 
 /** Nulls are left out of items: an index key attribute may not be NULL. */
 function toItem(entry: LedgerEntry): Record<string, unknown> {
   return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== null));
+}
+
+/** Reads items back into entries by key, leaving out what is not a ledger entry. */
+export function entriesFrom(items: readonly Record<string, unknown>[]): Map<string, LedgerEntry> {
+  const entries = new Map<string, LedgerEntry>();
+  for (const item of items) {
+    const entry = fromItem(item);
+    if (entry) entries.set(entry.messageKey, entry);
+  }
+  return entries;
 }
 
 /** Reads an item back; absent optional fields come back as `null`. */
@@ -36,7 +45,6 @@ function fromItem(item: Record<string, unknown>): LedgerEntry | null {
   } as unknown as LedgerEntry;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The condition of a write that may replace an entry of the same object in `states` (and always
@@ -70,28 +78,8 @@ export class DynamoMessageLedger implements MessageLedger {
   }
 
   async lookup(messageKeys: readonly string[]): Promise<Map<string, LedgerEntry>> {
-    const found = new Map<string, LedgerEntry>();
-    const unique = [...new Set(messageKeys)];
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let keys = unique.slice(start, start + BATCH_GET_LIMIT).map((messageKey) => ({ messageKey }));
-      for (let attempt = 0; keys.length > 0; attempt++) {
-        if (attempt === UNPROCESSED_ATTEMPTS) throw new TransientError(`BatchGetItem left ${keys.length} ledger keys unprocessed`);
-        if (attempt > 0) await sleep(50 * 2 ** attempt);
-        try {
-          const response = await this.db.send(
-            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
-          );
-          for (const item of response.Responses?.[this.table] ?? []) {
-            const entry = fromItem(item);
-            if (entry) found.set(entry.messageKey, entry);
-          }
-          keys = (response.UnprocessedKeys?.[this.table]?.Keys ?? []) as { messageKey: string }[];
-        } catch (error) {
-          throw asTransient('BatchGetItem ledger entries', error);
-        }
-      }
-    }
-    return found;
+    const keys = [...new Set(messageKeys)].map((messageKey) => ({ messageKey }));
+    return entriesFrom((await batchGetAll(this.db, { [this.table]: keys })).get(this.table) ?? []);
   }
 
   async claim(entry: PendingEntry, options: LedgerWriteOptions = {}): Promise<LedgerEntry> {

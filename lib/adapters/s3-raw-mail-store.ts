@@ -6,11 +6,9 @@ import {
   CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
-  GetObjectTaggingCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
-  type Tag,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectMissingError } from '../errors.js';
@@ -66,22 +64,19 @@ export class S3RawMailStore implements RawMailStore {
 
   async quarantine(location: MailLocation, key: string): Promise<void> {
     const { bucket } = location;
-    let tags: Tag[];
-    try {
-      tags = (await this.s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: location.key }))).TagSet ?? [];
-    } catch (error) {
-      // Gone from the inbound prefix: an earlier attempt moved it already.
-      if (awsErrorName(error) === 'NoSuchKey') return;
-      throw asTransient(`GetObjectTagging s3://${bucket}/${location.key}`, error);
-    }
     try {
       await this.s3.send(
         new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: `${bucket}/${location.key.split('/').map(encodeURIComponent).join('/')}` }),
       );
-      if (tags.length > 0) await this.s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: tags } }));
+    } catch (error) {
+      // Gone from the inbound prefix: an earlier attempt moved it already.
+      if (awsErrorName(error) === 'NoSuchKey') return;
+      throw asTransient(`copying s3://${bucket}/${location.key} to ${key}`, error);
+    }
+    try {
       await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: location.key }));
     } catch (error) {
-      throw asTransient(`moving s3://${bucket}/${location.key} to ${key}`, error);
+      throw asTransient(`deleting s3://${bucket}/${location.key} after quarantine`, error);
     }
   }
 

@@ -9,10 +9,8 @@
 import { parseArgs } from 'node:util';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { createAwsClients } from '../adapters/aws-clients.js';
-import { DynamoMessageLedger } from '../adapters/dynamodb-message-ledger.js';
-import { DynamoTicketStore } from '../adapters/dynamodb-ticket-store.js';
+import { awsPipelineDeps } from '../adapters/aws-pipeline.js';
 import { loadReplyTokenKeys } from '../adapters/reply-token-secrets.js';
-import { S3RawMailStore } from '../adapters/s3-raw-mail-store.js';
 import { loadConfig } from '../config.js';
 import { GatewayError } from '../errors.js';
 import { SKIP_REASON_NAMES, isSkipReason, type MailOutcome } from '../outcomes.js';
@@ -76,15 +74,10 @@ async function main(): Promise<number> {
   const filter = filterFrom(values);
   if (values.function) Object.assign(process.env, await functionEnvironment(values.function));
   const config = loadConfig();
-  const { s3, dynamo } = createAwsClients();
-  const ledger = new DynamoMessageLedger(dynamo, config.messagesTable);
-  const processMail = createMailProcessor({
-    config,
-    rawMail: new S3RawMailStore(s3, config.mailBucket),
-    tickets: new DynamoTicketStore(dynamo, config.ticketsTable),
-    ledger,
-    replyTokenKeys: await loadReplyTokenKeys(config.replyTokenSecrets),
-  });
+  const clients = createAwsClients();
+  const deps = awsPipelineDeps(config, clients, await loadReplyTokenKeys(config.replyTokenSecrets));
+  const { ledger } = deps;
+  const processMail = createMailProcessor(deps);
 
   const counts = { applied: 0, skipped: 0, retry: 0, listed: 0 };
   try {
@@ -100,8 +93,8 @@ async function main(): Promise<number> {
       process.stdout.write(`${mail}: ${entry.reason} → ${describe(report.outcome)}\n`);
     }
   } finally {
-    s3.destroy();
-    dynamo.destroy();
+    clients.s3.destroy();
+    clients.dynamo.destroy();
   }
   process.stdout.write(
     values['dry-run']

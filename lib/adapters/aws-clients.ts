@@ -8,6 +8,41 @@ export interface AwsClients {
   readonly dynamo: DynamoDBDocumentClient;
 }
 
+/** One AWS call as the SDK starts it (once per call, however often the SDK retries it). */
+export interface AwsCall {
+  readonly client: string;
+  readonly command: string;
+}
+
+const observers = new Set<(call: AwsCall) => void>();
+
+/**
+ * Tells `observer` about every AWS call the gateway's clients make from now on; answers the
+ * function that stops it. The benchmark and the tests count calls per mail with it.
+ */
+export function observeAwsCalls(observer: (call: AwsCall) => void): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
+interface ObservableClient {
+  middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void };
+}
+
+function observed<T extends ObservableClient>(client: T): T {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
+      if (observers.size > 0) {
+        const call = { client: context.clientName ?? 'unknown', command: context.commandName ?? 'unknown' };
+        for (const observer of observers) observer(call);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'helpdeskAwsCallObserver' },
+  );
+  return client;
+}
+
 /**
  * Builds the clients. Endpoints come from the SDK's own `AWS_ENDPOINT_URL_S3` /
  * `AWS_ENDPOINT_URL_DYNAMODB` variables; when a custom S3 endpoint is set (a local S3 server),
@@ -15,8 +50,8 @@ export interface AwsClients {
  */
 export function createAwsClients(env: Readonly<Record<string, string | undefined>> = process.env): AwsClients {
   const customS3 = Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
-  const s3 = new S3Client({ forcePathStyle: customS3 });
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  const s3 = observed(new S3Client({ forcePathStyle: customS3 }));
+  const dynamo = DynamoDBDocumentClient.from(observed(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return { s3, dynamo };

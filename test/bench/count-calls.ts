@@ -1,0 +1,81 @@
+/**
+ * P3: AWS calls per mail, counted through the SDK (the clients' call observer) while the real
+ * handler processes one mail of each kind. Writes the counts to the file named by argv[2].
+ * Runs with the gateway's environment pointing at the benchmark's stack.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { encodeS3Key } from '../../lib/intake.js';
+import { LOCAL_NAMES } from '../../lib/local/embedded-stack.js';
+import { SKIP_REASON_NAMES, type SkipReason } from '../../lib/outcomes.js';
+import { replyTokenMac } from '../../lib/screening/reply-token.js';
+import { composeMime } from '../helpers/compose.js';
+import { composeMail, newMessageId } from '../helpers/mail.js';
+
+const SECRET = 'bench-secret-of-at-least-thirty-two-characters';
+Object.assign(process.env, { MAX_MAIL_BYTES: '2000000', REPLY_TOKEN_SECRET: SECRET });
+const { observeAwsCalls } = await import('../../lib/adapters/aws-clients.js');
+const { handler } = (await import('../../functions/ingest-mail.js')) as { handler: (event: unknown) => Promise<{ mails?: { outcome: { kind: string; reason?: string } }[] }> };
+
+const HYGIENE = resolve(import.meta.dirname, '../fixtures/hygiene');
+const s3 = new S3Client({ forcePathStyle: true });
+let n = 0;
+
+/** Stores `raw` (unless null: a missing object) and counts the calls the handler makes for it. */
+async function count(raw: string | Buffer | null): Promise<{ calls: number; outcome: string }> {
+  n += 1;
+  const key = `inbound/calls-${n}.eml`;
+  if (raw !== null) await s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.bucket, Key: key, Body: raw }));
+  let calls = 0;
+  const stop = observeAwsCalls(() => {
+    calls += 1;
+  });
+  try {
+    const result = await handler({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: LOCAL_NAMES.bucket }, object: { key: encodeS3Key(key) } } }] });
+    const outcome = result.mails?.[0]?.outcome;
+    return { calls, outcome: outcome?.kind === 'skipped' ? String(outcome.reason) : String(outcome?.kind) };
+  } finally {
+    stop();
+  }
+}
+
+const fixture = (name: string) => readFile(join(HYGIENE, name));
+const skipMails: Record<SkipReason, () => Promise<string | Buffer | null>> = {
+  virus: () => fixture('ses-virus-verdict-fail.eml'),
+  bounce: () => fixture('postfix-bounce-of-notification.eml'),
+  loop: () => fixture('loop-header.eml'),
+  'auto-reply': () => fixture('gmail-vacation-responder.eml'),
+  spam: () => fixture('ses-spam-verdict-fail.eml'),
+  'dmarc-fail': () => fixture('dmarc-fail.eml'),
+  'bad-reply-token': async () => composeMail({ to: `support+42.${replyTokenMac(Buffer.from(SECRET), 41)}@helpdesk.example`, subject: 'Re: x' }),
+  'sender-not-allowed': async () => composeMail({ from: 'mallory@example.org', subject: '[support-42] forged' }),
+  'no-ticket-ref': async () => composeMail({ subject: 'no tag' }),
+  'ticket-not-found': async () => composeMail({ subject: '[support-999] gone' }),
+  duplicate: async () => composeMail({ messageId: '<bench-duplicate@x>', subject: '[support-42] twice' }),
+  'no-mailbox': async () => composeMail({ to: 'someone@elsewhere.example', subject: 'hello' }),
+  empty: async () => '',
+  malformed: async () => composeMail({ headers: [`X-Padding: ${'a'.repeat(1_200_000)}`] }),
+  'too-large': async () => composeMail({ subject: '[support-42] big', body: 'x'.repeat(2_100_000) }),
+  'object-missing': async () => null,
+};
+
+const followup = await count(composeMail({ subject: 'Re: [support-42] hi' }));
+const followupAttachments = await count(
+  await composeMime({ from: 'alice@example.com', to: 'support@helpdesk.example', subject: 'Re: [support-42] files', messageId: newMessageId('calls'), text: 'x', attachments: [{ content: randomBytes(2000) }, { content: randomBytes(2000) }] }),
+);
+const created = await count(composeMail({ to: 'new@helpdesk.example', subject: 'a new request' }));
+await count(composeMail({ messageId: '<bench-duplicate@x>', subject: '[support-42] first' }));
+const skips: Record<string, number> = {};
+for (const reason of SKIP_REASON_NAMES) {
+  const result = await count(await skipMails[reason]());
+  if (result.outcome !== reason) throw new Error(`the ${reason} mail came to ${result.outcome}`);
+  skips[reason] = result.calls;
+}
+for (const [name, result] of Object.entries({ followup, followupAttachments, created })) {
+  const expected = name === 'created' ? 'created' : 'followup';
+  if (result.outcome !== expected) throw new Error(`the ${name} mail came to ${result.outcome}`);
+}
+await writeFile(process.argv[2] as string, JSON.stringify({ followup: followup.calls, followupAttachments: followupAttachments.calls, created: created.calls, skips }));
+s3.destroy();

@@ -10,14 +10,12 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { ObjectMissingError } from '../errors.js';
 import type { MailLocation } from '../ledger-entry.js';
 import type { RawMailStore } from '../ports.js';
 import { asTransient, awsErrorName } from './aws-errors.js';
+import { streamToS3 } from './s3-streaming-upload.js';
 
-/** Multipart part size: S3's minimum, so an attachment holds at most this much memory at a time. */
-const PART_SIZE = 5 * 1024 * 1024;
 
 /** S3 tag values allow letters, digits, white space and `+ - = . _ : / @`, up to 256 characters. */
 function tagValue(value: string): string {
@@ -93,21 +91,18 @@ export class S3RawMailStore implements RawMailStore {
 
   async putAttachment(key: string, content: Readable, meta: { contentType: string; filename: string | null }): Promise<void> {
     try {
-      await new Upload({
-        client: this.s3,
-        params: {
+      await streamToS3(
+        this.s3,
+        {
           Bucket: this.derivedBucket,
           Key: key,
-          Body: content,
           // Served as opaque bytes: nothing stored from a mail is ever rendered by a browser from S3.
           ContentType: 'application/octet-stream',
           ContentDisposition: contentDisposition(meta.filename),
           Metadata: { 'original-content-type': tagValue(meta.contentType) },
         },
-        partSize: PART_SIZE,
-        queueSize: 1,
-        leavePartsOnError: false,
-      }).done();
+        content,
+      );
     } catch (error) {
       content.resume();
       throw asTransient(`upload of s3://${this.derivedBucket}/${key}`, error);

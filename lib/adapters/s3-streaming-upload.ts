@@ -4,7 +4,7 @@
  * part size), so memory does not grow with the object. (lib-storage's Upload concatenates each
  * part anew, which doubles its memory and leaves garbage behind.)
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -38,7 +38,10 @@ export async function streamToS3(s3: S3Client, target: UploadTarget, body: Reada
   const sendPart = async (data: Buffer) => {
     uploadId ??= (await s3.send(new CreateMultipartUploadCommand(target))).UploadId;
     const PartNumber = parts.length + 1;
-    const { ETag } = await s3.send(new UploadPartCommand({ Bucket: target.Bucket, Key: target.Key, UploadId: uploadId, PartNumber, Body: data }));
+    // A stream body of known length is sent as UNSIGNED-PAYLOAD: no SHA-256 over every part.
+    const { ETag } = await s3.send(
+      new UploadPartCommand({ Bucket: target.Bucket, Key: target.Key, UploadId: uploadId, PartNumber, Body: Readable.from([data]), ContentLength: data.length }),
+    );
     parts.push({ ETag, PartNumber });
   };
 

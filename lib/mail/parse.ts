@@ -1,9 +1,8 @@
 /**
  * Streaming parse of one raw mail with mailparser's `MailParser` class. The raw bytes flow through
- * once: they are hashed on the way, attachments are handed to a sink as streams (never buffered
- * here), and the result is a plain {@link MailRecord}.
+ * once: attachments are handed to a sink as streams (never buffered here), and the result is a
+ * plain {@link MailRecord}.
  */
-import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MailParser, type AttachmentStream, type MessageText } from 'mailparser';
@@ -86,11 +85,9 @@ const EMPTY_HEADERS = readMailHeaders(new Map());
  * are passed on as they are.
  */
 export async function parseMail(source: Readable, hooks: ParseHooks, extraHeaders?: readonly string[]): Promise<MailRecord> {
-  const hash = createHash('sha256');
   let rawSize = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
       rawSize += chunk.length;
       done(null, chunk);
     },
@@ -157,5 +154,5 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
   if (sink) await sink.catch(fail);
   if (failure !== undefined) throw failure;
 
-  return { ...(headers ?? EMPTY_HEADERS), text, attachments, rawSize, rawSha256: hash.digest('hex') };
+  return { ...(headers ?? EMPTY_HEADERS), text, attachments, rawSize };
 }

@@ -55,7 +55,6 @@ export interface MailRecord extends MailHeaders {
   /** The text body; HTML converted to text when the mail has no text part. */
   readonly text: string;
   readonly attachments: readonly AttachmentInfo[];
-  /** Size and SHA-256 of the raw bytes as stored. */
+  /** Size of the raw mail in bytes. */
   readonly rawSize: number;
-  readonly rawSha256: string;
 }

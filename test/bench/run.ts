@@ -19,11 +19,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import yauzl from 'yauzl';
 import { encodeS3Key } from '../../lib/intake.js';
 import { LOCAL_NAMES } from '../../lib/local/embedded-stack.js';
 import { composeMime } from '../helpers/compose.js';
 import { composeMail, newMessageId } from '../helpers/mail.js';
+import { extractZip } from '../helpers/unzip.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -53,28 +53,11 @@ function startStack(): Promise<{ child: ChildProcess; env: Record<string, string
   });
 }
 
-/** The deployed bundle, built by `serverless package` and taken out of the function's zip. */
+/** The deployed bundle, built by `serverless package` and unpacked from the function's zip (entry and chunks). */
 async function packagedBundle(dir: string): Promise<string> {
   await run(join(ROOT, 'node_modules/.bin/serverless'), ['package', '--package', join(dir, 'package')], { cwd: ROOT });
-  const zipPath = join(dir, 'package', 'ingestMail.zip');
-  const data = await new Promise<Buffer>((resolvePromise, reject) => {
-    yauzl.open(zipPath, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (!/^functions\/ingest-mail\.m?js$/.test(entry.fileName)) return zip.readEntry();
-        zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError || !stream) return reject(streamError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolvePromise(Buffer.concat(chunks)));
-        });
-      });
-      zip.on('end', () => reject(new Error('no bundle in the zip')));
-      zip.readEntry();
-    });
-  });
-  const bundle = join(dir, 'ingest-mail.mjs');
-  await writeFile(bundle, data);
-  return bundle;
+  await extractZip(join(dir, 'package', 'ingestMail.zip'), join(dir, 'function'));
+  return join(dir, 'function', 'functions', 'ingest-mail.mjs');
 }
 
 /** A reply to ticket 42 of about `bytes` bytes, most of it one base64 attachment (or text, for small ones). */
@@ -90,10 +73,21 @@ async function mailOfSize(bytes: number): Promise<Buffer> {
   });
 }
 
-/** A typical 5 KB reply: a short answer above a quoted thread. */
-function typicalMail(n: number): string {
-  const quoted = Array.from({ length: 60 }, (_, i) => `> line ${i} of the earlier message in this thread, quoted by the mail client`).join('\n');
-  return composeMail({ messageId: newMessageId(`typical-${n}`), subject: `Re: [support-42] Printer jams (${n})`, body: `Thanks, that helped.\n\nAlice\n\n${quoted}` });
+/**
+ * A typical 5 KB reply as Gmail or Outlook send it: multipart/alternative, a short answer above the
+ * quoted thread, in plain text and in HTML.
+ */
+function typicalMail(n: number): Promise<Buffer> {
+  const lines = Array.from({ length: 24 }, (_, i) => `line ${i} of the earlier message in this thread, quoted by the mail client`);
+  return composeMime({
+    from: 'Alice Example <alice@example.com>',
+    to: 'support@helpdesk.example',
+    subject: `Re: [support-42] Printer jams (${n})`,
+    messageId: newMessageId(`typical-${n}`),
+    inReplyTo: '<notification-42-1@helpdesk.example>',
+    text: `Thanks, that helped.\n\nAlice\n\nOn Thu, 26 Nov 2026, Helpdesk wrote:\n${lines.map((l) => `> ${l}`).join('\n')}\n`,
+    html: `<div dir="ltr">Thanks, that helped.<br><br>Alice</div><br><div class="gmail_quote"><blockquote class="gmail_quote" style="margin:0 0 0 .8ex;border-left:1px #ccc solid;padding-left:1ex">${lines.map((l) => `<div>${l}</div>`).join('')}</blockquote></div>`,
+  });
 }
 
 function s3Event(bucket: string, key: string, size: number) {
@@ -151,7 +145,7 @@ async function main(): Promise<void> {
     const typicalEvents = [];
     const typicalFiles = [];
     for (let n = 0; n < TYPICAL_MAILS; n++) {
-      const raw = typicalMail(n);
+      const raw = await typicalMail(n);
       const file = join(dir, `typical-${n}.eml`);
       await writeFile(file, raw);
       typicalFiles.push(file);
@@ -260,7 +254,7 @@ ${Object.entries(figures)
   .join('\n')}
 
 - **P1** peak RSS (MB) of a fresh process running the deployed bundle's handler on one mail of 1, 20 and 40 MB (one base64 attachment each, streamed to S3 in 5 MB parts).
-- **P2** CPU time of the handler process over a process that only stream-parses the same mails with MailParser: ${TYPICAL_MAILS} typical 5 KB replies, and the 20 MB mail. DynamoDB and S3 run in a third process.
+- **P2** CPU time of the handler process over a process that only stream-parses the same mails with MailParser: ${TYPICAL_MAILS} typical 5 KB replies (multipart/alternative, text and HTML, quoting the thread), and the 20 MB mail. DynamoDB and S3 run in a third process.
 - **P3** AWS calls per mail, counted through the SDK: a follow-up, a follow-up with 2 attachments, a new ticket, and the most any kind of skip takes (per kind below).
 - **P4** size of the bundle in the deployment zip, and the whole-process time to import it over a bare \`node -e 0\` (median of ${IMPORT_RUNS}).
 

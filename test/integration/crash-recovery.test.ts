@@ -8,46 +8,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IngestResult } from '../../lib/ingest-handler.js';
 import { RAW_MAIL_TAGS, type MailReport } from '../../lib/pipeline.js';
 import { composeMime } from '../helpers/compose.js';
-import { NO_FAULTS, startFaultProxy, type FaultPlan, type FaultProxy } from '../helpers/fault-proxy.js';
-import { SEED_TICKETS, useGateway } from '../helpers/gateway.js';
+import { NO_FAULTS, type FaultPlan } from '../helpers/fault-proxy.js';
+import { SEED_TICKETS, useGatewayBehindFaultProxies } from '../helpers/gateway.js';
 import { bare, newMessageId } from '../helpers/mail.js';
 
-const proxies: FaultProxy[] = [];
 const CLOSED_TICKETS = Array.from({ length: 40 }, (_, i) => ({
   id: 100 + i, queue: 'support', status: 'closed' as const, title: `closed ${i}`, submitter: 'carol@example.com', cc: [],
 }));
 
-const fixture = useGateway({
-  mode: 'update-only',
-  tickets: [...SEED_TICKETS, ...CLOSED_TICKETS],
-  env: async (stack) => {
-    const s3 = await startFaultProxy('s3', stack.env.AWS_ENDPOINT_URL_S3 as string);
-    const dynamodb = await startFaultProxy('dynamodb', stack.env.AWS_ENDPOINT_URL_DYNAMODB as string);
-    proxies.push(s3, dynamodb);
-    return {
-      AWS_ENDPOINT_URL_S3: s3.url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-      AWS_MAX_ATTEMPTS: '1',
-      MAILBOXES: 'support@helpdesk.example=support:update-only,new@helpdesk.example=support:create',
-    };
-  },
-});
-
-afterAll(async () => {
-  await Promise.all(proxies.map((p) => p.close()));
-});
-
-function droppedResponses(): number {
-  return proxies.reduce((sum, p) => sum + p.stats.faults['drop-response'], 0);
-}
-
-function usePlan(plan: FaultPlan): void {
-  for (const proxy of proxies) proxy.plan = plan;
-}
+const fixture = useGatewayBehindFaultProxies({ tickets: [...SEED_TICKETS, ...CLOSED_TICKETS], maxAttempts: 1 });
+const usePlan = (plan: FaultPlan) => fixture.usePlan(plan);
+const droppedResponses = () => fixture.stats().faults['drop-response'] ?? 0;
 
 /** Counts the AWS calls of one attempt. */
 function counting(): FaultPlan & { count: number } {

@@ -8,10 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { composeMime } from '../helpers/compose.js';
-import { NO_FAULTS, startFaultProxy, type Fault, type FaultPlan, type FaultProxy } from '../helpers/fault-proxy.js';
-import { SEED_TICKETS, useGateway } from '../helpers/gateway.js';
+import { NO_FAULTS, type Fault, type FaultPlan } from '../helpers/fault-proxy.js';
+import { SEED_TICKETS, useGatewayBehindFaultProxies } from '../helpers/gateway.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
 import { seededRandom } from '../helpers/random.js';
 
@@ -21,27 +21,9 @@ const OPEN_TICKETS = Array.from({ length: 20 }, (_, i) => ({
   id: 200 + i, queue: 'support', status: (i % 4 === 0 ? 'closed' : 'open') as 'closed' | 'open', title: `t${i}`, submitter: 'alice@example.com', cc: [],
 }));
 
-const proxies: FaultProxy[] = [];
-const fixture = useGateway({
-  mode: 'update-only',
-  tickets: [...SEED_TICKETS, ...OPEN_TICKETS],
-  env: async (stack) => {
-    const s3 = await startFaultProxy('s3', stack.env.AWS_ENDPOINT_URL_S3 as string);
-    const dynamodb = await startFaultProxy('dynamodb', stack.env.AWS_ENDPOINT_URL_DYNAMODB as string);
-    proxies.push(s3, dynamodb);
-    return {
-      AWS_ENDPOINT_URL_S3: s3.url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-      // One SDK retry: most injected faults are absorbed there (including a retried write whose
-      // first response was lost), the rest reach the pipeline and become batch item failures.
-      AWS_MAX_ATTEMPTS: '2',
-      MAILBOXES: 'support@helpdesk.example=support:update-only,new@helpdesk.example=support:create',
-    };
-  },
-});
-afterAll(async () => {
-  await Promise.all(proxies.map((p) => p.close()));
-});
+// One SDK retry: most injected faults are absorbed there (including a retried write whose first
+// response was lost), the rest reach the pipeline and become batch item failures.
+const fixture = useGatewayBehindFaultProxies({ tickets: [...SEED_TICKETS, ...OPEN_TICKETS], maxAttempts: 2 });
 
 /** What a generated mail must come to. */
 type Expected = { kind: 'followup'; ticketId: number } | { kind: 'created' } | { kind: 'skipped'; reason: string } | { kind: 'duplicate-pair'; twinOf: number };
@@ -116,7 +98,7 @@ describe('fault injection', () => {
       pending.push({ id: key, event: await fixture.gateway.store(key, raw) });
     }
 
-    for (const proxy of proxies) proxy.plan = randomFaults(20261128);
+    fixture.usePlan(randomFaults(20261128));
     let rounds = 0;
     let redeliveries = 0;
     let queue = pending;
@@ -133,10 +115,10 @@ describe('fault injection', () => {
       redeliveries += failed.length;
       queue = failed;
     }
-    for (const proxy of proxies) proxy.plan = NO_FAULTS;
+    fixture.usePlan(NO_FAULTS);
 
-    const injected = proxies.reduce((sum, p) => sum + Object.values(p.stats.faults).reduce((a, b) => a + b, 0), 0);
-    const requests = proxies.reduce((sum, p) => sum + p.stats.requests, 0);
+    const { requests, faults } = fixture.stats();
+    const injected = Object.values(faults).reduce((a, b) => a + b, 0);
     expect(injected / requests).toBeGreaterThan(0.1);
     expect(redeliveries, 'some faults reached the pipeline and were retried').toBeGreaterThan(0);
 

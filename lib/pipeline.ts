@@ -11,7 +11,7 @@
  * - skip: ledger entry → tag the raw mail (a virus: then move it to the quarantine prefix).
  */
 import type { GatewayConfig } from './config.js';
-import { decideOutcome, type Decision, type PriorEntry } from './decide.js';
+import { decideOutcome, type Decision } from './decide.js';
 import { MalformedMailError, ObjectMissingError, TransientError } from './errors.js';
 import {
   threadTicketOf,
@@ -22,7 +22,7 @@ import {
   type SkippedEntry,
 } from './ledger-entry.js';
 import { reportCapturingSink, storingSink } from './attachment-sinks.js';
-import { baseAddress, routeMail } from './mailbox.js';
+import { routeMail } from './mailbox.js';
 import { ledgerKeyOfMessageId, sha256Hex } from './mail/message-id.js';
 import { DRAIN_ATTACHMENTS, parseMail, type AttachmentSink } from './mail/parse.js';
 import { SCREENING_HEADERS } from './mail/headers.js';
@@ -36,6 +36,7 @@ import type { MessageLedger, Prefetched, Prefetcher, RawMailStore, TicketStore }
 import { findTicketReference, threadMessageIds } from './reference/find-ticket-reference.js';
 import { subjectTagFinder } from './reference/subject-tag.js';
 import { loadTicketChain } from './ticket-chain.js';
+import { objectKeyOf, outcomeOfEntry, priorOf, tagsOf } from './ledger-outcomes.js';
 
 /** What one mail came to. */
 export interface MailReport {
@@ -107,9 +108,6 @@ const MAX_ID_ATTEMPTS = 5;
 
 const NOTHING_FETCHED: Prefetched = { entries: new Map(), tickets: new Map() };
 
-/** S3 tags on the raw mail, read by lifecycle rules and operators. */
-export const RAW_MAIL_TAGS = { outcome: 'helpdesk-outcome', reason: 'helpdesk-reason', ticket: 'helpdesk-ticket' } as const;
-
 /** Everything decided once the header block was read. */
 interface Plan {
   readonly headers: MailHeaders;
@@ -121,52 +119,6 @@ interface Plan {
   readonly prior: LedgerEntry | null;
   /** A bounce's machine-readable parts, filled while the mail streams. */
   readonly reportParts: { contentType: string; text: string }[];
-}
-
-function objectKeyOf(location: MailLocation, kind: 'object' | 'duplicate'): string {
-  return `${kind}:${sha256Hex(`${location.bucket}/${location.key}`)}`;
-}
-
-function priorOf(entry: LedgerEntry | undefined, location: MailLocation, replay: boolean): PriorEntry {
-  if (!entry) return { kind: 'none' };
-  if (replay && entry.direction === 'inbound' && entry.state === 'skipped' && entry.bucket === location.bucket && entry.key === location.key) {
-    return { kind: 'none' };
-  }
-  if (entry.direction === 'outbound') return { kind: 'other-object', key: 'an outbound notification of the helpdesk' };
-  if (entry.bucket !== location.bucket || entry.key !== location.key) return { kind: 'other-object', key: entry.key };
-  if (entry.state === 'pending') return { kind: 'same-object', state: 'pending', claim: { ticketId: entry.ticketId, queue: entry.queue } };
-  return { kind: 'same-object', state: 'final' };
-}
-
-/** What a stored ledger entry reports as the outcome of its mail. */
-function outcomeOfEntry(entry: LedgerEntry): MailOutcome {
-  if (entry.direction === 'outbound') return { kind: 'skipped', reason: 'duplicate', detail: 'an outbound Message-ID' };
-  switch (entry.state) {
-    case 'applied':
-      return entry.outcome === 'created'
-        ? { kind: 'created', ticketId: entry.ticketId, followupId: entry.followupId }
-        : { kind: 'followup', ticketId: entry.ticketId, followupId: entry.followupId, reopened: entry.reopened };
-    case 'skipped':
-      return { kind: 'skipped', reason: entry.reason, detail: entry.detail, ...(entry.ticketId === null ? {} : { ticketId: entry.ticketId }) };
-    case 'pending':
-      return { kind: 'retry', error: 'a new ticket from this mail is still being opened' };
-  }
-}
-
-function tagsOf(outcome: MailOutcome): Record<string, string> {
-  switch (outcome.kind) {
-    case 'followup':
-    case 'created':
-      return { [RAW_MAIL_TAGS.outcome]: outcome.kind, [RAW_MAIL_TAGS.ticket]: String(outcome.ticketId) };
-    case 'skipped':
-      return {
-        [RAW_MAIL_TAGS.outcome]: 'skipped',
-        [RAW_MAIL_TAGS.reason]: outcome.reason,
-        ...(outcome.ticketId === undefined ? {} : { [RAW_MAIL_TAGS.ticket]: String(outcome.ticketId) }),
-      };
-    case 'retry':
-      return {};
-  }
 }
 
 /** Builds the mail processor over the given ports. */

@@ -22,7 +22,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { encodeS3Key } from '../../lib/intake.js';
 import { LOCAL_NAMES } from '../../lib/local/embedded-stack.js';
 import { composeMime } from '../helpers/compose.js';
-import { composeMail, newMessageId } from '../helpers/mail.js';
+import { newMessageId } from '../helpers/mail.js';
 import { extractZip } from '../helpers/unzip.js';
 
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 /** A create mailbox opens tickets, through the real handler against dynalite and s3rver. */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { RAW_MAIL_TAGS } from '../../lib/pipeline.js';
+import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { composeMime } from '../helpers/compose.js';
 import { useGateway } from '../helpers/gateway.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';

@@ -11,7 +11,7 @@ import { createAwsClients } from '../../lib/adapters/aws-clients.js';
 import { DynamoMessageLedger } from '../../lib/adapters/dynamodb-message-ledger.js';
 import { DynamoTicketStore } from '../../lib/adapters/dynamodb-ticket-store.js';
 import { registerOutboundMessage } from '../../lib/outbound.js';
-import { RAW_MAIL_TAGS } from '../../lib/pipeline.js';
+import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { mintReplyAddress, replyTokenMac } from '../../lib/screening/reply-token.js';
 import { composeMime } from '../helpers/compose.js';
 import { useGateway } from '../helpers/gateway.js';

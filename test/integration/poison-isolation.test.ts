@@ -4,7 +4,7 @@
  */
 import type { S3Event, SQSBatchResponse } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { RAW_MAIL_TAGS } from '../../lib/pipeline.js';
+import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { useGateway } from '../helpers/gateway.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
 

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RAW_MAIL_TAGS } from '../../lib/pipeline.js';
+import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { useGateway } from '../helpers/gateway.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
 

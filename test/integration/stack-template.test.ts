@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { SKIP_REASON_NAMES } from '../../lib/outcomes.js';
-import { RAW_MAIL_TAGS } from '../../lib/pipeline.js';
+import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { extractZip } from '../helpers/unzip.js';
 import { METRICS_NAMESPACE, METRIC_NAMES, SERVICE_DIMENSION, SKIP_REASON_DIMENSION } from '../../lib/telemetry.js';
 

@@ -3,7 +3,7 @@
  * an update-only mailbox applies mail for existing tickets and skips, keeps and records the rest.
  */
 import { describe, expect, it } from 'vitest';
-import { RAW_MAIL_TAGS } from '../../lib/pipeline.js';
+import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { useGateway } from '../helpers/gateway.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
 

@@ -1,0 +1,61 @@
+/**
+ * How ledger entries and outcomes relate: what an entry already in the ledger means for a
+ * delivery, what outcome it reports, and how a raw mail is marked with its outcome. Pure.
+ */
+import type { PriorEntry } from './decide.js';
+import type { LedgerEntry, MailLocation } from './ledger-entry.js';
+import { sha256Hex } from './mail/message-id.js';
+import type { MailOutcome } from './outcomes.js';
+
+/** S3 tags on the raw mail, read by lifecycle rules and operators. */
+export const RAW_MAIL_TAGS = { outcome: 'helpdesk-outcome', reason: 'helpdesk-reason', ticket: 'helpdesk-ticket' } as const;
+
+/** The ledger key of a mail known only by its stored object (unreadable, or a second copy). */
+export function objectKeyOf(location: MailLocation, kind: 'object' | 'duplicate'): string {
+  return `${kind}:${sha256Hex(`${location.bucket}/${location.key}`)}`;
+}
+
+/** What the ledger entry under a mail's key means for this delivery of it. */
+export function priorOf(entry: LedgerEntry | undefined, location: MailLocation, replay: boolean): PriorEntry {
+  if (!entry) return { kind: 'none' };
+  if (replay && entry.direction === 'inbound' && entry.state === 'skipped' && entry.bucket === location.bucket && entry.key === location.key) {
+    return { kind: 'none' };
+  }
+  if (entry.direction === 'outbound') return { kind: 'other-object', key: 'an outbound notification of the helpdesk' };
+  if (entry.bucket !== location.bucket || entry.key !== location.key) return { kind: 'other-object', key: entry.key };
+  if (entry.state === 'pending') return { kind: 'same-object', state: 'pending', claim: { ticketId: entry.ticketId, queue: entry.queue } };
+  return { kind: 'same-object', state: 'final' };
+}
+
+/** What a stored ledger entry reports as the outcome of its mail. */
+export function outcomeOfEntry(entry: LedgerEntry): MailOutcome {
+  if (entry.direction === 'outbound') return { kind: 'skipped', reason: 'duplicate', detail: 'an outbound Message-ID' };
+  switch (entry.state) {
+    case 'applied':
+      return entry.outcome === 'created'
+        ? { kind: 'created', ticketId: entry.ticketId, followupId: entry.followupId }
+        : { kind: 'followup', ticketId: entry.ticketId, followupId: entry.followupId, reopened: entry.reopened };
+    case 'skipped':
+      return { kind: 'skipped', reason: entry.reason, detail: entry.detail, ...(entry.ticketId === null ? {} : { ticketId: entry.ticketId }) };
+    case 'pending':
+      return { kind: 'retry', error: 'a new ticket from this mail is still being opened' };
+  }
+}
+
+/** The S3 tags that mark a raw mail with its outcome. */
+export function tagsOf(outcome: MailOutcome): Record<string, string> {
+  switch (outcome.kind) {
+    case 'followup':
+    case 'created':
+      return { [RAW_MAIL_TAGS.outcome]: outcome.kind, [RAW_MAIL_TAGS.ticket]: String(outcome.ticketId) };
+    case 'skipped':
+      return {
+        [RAW_MAIL_TAGS.outcome]: 'skipped',
+        [RAW_MAIL_TAGS.reason]: outcome.reason,
+        ...(outcome.ticketId === undefined ? {} : { [RAW_MAIL_TAGS.ticket]: String(outcome.ticketId) }),
+      };
+    case 'retry':
+      return {};
+  }
+}
+

@@ -86,10 +86,17 @@ const EMPTY_HEADERS = readMailHeaders(new Map());
  */
 export async function parseMail(source: Readable, hooks: ParseHooks, extraHeaders?: readonly string[]): Promise<MailRecord> {
   let rawSize = 0;
+  let atStart = true;
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       rawSize += chunk.length;
-      done(null, chunk);
+      if (!atStart) return done(null, chunk);
+      // Blank lines before the header block (a stored file's stray first line) would make the
+      // whole mail look header-less: they are dropped.
+      let start = 0;
+      while (start < chunk.length && (chunk[start] === 0x0a || chunk[start] === 0x0d)) start++;
+      if (start < chunk.length) atStart = false;
+      done(null, start === 0 ? chunk : chunk.subarray(start));
     },
   });
   const parser = new MailParser(PARSER_OPTIONS);

@@ -127,6 +127,11 @@ describe('parseMail', () => {
     expect(record.rawSize).toBe(raw.length);
   });
 
+  it('reads the headers of a file that starts with blank lines', async () => {
+    const { record } = await parse(`\r\n\n${composeMail({ messageId: '<late@host>', subject: 'after blank lines' })}`);
+    expect(record).toMatchObject({ messageId: 'late@host', subject: 'after blank lines' });
+  });
+
   it('reports a mail without Message-ID as such', async () => {
     const { record } = await parse(composeMail({ messageId: null }));
     expect(record.messageId).toBeNull();

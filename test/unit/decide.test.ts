@@ -88,4 +88,32 @@ describe('decideOutcome', () => {
     const decision = decideOutcome(input({ prior: { kind: 'same-object', state: 'pending', claim: { ticketId: 77, queue: 'billing' } }, mailbox: null }));
     expect(decision).toEqual({ kind: 'create', queue: 'billing', ticketId: 77 });
   });
+
+  describe('mail hygiene', () => {
+    const strict = { policy: 'strict' as const, sender: 'mallory@example.org', agents: { addresses: new Set<string>(), domains: new Set<string>() } };
+
+    it('skips a screened mail with the screening reason before looking at its ticket', () => {
+      const decision = decideOutcome(input({ screening: { reason: 'auto-reply', detail: 'Precedence: bulk' }, reference: tag, chain: { kind: 'found', tickets: [ticket(42)] } }));
+      expect(decision).toEqual({ kind: 'skip', reason: 'auto-reply', detail: 'Precedence: bulk' });
+    });
+
+    it('skips mail to a reply address with a bad signature, naming the ticket', () => {
+      expect(decideOutcome(input({ badReplyToken: { address: 'support+42.0000000000000000@x', ticketId: 42 } }))).toMatchObject({ kind: 'skip', reason: 'bad-reply-token', ticketId: 42 });
+    });
+
+    it('refuses a stranger who reaches a ticket only by its subject tag, under the strict policy', () => {
+      const chain = { kind: 'found' as const, tickets: [ticket(42)] as [Ticket, ...Ticket[]] };
+      expect(decideOutcome(input({ reference: tag, chain, senders: strict }))).toMatchObject({ kind: 'skip', reason: 'sender-not-allowed', ticketId: 42 });
+      expect(decideOutcome(input({ reference: tag, chain, senders: { ...strict, policy: 'open' } })).kind).toBe('followup');
+      expect(decideOutcome(input({ reference: tag, chain, senders: { ...strict, sender: 'a@x' } })).kind).toBe('followup');
+    });
+
+    it('lets a thread reply or a signed reply address through from anyone', () => {
+      const chain = { kind: 'found' as const, tickets: [ticket(42)] as [Ticket, ...Ticket[]] };
+      const thread: TicketReference = { source: 'thread', ticketId: 42, messageId: 'n@x' };
+      const signed: TicketReference = { source: 'reply-address', ticketId: 42, address: 'support+42.abc@x' };
+      expect(decideOutcome(input({ reference: thread, chain, senders: strict })).kind).toBe('followup');
+      expect(decideOutcome(input({ reference: signed, chain, senders: strict })).kind).toBe('followup');
+    });
+  });
 });

@@ -23,7 +23,7 @@ export const SKIP_REASONS = {
     action: 'Nothing to apply. Inspect the quarantined object only with care; tell the sender if the mail was expected.',
   },
   bounce: {
-    description: 'A delivery status notification (bounce). The ledger records the failed recipients and the bounced Message-ID, and its ticket when the helpdesk sent it.',
+    description: 'A bounce: a delivery status notification, or a mailer-daemon/postmaster mail with a bounce subject or X-Failed-Recipients. The ledger records the failed recipients and the bounced Message-ID, and its ticket when the helpdesk sent it.',
     action: 'Check the failed recipient on the ticket named in the ledger entry (a mistyped address, a mailbox that is gone).',
   },
   loop: {

@@ -26,7 +26,7 @@ import { routeMail } from './mailbox.js';
 import { ledgerKeyOfMessageId, sha256Hex } from './mail/message-id.js';
 import { DRAIN_ATTACHMENTS, parseMail, type AttachmentSink } from './mail/parse.js';
 import { SCREENING_HEADERS } from './mail/headers.js';
-import { readBounceReport } from './screening/bounce.js';
+import { failedRecipientsFromHeaders, readBounceReport } from './screening/bounce.js';
 import { findReplyToken, verifyReplyToken, type ReplyTokenKeys } from './screening/reply-token.js';
 import { screenMail } from './screening/screen.js';
 import { readVerdicts } from './screening/verdicts.js';
@@ -246,7 +246,8 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
    * ledger knows that Message-ID (a notification the helpdesk registered, or an applied mail).
    */
   async function bounceDetails(plan: Plan, record: MailRecord) {
-    const report = readBounceReport(plan.reportParts, record.text);
+    const fromParts = readBounceReport(plan.reportParts, record.text);
+    const report = { ...fromParts, failedRecipients: [...new Set([...fromParts.failedRecipients, ...failedRecipientsFromHeaders(plan.headers)])] };
     const original = report.originalMessageId;
     const entry = original ? (await ledger.lookup([ledgerKeyOfMessageId(original)])).get(ledgerKeyOfMessageId(original)) : undefined;
     const ticketId = entry ? threadTicketOf(entry) : null;

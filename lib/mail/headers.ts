@@ -61,6 +61,7 @@ export const SCREENING_HEADERS = [
   'x-ses-virus-verdict',
   'authentication-results',
   'x-loop',
+  'x-failed-recipients',
 ] as const;
 
 const MAX_EXTRA_VALUE = 2000;

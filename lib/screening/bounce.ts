@@ -5,10 +5,29 @@
 import { normalizeMessageId } from '../mail/message-id.js';
 import type { MailHeaders } from '../mail/record.js';
 
-/** Whether the mail is a delivery status notification. */
-export function isDeliveryReport(headers: Pick<MailHeaders, 'contentType'>): boolean {
+/** Senders that write bounces. */
+const BOUNCE_SENDER = /^(?:mailer[-_.]?daemon|postmaster)@/i;
+
+/** Subjects of bounces that are not RFC 3464 reports (qmail, old Exchange, hosted mail). */
+const BOUNCE_SUBJECT =
+  /^\s*(?:failure notice|undeliverable|undelivered mail|undeliverable mail|returned mail|mail delivery (?:failed|failure|system)|delivery (?:status notification|failure|has failed|failed)|message not delivered|nondeliverable|unzustellbar|non remis|non recapitabile|onbestelbaar)/i;
+
+/**
+ * Whether the mail is a bounce: a delivery status notification (RFC 3464), a mail with Exim's
+ * `X-Failed-Recipients`, or a mailer-daemon/postmaster mail with a bounce subject (qmail and others
+ * that send plain text).
+ */
+export function isDeliveryReport(headers: Pick<MailHeaders, 'contentType' | 'extra' | 'from' | 'subject'>): boolean {
   const { value, params } = headers.contentType;
-  return (value === 'multipart/report' && params['report-type'] === 'delivery-status') || value === 'message/delivery-status';
+  if ((value === 'multipart/report' && params['report-type'] === 'delivery-status') || value === 'message/delivery-status') return true;
+  if (headers.extra['x-failed-recipients'] !== undefined) return true;
+  const sender = headers.from?.address;
+  return sender !== undefined && BOUNCE_SENDER.test(sender) && BOUNCE_SUBJECT.test(headers.subject);
+}
+
+/** Failed recipients a bounce names in its headers (Exim's `X-Failed-Recipients`). */
+export function failedRecipientsFromHeaders(headers: Pick<MailHeaders, 'extra'>): string[] {
+  return (headers.extra['x-failed-recipients'] ?? []).flatMap((value) => value.split(',')).map((a) => a.trim().toLowerCase()).filter((a) => a.includes('@'));
 }
 
 /** MIME types of the report's machine-readable parts, kept (small) to be read. */
@@ -29,6 +48,8 @@ export interface BounceReport {
 }
 
 const FIELD = /^([A-Za-z-]+)[ \t]*:[ \t]*(.*)$/;
+/** qmail's plain-text bounce names each failed recipient on a line of its own: `<a@b.example>:` */
+const QMAIL_RECIPIENT = /^<([^<>\s@]+@[^<>\s]+)>:\s*$/gm;
 const MESSAGE_ID_LINE = /^message-id[ \t]*:[ \t]*(\S.{0,995})$/im;
 
 /**
@@ -58,6 +79,8 @@ export function readBounceReport(parts: readonly { contentType: string; text: st
       originalMessageId = normalizeMessageId(MESSAGE_ID_LINE.exec(part.text.slice(0, 65_536))?.[1]);
     }
   }
-  originalMessageId ??= normalizeMessageId(MESSAGE_ID_LINE.exec(bodyText.slice(0, 65_536))?.[1]);
+  const text = bodyText.slice(0, 65_536);
+  originalMessageId ??= normalizeMessageId(MESSAGE_ID_LINE.exec(text)?.[1]);
+  if (failed.length === 0) for (const match of text.matchAll(QMAIL_RECIPIENT)) failed.push((match[1] as string).toLowerCase());
   return { failedRecipients: [...new Set(failed)].slice(0, 50), originalMessageId };
 }

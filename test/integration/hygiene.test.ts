@@ -75,6 +75,15 @@ describe('screening', () => {
     });
   });
 
+  it.each([
+    ['qmail-failure-notice.eml', ['gone@example.net'], 'notification-42-1@helpdesk.example', 42],
+    ['exim-failed-recipients.eml', ['gone@example.org'], 'notification-42-2@helpdesk.example', null],
+  ])('recognises the plain-text bounce %s, with what it says', async (file, failedRecipients, originalMessageId, ticketId) => {
+    const report = await deliverFixture(file);
+    expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'bounce' });
+    expect((await fixture.aws.ledgerEntry(String(report.messageId)))?.bounce).toEqual({ failedRecipients, originalMessageId, ticketId });
+  });
+
   it('moves mail with a virus to the quarantine prefix, and a redelivery stays one skip', async () => {
     const event = await fixture.gateway.store('inbound/virus.eml', await readFile(join(FIXTURES, 'ses-virus-verdict-fail.eml')));
     const first = await fixture.gateway.handler(structuredClone(event));

@@ -61,6 +61,15 @@ describe('bounces', () => {
     expect(isDeliveryReport(headers())).toBe(false);
   });
 
+  it('recognises plain-text bounces by sender and subject, and by X-Failed-Recipients', () => {
+    const daemon = { address: 'mailer-daemon@mx.example.net', name: '' };
+    expect(isDeliveryReport(headers({ from: daemon, subject: 'failure notice' }))).toBe(true);
+    expect(isDeliveryReport(headers({ from: daemon, subject: 'Undeliverable: [support-42] x' }))).toBe(true);
+    expect(isDeliveryReport(headers({ extra: { 'x-failed-recipients': ['a@b.example'] } }))).toBe(true);
+    expect(isDeliveryReport(headers({ from: daemon, subject: 'Your weekly report' }))).toBe(false);
+    expect(isDeliveryReport(headers({ subject: 'failure notice' }))).toBe(false);
+  });
+
   it('reads the failed recipients and the bounced Message-ID', () => {
     const report = readBounceReport(
       [

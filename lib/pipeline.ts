@@ -231,11 +231,21 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     return { kind: 'duplicate' as const, detail: `this Message-ID was just claimed by ${held.kind === 'other-object' ? held.key : 'another mail'}` };
   }
 
+  /** The S3 key prefix of what a follow-up stores besides its ledger entry (attachments, a long body). */
+  function followupPrefix(target: { ticketId: number; followupId: string }): string {
+    return `${config.attachmentsPrefix}${target.ticketId}/${target.followupId}/`;
+  }
+
+  /** Where an infected raw mail is moved to. */
+  function quarantineKeyOf(location: MailLocation): string {
+    return `${config.quarantinePrefix}${location.key}`;
+  }
+
   /** Where a planned mail's attachments go. */
   function sinkFor(plan: Plan): AttachmentSink {
     const { decision, target } = plan;
     if (target && (decision.kind === 'followup' || decision.kind === 'create')) {
-      return storingSink(rawMail, `${config.attachmentsPrefix}${target.ticketId}/${target.followupId}/`, config.attachments);
+      return storingSink(rawMail, followupPrefix(target), config.attachments);
     }
     if (decision.kind === 'skip' && decision.reason === 'bounce') return reportCapturingSink(plan.reportParts);
     return DRAIN_ATTACHMENTS;
@@ -249,7 +259,8 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     const fromParts = readBounceReport(plan.reportParts, record.text);
     const report = { ...fromParts, failedRecipients: [...new Set([...fromParts.failedRecipients, ...failedRecipientsFromHeaders(plan.headers)])] };
     const original = report.originalMessageId;
-    const entry = original ? (await ledger.lookup([ledgerKeyOfMessageId(original)])).get(ledgerKeyOfMessageId(original)) : undefined;
+    const originalKey = original ? ledgerKeyOfMessageId(original) : null;
+    const entry = originalKey ? (await ledger.lookup([originalKey])).get(originalKey) : undefined;
     const ticketId = entry ? threadTicketOf(entry) : null;
     const detail = [
       report.failedRecipients.length > 0 ? `undeliverable to ${report.failedRecipients.join(', ')}` : 'a delivery report',
@@ -263,7 +274,7 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
 
   async function storeBody(record: MailRecord, target: { ticketId: number; followupId: string }) {
     if (Buffer.byteLength(record.text) <= MAX_INLINE_BODY_BYTES) return { body: record.text, bodyKey: null };
-    const bodyKey = `${config.attachmentsPrefix}${target.ticketId}/${target.followupId}/body.txt`;
+    const bodyKey = `${followupPrefix(target)}body.txt`;
     await rawMail.putText(bodyKey, record.text);
     return { body: null, bodyKey };
   }
@@ -287,7 +298,7 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
   /** Marks the raw mail with its outcome, or moves an infected one to the quarantine. */
   async function keepRawMail(location: MailLocation, outcome: MailOutcome): Promise<void> {
     if (outcome.kind === 'retry') return;
-    if (outcome.kind === 'skipped' && outcome.reason === 'virus') await rawMail.quarantine(location, `${config.quarantinePrefix}${location.key}`);
+    if (outcome.kind === 'skipped' && outcome.reason === 'virus') await rawMail.quarantine(location, quarantineKeyOf(location));
     else await rawMail.markOutcome(location, tagsOf(outcome));
   }
 
@@ -304,8 +315,6 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     const outcome: MailOutcome = { kind: 'skipped', reason, detail, ...(ticketId === null ? {} : { ticketId }) };
     return commit(mail, entry, outcome, headers?.messageId ?? null);
   }
-
-
 
   async function createTicket(plan: Plan, record: MailRecord, ticketId: number, queue: string): Promise<number> {
     const at = now().toISOString();
@@ -348,7 +357,7 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
           const bounce = await bounceDetails(plan, record);
           return skip(mail, headers, messageKey, { reason, detail: bounce.detail, ticketId: bounce.ticketId, extra: { bounce: bounce.bounce } });
         }
-        if (reason === 'virus') return skip(mail, headers, messageKey, { reason, detail, extra: { quarantineKey: `${config.quarantinePrefix}${location.key}` } });
+        if (reason === 'virus') return skip(mail, headers, messageKey, { reason, detail, extra: { quarantineKey: quarantineKeyOf(location) } });
         return skip(mail, headers, messageKey, { reason, detail, ticketId: decision.ticketId ?? null });
       }
       case 'followup':

@@ -3,23 +3,20 @@
  * handler processes one mail of each kind. Writes the counts to the file named by argv[2].
  * Runs with the gateway's environment pointing at the benchmark's stack.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { encodeS3Key } from '../../lib/intake.js';
 import { LOCAL_NAMES } from '../../lib/local/embedded-stack.js';
-import { SKIP_REASON_NAMES, type SkipReason } from '../../lib/outcomes.js';
-import { replyTokenMac } from '../../lib/screening/reply-token.js';
+import { SKIP_REASON_NAMES } from '../../lib/outcomes.js';
 import { composeMime } from '../helpers/compose.js';
 import { composeMail, newMessageId } from '../helpers/mail.js';
+import { DUPLICATE_ORIGINAL, MAIL_FOR_REASON, REASON_ENV } from '../helpers/mail-for-each-reason.js';
 
-const SECRET = 'bench-secret-of-at-least-thirty-two-characters';
-Object.assign(process.env, { MAX_MAIL_BYTES: '2000000', REPLY_TOKEN_SECRET: SECRET });
+Object.assign(process.env, REASON_ENV);
 const { observeAwsCalls } = await import('../../lib/adapters/aws-clients.js');
 const { handler } = (await import('../../functions/ingest-mail.js')) as { handler: (event: unknown) => Promise<{ mails?: { outcome: { kind: string; reason?: string } }[] }> };
 
-const HYGIENE = resolve(import.meta.dirname, '../fixtures/hygiene');
 const s3 = new S3Client({ forcePathStyle: true });
 let n = 0;
 
@@ -41,35 +38,15 @@ async function count(raw: string | Buffer | null): Promise<{ calls: number; outc
   }
 }
 
-const fixture = (name: string) => readFile(join(HYGIENE, name));
-const skipMails: Record<SkipReason, () => Promise<string | Buffer | null>> = {
-  virus: () => fixture('ses-virus-verdict-fail.eml'),
-  bounce: () => fixture('postfix-bounce-of-notification.eml'),
-  loop: () => fixture('loop-header.eml'),
-  'auto-reply': () => fixture('gmail-vacation-responder.eml'),
-  spam: () => fixture('ses-spam-verdict-fail.eml'),
-  'dmarc-fail': () => fixture('dmarc-fail.eml'),
-  'bad-reply-token': async () => composeMail({ to: `support+42.${replyTokenMac(Buffer.from(SECRET), 41)}@helpdesk.example`, subject: 'Re: x' }),
-  'sender-not-allowed': async () => composeMail({ from: 'mallory@example.org', subject: '[support-42] forged' }),
-  'no-ticket-ref': async () => composeMail({ subject: 'no tag' }),
-  'ticket-not-found': async () => composeMail({ subject: '[support-999] gone' }),
-  duplicate: async () => composeMail({ messageId: '<bench-duplicate@x>', subject: '[support-42] twice' }),
-  'no-mailbox': async () => composeMail({ to: 'someone@elsewhere.example', subject: 'hello' }),
-  empty: async () => '',
-  malformed: async () => composeMail({ headers: [`X-Padding: ${'a'.repeat(1_200_000)}`] }),
-  'too-large': async () => composeMail({ subject: '[support-42] big', body: 'x'.repeat(2_100_000) }),
-  'object-missing': async () => null,
-};
-
 const followup = await count(composeMail({ subject: 'Re: [support-42] hi' }));
 const followupAttachments = await count(
   await composeMime({ from: 'alice@example.com', to: 'support@helpdesk.example', subject: 'Re: [support-42] files', messageId: newMessageId('calls'), text: 'x', attachments: [{ content: randomBytes(2000) }, { content: randomBytes(2000) }] }),
 );
 const created = await count(composeMail({ to: 'new@helpdesk.example', subject: 'a new request' }));
-await count(composeMail({ messageId: '<bench-duplicate@x>', subject: '[support-42] first' }));
+await count(DUPLICATE_ORIGINAL);
 const skips: Record<string, number> = {};
 for (const reason of SKIP_REASON_NAMES) {
-  const result = await count(await skipMails[reason]());
+  const result = await count(await MAIL_FOR_REASON[reason]());
   if (result.outcome !== reason) throw new Error(`the ${reason} mail came to ${result.outcome}`);
   skips[reason] = result.calls;
 }

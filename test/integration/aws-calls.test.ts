@@ -3,19 +3,26 @@
  * four calls. Through the real handler against dynalite and s3rver.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { observeAwsCalls, type AwsCall } from '../../lib/adapters/aws-clients.js';
+import { encodeS3Key } from '../../lib/intake.js';
+import { SKIP_REASON_NAMES } from '../../lib/outcomes.js';
 import { composeMime } from '../helpers/compose.js';
 import { useGateway } from '../helpers/gateway.js';
 import { composeMail } from '../helpers/mail.js';
+import { DUPLICATE_ORIGINAL, MAIL_FOR_REASON, REASON_ENV } from '../helpers/mail-for-each-reason.js';
 
-const fixture = useGateway({ mode: 'update-only', env: { MAILBOXES: 'support@helpdesk.example=support:update-only,new@helpdesk.example=support:create' } });
-const HYGIENE = join(import.meta.dirname, '../fixtures/hygiene');
+// No default queue: mail to other addresses is a no-mailbox skip.
+const fixture = useGateway({
+  mode: 'update-only',
+  env: { ...REASON_ENV, DEFAULT_QUEUE: '', MAILBOXES: 'support@helpdesk.example=support:update-only,new@helpdesk.example=support:create' },
+});
 
-async function callsFor(name: string, raw: string | Buffer): Promise<{ calls: string[]; outcome: string }> {
-  const event = await fixture.gateway.store(`inbound/calls-${name}.eml`, raw);
+/** Stores `raw` (unless null: an object never stored) and records the calls the handler makes for it. */
+async function callsFor(name: string, raw: string | Buffer | null): Promise<{ calls: string[]; outcome: string }> {
+  const key = `inbound/calls-${name}.eml`;
+  if (raw !== null) await fixture.gateway.store(key, raw);
+  const event = { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: fixture.gateway.stack.names.bucket }, object: { key: encodeS3Key(key) } } }] };
   const calls: AwsCall[] = [];
   const stop = observeAwsCalls((call) => calls.push(call));
   try {
@@ -47,22 +54,10 @@ describe('AWS calls per mail', () => {
     expect(calls).toEqual(['GetObject', 'BatchGetItem', 'UpdateItem', 'PutItem', 'PutItem', 'PutItem', 'PutObjectTagging']);
   });
 
-  it.each([
-    ['no-ticket-ref', () => composeMail({ subject: 'no tag' })],
-    ['ticket-not-found', () => composeMail({ subject: '[support-999] gone' })],
-    ['sender-not-allowed', () => composeMail({ from: 'mallory@example.org', subject: '[support-42] forged' })],
-    ['duplicate', () => composeMail({ messageId: '<calls-dup@x>', subject: '[support-42] twice' })],
-    ['auto-reply', () => readFile(join(HYGIENE, 'gmail-vacation-responder.eml'))],
-    ['bounce', () => readFile(join(HYGIENE, 'postfix-bounce-of-notification.eml'))],
-    ['loop', () => readFile(join(HYGIENE, 'loop-header.eml'))],
-    ['spam', () => readFile(join(HYGIENE, 'ses-spam-verdict-fail.eml'))],
-    ['dmarc-fail', () => readFile(join(HYGIENE, 'dmarc-fail.eml'))],
-    ['virus', () => readFile(join(HYGIENE, 'ses-virus-verdict-fail.eml'))],
-    ['empty', () => ''],
-  ] as [string, () => string | Buffer | Promise<Buffer>][])('a %s skip takes at most four calls', async (reason, make) => {
-    if (reason === 'duplicate') await callsFor('dup-first', await make());
-    const { calls, outcome } = await callsFor(reason, await make());
+  it.each(SKIP_REASON_NAMES)('a %s skip takes at most four calls', async (reason) => {
+    if (reason === 'duplicate') await callsFor('dup-first', DUPLICATE_ORIGINAL);
+    const { calls, outcome } = await callsFor(reason, await MAIL_FOR_REASON[reason]());
     expect(outcome).toBe(reason);
     expect(calls.length, calls.join(', ')).toBeLessThanOrEqual(4);
-  });
+});
 });

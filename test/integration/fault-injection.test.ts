@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { composeMime } from '../helpers/compose.js';
 import { NO_FAULTS, type Fault, type FaultPlan } from '../helpers/fault-proxy.js';
 import { SEED_TICKETS, useGatewayBehindFaultProxies } from '../helpers/gateway.js';
@@ -134,7 +135,7 @@ describe('fault injection', () => {
       expect(entries, `${why}: exactly one final ledger entry, nothing lost`).toHaveLength(1);
       const entry = entries[0] as Record<string, unknown>;
       expect(entry.state, why).not.toBe('pending');
-      expect(Object.keys(await fixture.aws.tags(mail.key)), `${why}: raw mail tagged with its outcome`).toContain('helpdesk-outcome');
+      expect(Object.keys(await fixture.aws.tags(mail.key)), `${why}: raw mail tagged with its outcome`).toContain(RAW_MAIL_TAGS.outcome);
       const { expected } = mail;
       if (hasTwin.has(mail.index)) continue; // checked with its twin below
       if (expected.kind === 'followup') expect(entry, why).toMatchObject({ state: 'applied', outcome: 'followup', ticketId: expected.ticketId });

@@ -1,0 +1,44 @@
+/**
+ * One mail for every skip reason, for tests and the benchmark that go through all of them. Typed as
+ * a Record over SkipReason: a new reason does not compile until it has a mail here.
+ *
+ * The gateway must run with {@link REASON_ENV} (a small size limit, a reply-token secret), mailboxes
+ * support@ and new@helpdesk.example, no default queue, and ticket 42 submitted by alice@example.com.
+ * `duplicate` needs {@link DUPLICATE_ORIGINAL} delivered first; `object-missing` is a key never stored (`null`).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SkipReason } from '../../lib/outcomes.js';
+import { replyTokenMac } from '../../lib/screening/reply-token.js';
+import { composeMail } from './mail.js';
+
+const SECRET = 'reasons-secret-of-at-least-thirty-two-characters';
+
+/** Environment the mails below are built for. */
+export const REASON_ENV = { MAX_MAIL_BYTES: '2000000', REPLY_TOKEN_SECRET: SECRET } as const;
+
+const DUPLICATE_ID = '<each-reason-duplicate@x>';
+
+/** Delivered before the `duplicate` mail, so that it is one. */
+export const DUPLICATE_ORIGINAL = composeMail({ messageId: DUPLICATE_ID, subject: '[support-42] first' });
+
+const fixture = (name: string) => readFile(join(import.meta.dirname, '../fixtures/hygiene', name));
+
+export const MAIL_FOR_REASON: Record<SkipReason, () => Promise<string | Buffer | null>> = {
+  virus: () => fixture('ses-virus-verdict-fail.eml'),
+  bounce: () => fixture('postfix-bounce-of-notification.eml'),
+  loop: () => fixture('loop-header.eml'),
+  'auto-reply': () => fixture('gmail-vacation-responder.eml'),
+  spam: () => fixture('ses-spam-verdict-fail.eml'),
+  'dmarc-fail': () => fixture('dmarc-fail.eml'),
+  'bad-reply-token': async () => composeMail({ to: `support+42.${replyTokenMac(Buffer.from(SECRET), 41)}@helpdesk.example`, subject: 'Re: x' }),
+  'sender-not-allowed': async () => composeMail({ from: 'mallory@example.org', subject: '[support-42] forged' }),
+  'no-ticket-ref': async () => composeMail({ subject: 'no tag' }),
+  'ticket-not-found': async () => composeMail({ subject: '[support-999] gone' }),
+  duplicate: async () => composeMail({ messageId: DUPLICATE_ID, subject: '[support-42] twice' }),
+  'no-mailbox': async () => composeMail({ to: 'someone@elsewhere.example', subject: 'hello' }),
+  empty: async () => '',
+  malformed: async () => composeMail({ headers: [`X-Padding: ${'a'.repeat(1_200_000)}`] }),
+  'too-large': async () => composeMail({ subject: '[support-42] big', body: 'x'.repeat(2_100_000) }),
+  'object-missing': async () => null,
+};

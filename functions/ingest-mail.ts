@@ -10,7 +10,7 @@ import { PowertoolsOutcomeReporter } from '#lib/adapters/powertools-reporter.js'
 import { loadReplyTokenKeys } from '#lib/adapters/reply-token-secrets.js';
 import { loadConfig } from '#lib/config.js';
 import { createIngestHandler } from '#lib/ingest-handler.js';
-import { createMailProcessor } from '#lib/pipeline.js';
+import { createMailProcessor } from '#lib/pipeline/index.js';
 import { METRICS_NAMESPACE } from '#lib/telemetry.js';
 
 const config = loadConfig();

@@ -2,22 +2,13 @@
  * The decision: given what is known about one mail, what should happen to it. Pure — all I/O has
  * been done by the caller — so every row of the decision table is unit-tested without AWS.
  */
+import type { PriorEntry } from './ledger-outcomes.js';
 import type { Mailbox } from './mailbox.js';
 import type { ScreeningResult } from './screening/screen.js';
 import { isSenderAllowed, type Agents, type SenderPolicy } from './screening/sender-policy.js';
 import type { SkipReason } from './outcomes.js';
 import type { TicketReference } from './reference/ticket-reference.js';
 import { REOPENED_BY_MAIL, type Ticket, type TicketChain } from './ticket.js';
-
-/** What the ledger already holds under this mail's key. */
-export type PriorEntry =
-  | { readonly kind: 'none' }
-  /** This very S3 object was handled before: a redelivery. */
-  | { readonly kind: 'same-object'; readonly state: 'final' }
-  /** This very S3 object was claimed for a new ticket, and the attempt did not finish. */
-  | { readonly kind: 'same-object'; readonly state: 'pending'; readonly claim: { readonly ticketId: number; readonly queue: string } }
-  /** Another S3 object carried the same Message-ID. */
-  | { readonly kind: 'other-object'; readonly key: string };
 
 export interface DecisionInput {
   readonly prior: PriorEntry;

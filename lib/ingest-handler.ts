@@ -9,7 +9,7 @@ import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { OutcomeReporter } from './adapters/powertools-reporter.js';
 import { TransientError } from './errors.js';
 import { classifyEvent, mailsFromS3Notification, type InboundStore, type MailToProcess } from './intake.js';
-import type { MailProcessor, MailReport } from './pipeline.js';
+import type { MailProcessor, MailReport } from './pipeline/index.js';
 
 export interface IngestDeps {
   readonly store: InboundStore;

@@ -6,7 +6,7 @@
 import type { SESEvent, SQSEvent } from 'aws-lambda';
 import { UnsupportedEventError } from './errors.js';
 import type { MailLocation } from './ledger-entry.js';
-import type { Envelope, SesVerdicts } from './pipeline.js';
+import type { Envelope, SesVerdicts } from './envelope.js';
 
 /** A mail named by an event, with what the event knows about its delivery. */
 export interface MailToProcess {

@@ -1,7 +1,7 @@
 /** The message ledger: one entry per Message-ID the gateway has handled or the helpdesk has sent. */
 import type { AttachmentInfo } from './mail/record.js';
 import type { SkipReason } from './outcomes.js';
-import type { SesVerdicts } from './pipeline.js';
+import type { SesVerdicts } from './envelope.js';
 
 /** Where a raw mail is stored. */
 export interface MailLocation {

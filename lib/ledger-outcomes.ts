@@ -2,10 +2,19 @@
  * How ledger entries and outcomes relate: what an entry already in the ledger means for a
  * delivery, what outcome it reports, and how a raw mail is marked with its outcome. Pure.
  */
-import type { PriorEntry } from './decide.js';
 import type { LedgerEntry, MailLocation } from './ledger-entry.js';
 import { sha256Hex } from './mail/message-id.js';
 import type { MailOutcome } from './outcomes.js';
+
+/** What the ledger already holds under this mail's key. */
+export type PriorEntry =
+  | { readonly kind: 'none' }
+  /** This very S3 object was handled before: a redelivery. */
+  | { readonly kind: 'same-object'; readonly state: 'final' }
+  /** This very S3 object was claimed for a new ticket, and the attempt did not finish. */
+  | { readonly kind: 'same-object'; readonly state: 'pending'; readonly claim: { readonly ticketId: number; readonly queue: string } }
+  /** Another S3 object carried the same Message-ID. */
+  | { readonly kind: 'other-object'; readonly key: string };
 
 /** S3 tags on the raw mail, read by lifecycle rules and operators. */
 export const RAW_MAIL_TAGS = { outcome: 'helpdesk-outcome', reason: 'helpdesk-reason', ticket: 'helpdesk-ticket' } as const;

@@ -4,7 +4,7 @@
  * outcome replaces the skip in the ledger, and the raw mail's tags follow.
  */
 import type { SkippedEntry } from './ledger-entry.js';
-import type { MailProcessor, MailReport } from './pipeline.js';
+import type { MailProcessor, MailReport } from './pipeline/index.js';
 import type { MessageLedger, SkippedFilter } from './ports.js';
 
 /** One replayed (or, in a dry run, listed) mail. */

@@ -1,6 +1,6 @@
 /** The pipeline's ports on AWS: what the Lambda and the replay command both run on. */
 import type { GatewayConfig } from '../config.js';
-import type { PipelineDeps } from '../pipeline.js';
+import type { PipelineDeps } from '../pipeline/index.js';
 import type { ReplyTokenKeys } from '../screening/reply-token.js';
 import type { AwsClients } from './aws-clients.js';
 import { DynamoMessageLedger } from './dynamodb-message-ledger.js';

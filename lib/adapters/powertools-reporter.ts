@@ -1,7 +1,7 @@
 /** Reports each mail's outcome as a structured log line and EMF metrics, with Powertools. */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { MailReport } from '../pipeline.js';
+import type { MailReport } from '../pipeline/index.js';
 import { METRIC_NAMES, SKIP_REASON_DIMENSION } from '../telemetry.js';
 
 /** Where the handler sends every {@link MailReport}. */

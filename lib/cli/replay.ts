@@ -14,7 +14,7 @@ import { loadReplyTokenKeys } from '../adapters/reply-token-secrets.js';
 import { loadConfig } from '../config.js';
 import { GatewayError } from '../errors.js';
 import { SKIP_REASON_NAMES, isSkipReason, type MailOutcome } from '../outcomes.js';
-import { createMailProcessor } from '../pipeline.js';
+import { createMailProcessor } from '../pipeline/index.js';
 import type { SkippedFilter } from '../ports.js';
 import { replaySkipped } from '../replay.js';
 

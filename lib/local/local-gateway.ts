@@ -7,7 +7,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { RetryRequestedError, type IngestResult } from '../ingest-handler.js';
 import type { MailboxMode } from '../mailbox.js';
-import type { MailReport } from '../pipeline.js';
+import type { MailReport } from '../pipeline/index.js';
 import { startEmbeddedStack, type EmbeddedStack } from './embedded-stack.js';
 import { seedTickets, type TicketSeed } from './seed.js';
 

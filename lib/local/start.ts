@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MAILBOX_MODES, type MailboxMode } from '../mailbox.js';
-import type { MailReport } from '../pipeline.js';
+import type { MailReport } from '../pipeline/index.js';
 import { startLocalGateway } from './local-gateway.js';
 import { parseTicketSeeds, type TicketSeed } from './seed.js';
 

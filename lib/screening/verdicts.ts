@@ -4,7 +4,7 @@
  * SES prepends — never a verdict a sender wrote into the mail further down. Pure.
  */
 import type { MailHeaders } from '../mail/record.js';
-import type { SesVerdicts } from '../pipeline.js';
+import type { SesVerdicts } from '../envelope.js';
 
 /** The verdicts a mail came with; `null` where nothing says. */
 export interface MailVerdicts {

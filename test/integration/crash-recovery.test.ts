@@ -11,7 +11,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { IngestResult } from '../../lib/ingest-handler.js';
 import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
-import type { MailReport } from '../../lib/pipeline.js';
+import type { MailReport } from '../../lib/pipeline/index.js';
 import { composeMime } from '../helpers/compose.js';
 import { NO_FAULTS, type FaultPlan } from '../helpers/fault-proxy.js';
 import { SEED_TICKETS, useGatewayBehindFaultProxies } from '../helpers/gateway.js';

@@ -1,0 +1,166 @@
+/**
+ * The apply stage: the writes of each outcome, in an order that makes every step safe to repeat.
+ *
+ * Write order, per outcome (each step is idempotent; the ledger write is the commit point):
+ * - follow-up: reopen the ticket if closed → store attachments (while the mail streams) → store a
+ *   long body → ledger entry → tag the raw mail.
+ * - new ticket: reserve an id → claim the ledger key (`pending`, in the plan stage) → store
+ *   attachments → store a long body → write the ticket → ledger entry over the claim → tag the raw mail.
+ * - skip: ledger entry → tag the raw mail (a virus: move it to the quarantine prefix instead).
+ *
+ * Why a crash or a retry after any step neither duplicates a follow-up nor loses the mail:
+ * - Nothing before the ledger entry is visible as a follow-up: a reopen is a no-op the second
+ *   time, attachments and bodies are overwritten at keys derived from the ledger key and the object
+ *   (the follow-up id), and a ticket write is conditional on its id (`already-created` when the same
+ *   mail wrote it before).
+ * - The ledger entry is a single conditional put: a redelivery of the same object finds it and only
+ *   re-does the tagging (`redelivered`); another object with the same key is a duplicate.
+ * - A new ticket's id is held by the `pending` claim, so a redelivery after a crash resumes with
+ *   the same id instead of allocating another; a lost create race takes the winner's id.
+ * - The raw mail is tagged last; until then lifecycle rules never expire it.
+ */
+import { threadTicketOf, type AppliedEntry } from '../ledger-entry.js';
+import { objectKeyOf, outcomeOfEntry } from '../ledger-outcomes.js';
+import { ledgerKeyOfMessageId } from '../mail/message-id.js';
+import { DRAIN_ATTACHMENTS, type AttachmentSink } from '../mail/parse.js';
+import type { MailRecord } from '../mail/record.js';
+import type { MailOutcome } from '../outcomes.js';
+import { failedRecipientsFromHeaders, readBounceReport } from '../screening/bounce.js';
+import { TransientError } from '../errors.js';
+import { reportCapturingSink, storingSink } from '../attachment-sinks.js';
+import { baseEntry, commitEntry, keepRawMail, recordSkip } from './commit.js';
+import { followupPrefix, quarantineKeyOf, type PipelineContext } from './context.js';
+import type { FollowupTarget, InboundMail, MailReport, Plan } from './types.js';
+
+/** Text bodies up to this many bytes are kept in the ledger entry; longer ones go to S3. */
+const MAX_INLINE_BODY_BYTES = 64 * 1024;
+/** django-helpdesk's ticket title length. */
+const MAX_TITLE_LENGTH = 200;
+/** Attempts at finding a free ticket id when the counter lags behind existing tickets. */
+const MAX_ID_ATTEMPTS = 5;
+
+/** Where a planned mail's attachments go while it streams: stored, kept as a bounce's report, or drained. */
+export function attachmentSinkFor(ctx: PipelineContext, plan: Plan): AttachmentSink {
+  const { decision, target } = plan;
+  if (target && (decision.kind === 'followup' || decision.kind === 'create')) {
+    return storingSink(ctx.rawMail, followupPrefix(ctx.config, target), ctx.config.attachments);
+  }
+  if (decision.kind === 'skip' && decision.reason === 'bounce') return reportCapturingSink(plan.reportParts);
+  return DRAIN_ATTACHMENTS;
+}
+
+/** Applies a planned, fully read mail: the writes of its outcome, then the commit. */
+export async function applyPlan(ctx: PipelineContext, plan: Plan, record: MailRecord, mail: InboundMail): Promise<MailReport> {
+  const { decision, headers } = plan;
+  switch (decision.kind) {
+    case 'redelivered': {
+      const outcome = plan.prior ? outcomeOfEntry(plan.prior) : { kind: 'retry' as const, error: 'redelivery of an unknown entry' };
+      // An earlier attempt may have recorded the outcome and died before tagging or moving the mail.
+      await keepRawMail(ctx, mail.location, outcome);
+      return { location: mail.location, messageId: headers.messageId, outcome, redelivered: true };
+    }
+    case 'skip':
+      return applySkip(ctx, plan, record, mail);
+    case 'followup':
+    case 'create':
+      return applyToTicket(ctx, plan, record, mail);
+  }
+}
+
+async function applySkip(ctx: PipelineContext, plan: Plan, record: MailRecord, mail: InboundMail): Promise<MailReport> {
+  const { decision, headers, messageKey } = plan;
+  if (decision.kind !== 'skip') throw new Error(`applySkip called for a ${decision.kind}`);
+  const { reason, detail } = decision;
+  if (reason === 'duplicate') return recordSkip(ctx, mail, headers, objectKeyOf(mail.location, 'duplicate'), { reason, detail });
+  if (reason === 'bounce') {
+    const bounce = await bounceDetails(ctx, plan, record);
+    return recordSkip(ctx, mail, headers, messageKey, { reason, detail: bounce.detail, ticketId: bounce.ticketId, extra: { bounce: bounce.bounce } });
+  }
+  if (reason === 'virus') return recordSkip(ctx, mail, headers, messageKey, { reason, detail, extra: { quarantineKey: quarantineKeyOf(ctx.config, mail.location) } });
+  return recordSkip(ctx, mail, headers, messageKey, { reason, detail, ticketId: decision.ticketId ?? null });
+}
+
+async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecord, mail: InboundMail): Promise<MailReport> {
+  const { decision, headers, messageKey, target } = plan;
+  if (decision.kind !== 'followup' && decision.kind !== 'create') throw new Error(`applyToTicket called for a ${decision.kind}`);
+  if (!target) throw new Error('a follow-up or new ticket without a target');
+  let ticketId = target.ticketId;
+  let reopened = false;
+  if (decision.kind === 'followup' && decision.reopen) reopened = await ctx.tickets.reopen(ticketId, ctx.now().toISOString());
+  const body = await storeBody(ctx, record, target);
+  if (decision.kind === 'create') ticketId = await createTicket(ctx, plan, record, ticketId, decision.queue);
+  const entry: AppliedEntry = {
+    ...baseEntry(ctx, mail, headers, messageKey),
+    state: 'applied',
+    outcome: decision.kind === 'create' ? 'created' : 'followup',
+    ticketId,
+    followupId: target.followupId,
+    reopened,
+    mergedFrom: decision.kind === 'followup' ? decision.mergedFrom : [],
+    ...body,
+    attachments: record.attachments,
+  };
+  const outcome: MailOutcome =
+    decision.kind === 'create'
+      ? { kind: 'created', ticketId, followupId: target.followupId }
+      : { kind: 'followup', ticketId, followupId: target.followupId, reopened };
+  return commitEntry(ctx, mail, entry, outcome, headers.messageId);
+}
+
+/** Keeps a short body inline in the ledger entry; stores a longer one in S3 beside the attachments. */
+async function storeBody(ctx: PipelineContext, record: MailRecord, target: FollowupTarget): Promise<Pick<AppliedEntry, 'body' | 'bodyKey'>> {
+  if (Buffer.byteLength(record.text) <= MAX_INLINE_BODY_BYTES) return { body: record.text, bodyKey: null };
+  const bodyKey = `${followupPrefix(ctx.config, target)}body.txt`;
+  await ctx.rawMail.putText(bodyKey, record.text);
+  return { body: null, bodyKey };
+}
+
+/**
+ * Writes the new ticket under its reserved id. When another ticket holds that id (the counter
+ * lagged behind the table), allocates the next one and points the ledger claim at it.
+ */
+async function createTicket(ctx: PipelineContext, plan: Plan, record: MailRecord, ticketId: number, queue: string): Promise<number> {
+  const at = ctx.now().toISOString();
+  const submitter = record.from?.address ?? '';
+  const ownAddresses = ctx.config.screening.ownAddresses;
+  const cc = [...new Set([...record.to, ...record.cc].map((a) => a.address))].filter((a) => a !== submitter && !ownAddresses.has(a));
+  for (let attempt = 0, id = ticketId; attempt < MAX_ID_ATTEMPTS; attempt++) {
+    const result = await ctx.tickets.create({
+      id,
+      queue,
+      status: 'open',
+      title: (record.subject.trim() || '(no subject)').slice(0, MAX_TITLE_LENGTH),
+      description: record.text.slice(0, MAX_INLINE_BODY_BYTES / 2),
+      submitter,
+      cc,
+      createdAt: at,
+      updatedAt: at,
+      sourceMessageKey: plan.messageKey,
+    });
+    if (result !== 'id-taken') return id;
+    id = await ctx.tickets.allocateId();
+    await ctx.ledger.reclaim(plan.messageKey, id);
+  }
+  throw new TransientError(`no free ticket id after ${MAX_ID_ATTEMPTS} attempts: the ticket counter lags behind the tickets table`);
+}
+
+/**
+ * A bounce, read: the failed recipients and the bounced Message-ID, and the ticket when the
+ * ledger knows that Message-ID (a notification the helpdesk registered, or an applied mail).
+ */
+async function bounceDetails(ctx: PipelineContext, plan: Plan, record: MailRecord) {
+  const fromParts = readBounceReport(plan.reportParts, record.text);
+  const report = { ...fromParts, failedRecipients: [...new Set([...fromParts.failedRecipients, ...failedRecipientsFromHeaders(plan.headers)])] };
+  const original = report.originalMessageId;
+  const originalKey = original ? ledgerKeyOfMessageId(original) : null;
+  const entry = originalKey ? (await ctx.ledger.lookup([originalKey])).get(originalKey) : undefined;
+  const ticketId = entry ? threadTicketOf(entry) : null;
+  const detail = [
+    report.failedRecipients.length > 0 ? `undeliverable to ${report.failedRecipients.join(', ')}` : 'a delivery report',
+    original ? `for <${original}>` : null,
+    ticketId !== null ? `(ticket ${ticketId})` : null,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return { bounce: { ...report, ticketId }, detail, ticketId };
+}

@@ -1,0 +1,73 @@
+/**
+ * The commit stage: the final ledger entry (the commit point of every mail), then keeping the raw
+ * mail — tagged with its outcome, or moved to the quarantine when infected. A lost race on the
+ * ledger key turns into a redelivery or a duplicate.
+ */
+import type { FinalEntry, SkippedEntry } from '../ledger-entry.js';
+import { objectKeyOf, outcomeOfEntry, tagsOf } from '../ledger-outcomes.js';
+import type { MailLocation } from '../ledger-entry.js';
+import type { MailHeaders } from '../mail/record.js';
+import type { MailOutcome, SkipReason } from '../outcomes.js';
+import { quarantineKeyOf, type PipelineContext } from './context.js';
+import type { InboundMail, MailReport } from './types.js';
+
+/** The most of a subject kept in a ledger entry. */
+const MAX_LEDGER_SUBJECT_LENGTH = 1000;
+
+/** The fields every inbound ledger entry of this mail carries, whatever its state. */
+export function baseEntry(ctx: PipelineContext, { location, envelope }: InboundMail, headers: MailHeaders | null, messageKey: string) {
+  const at = ctx.now().toISOString();
+  return {
+    ...(envelope?.verdicts ? { sesVerdicts: envelope.verdicts } : {}),
+    messageKey,
+    direction: 'inbound' as const,
+    bucket: location.bucket,
+    key: location.key,
+    messageId: headers?.messageId ?? null,
+    from: headers?.from?.address ?? null,
+    subject: (headers?.subject ?? '').slice(0, MAX_LEDGER_SUBJECT_LENGTH),
+    receivedAt: headers?.date ?? at,
+    recordedAt: at,
+  };
+}
+
+/**
+ * Writes the final entry and keeps the raw mail. When another object already holds the key, this
+ * mail is recorded as a duplicate under its object's key; when this same object was recorded by
+ * an earlier attempt, that attempt's outcome is reported.
+ */
+export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry, outcome: MailOutcome, messageId: string | null): Promise<MailReport> {
+  const { location } = mail;
+  const result = await ctx.ledger.record(entry, { replacingSkip: mail.replay });
+  if (result === 'taken-by-other') {
+    return recordSkip(ctx, mail, null, objectKeyOf(location, 'duplicate'), { reason: 'duplicate', detail: 'another stored mail with this Message-ID was recorded first' });
+  }
+  const redelivered = result === 'already-recorded';
+  const final = redelivered ? outcomeOfEntry((await ctx.ledger.lookup([entry.messageKey])).get(entry.messageKey) ?? entry) : outcome;
+  await keepRawMail(ctx, location, final);
+  return { location, messageId, outcome: final, redelivered };
+}
+
+/** Marks the raw mail with its outcome, or moves an infected one to the quarantine. */
+export async function keepRawMail(ctx: PipelineContext, location: MailLocation, outcome: MailOutcome): Promise<void> {
+  if (outcome.kind === 'retry') return;
+  if (outcome.kind === 'skipped' && outcome.reason === 'virus') await ctx.rawMail.quarantine(location, quarantineKeyOf(ctx.config, location));
+  else await ctx.rawMail.markOutcome(location, tagsOf(outcome));
+}
+
+/** Why a mail is skipped; `extra` adds what the reason knows (a bounce's details, the quarantine key). */
+export interface SkipRecord {
+  readonly reason: SkipReason;
+  readonly detail: string;
+  readonly ticketId?: number | null;
+  readonly extra?: Pick<SkippedEntry, 'bounce' | 'quarantineKey'>;
+}
+
+/** Records a skip under `messageKey` and keeps the raw mail. */
+export async function recordSkip(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders | null, messageKey: string, why: SkipRecord): Promise<MailReport> {
+  const { reason, detail, extra } = why;
+  const ticketId = why.ticketId ?? null;
+  const entry: SkippedEntry = { ...baseEntry(ctx, mail, headers, messageKey), ...extra, state: 'skipped', reason, detail, ticketId };
+  const outcome: MailOutcome = { kind: 'skipped', reason, detail, ...(ticketId === null ? {} : { ticketId }) };
+  return commitEntry(ctx, mail, entry, outcome, headers?.messageId ?? null);
+}

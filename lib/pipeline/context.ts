@@ -1,0 +1,52 @@
+/**
+ * The explicit context every stage of the pipeline takes: the ports, the configuration, and what is
+ * derived from the configuration once per container rather than once per mail.
+ */
+import type { GatewayConfig } from '../config.js';
+import type { MailLocation } from '../ledger-entry.js';
+import { SCREENING_HEADERS } from '../mail/headers.js';
+import type { MessageLedger, Prefetcher, RawMailStore, TicketStore } from '../ports.js';
+import { subjectTagFinder, type SubjectTag } from '../reference/subject-tag.js';
+import type { ReplyTokenKeys } from '../screening/reply-token.js';
+import type { FollowupTarget, PipelineDeps } from './types.js';
+
+export interface PipelineContext {
+  readonly config: GatewayConfig;
+  readonly rawMail: RawMailStore;
+  readonly tickets: TicketStore;
+  readonly ledger: MessageLedger;
+  readonly prefetcher: Prefetcher;
+  /** The secrets of signed reply addresses; `null` when the feature is off. */
+  readonly replyTokenKeys: ReplyTokenKeys | null;
+  readonly now: () => Date;
+  /** Finds the subject tag of any configured queue. */
+  readonly findSubjectTag: (subject: string) => SubjectTag | null;
+  /** Header names beyond the standard ones that the parse keeps (screening, the loop header). */
+  readonly extraHeaders: readonly string[];
+}
+
+/** Builds the context once, when the pipeline is created. */
+export function createPipelineContext(deps: PipelineDeps): PipelineContext {
+  const { config } = deps;
+  return {
+    config,
+    rawMail: deps.rawMail,
+    tickets: deps.tickets,
+    ledger: deps.ledger,
+    prefetcher: deps.prefetcher,
+    replyTokenKeys: deps.replyTokenKeys ?? null,
+    now: deps.now ?? (() => new Date()),
+    findSubjectTag: subjectTagFinder(config.queueSlugs),
+    extraHeaders: [...SCREENING_HEADERS, config.screening.loopHeader],
+  };
+}
+
+/** The S3 key prefix of what a follow-up stores besides its ledger entry (attachments, a long body). */
+export function followupPrefix(config: Pick<GatewayConfig, 'attachmentsPrefix'>, target: FollowupTarget): string {
+  return `${config.attachmentsPrefix}${target.ticketId}/${target.followupId}/`;
+}
+
+/** Where an infected raw mail is moved to. */
+export function quarantineKeyOf(config: Pick<GatewayConfig, 'quarantinePrefix'>, location: MailLocation): string {
+  return `${config.quarantinePrefix}${location.key}`;
+}

@@ -1,0 +1,70 @@
+/** The shapes the stages of the pipeline hand each other, and what the pipeline answers. */
+import type { GatewayConfig } from '../config.js';
+import type { Decision } from '../decide.js';
+import type { Envelope } from '../envelope.js';
+import type { LedgerEntry, MailLocation } from '../ledger-entry.js';
+import type { MailHeaders } from '../mail/record.js';
+import type { MailOutcome } from '../outcomes.js';
+import type { MessageLedger, Prefetcher, RawMailStore, TicketStore } from '../ports.js';
+import type { ReplyTokenKeys } from '../screening/reply-token.js';
+
+/** What one mail came to. */
+export interface MailReport {
+  readonly location: MailLocation;
+  /** The Message-ID header (without brackets), when the mail was read far enough to have one. */
+  readonly messageId: string | null;
+  readonly outcome: MailOutcome;
+  /** The ledger already held this object's outcome: nothing new was written or counted. */
+  readonly redelivered: boolean;
+  /** For `retry`: the error, to be logged in full. */
+  readonly error?: unknown;
+}
+
+/** The ports and settings the pipeline is built over. */
+export interface PipelineDeps {
+  readonly config: GatewayConfig;
+  readonly rawMail: RawMailStore;
+  readonly tickets: TicketStore;
+  readonly ledger: MessageLedger;
+  readonly prefetcher: Prefetcher;
+  /** The secrets of signed reply addresses; `null` when the feature is off. */
+  readonly replyTokenKeys?: ReplyTokenKeys | null;
+  readonly now?: () => Date;
+}
+
+/** How to process a mail. */
+export interface ProcessOptions {
+  /**
+   * Replay a mail that was skipped: decide anew instead of reporting the recorded skip, and let
+   * the new outcome replace the skip entry (see `lib/replay.ts`).
+   */
+  readonly replay?: boolean;
+}
+
+/** Processes one stored mail to its outcome. Never throws: failures become `retry` or a skip. */
+export type MailProcessor = (location: MailLocation, envelope?: Envelope, options?: ProcessOptions) => Promise<MailReport>;
+
+/** One mail being processed: where it is stored, and what its delivery says about it. */
+export interface InboundMail {
+  readonly location: MailLocation;
+  readonly envelope: Envelope | undefined;
+  readonly replay: boolean;
+}
+
+/** The ticket and follow-up a mail is being applied to (a follow-up, or the opening of a new ticket). */
+export interface FollowupTarget {
+  readonly ticketId: number;
+  readonly followupId: string;
+}
+
+/** Everything decided once the header block was read. */
+export interface Plan {
+  readonly headers: MailHeaders;
+  readonly messageKey: string;
+  readonly decision: Decision;
+  readonly target: FollowupTarget | null;
+  /** The ledger entry of a redelivered object. */
+  readonly prior: LedgerEntry | null;
+  /** A bounce's machine-readable parts, filled while the mail streams. */
+  readonly reportParts: { contentType: string; text: string }[];
+}

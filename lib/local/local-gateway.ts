@@ -10,6 +10,7 @@ import type { MailboxMode } from '../mailbox.js';
 import type { MailReport } from '../pipeline/index.js';
 import { startEmbeddedStack, type EmbeddedStack } from './embedded-stack.js';
 import { seedTickets, type TicketSeed } from './seed.js';
+import { withSimulatedSesReceipt } from './ses-receipt.js';
 
 /** The domain of the local run's mailboxes: queue `support` is reachable at support@helpdesk.example. */
 export const LOCAL_MAIL_DOMAIN = 'helpdesk.example';
@@ -27,6 +28,11 @@ export interface LocalGatewayOptions {
    * of the stack that answers it (e.g. to put a proxy in front of the stack's endpoints).
    */
   readonly env?: Readonly<Record<string, string>> | ((stack: EmbeddedStack) => Promise<Readonly<Record<string, string>>>);
+  /**
+   * Prepend the headers SES writes that a mail lacks, as for a sender that passes SPF, DKIM and
+   * DMARC (see `ses-receipt.ts`). Default true: a file stands for mail as SES stores it.
+   */
+  readonly simulateSesReceipt?: boolean;
 }
 
 export interface LocalGateway {
@@ -36,7 +42,7 @@ export interface LocalGateway {
   readonly handler: (event: unknown) => Promise<IngestResult>;
   /** Stores raw mail under the inbound prefix and answers the S3 event notification S3 raised. */
   store(key: string, raw: Uint8Array | string): Promise<S3Event>;
-  /** Stores raw mail and runs the handler on its S3 event: the mail's report. */
+  /** Stores raw mail as SES would (see {@link LocalGatewayOptions.simulateSesReceipt}) and runs the handler on its S3 event: the mail's report. */
   deliver(name: string, raw: Uint8Array | string): Promise<MailReport>;
   stop(): Promise<void>;
 }
@@ -72,6 +78,11 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       credentials: { accessKeyId: stack.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY ?? '' },
     });
     let sequence = 0;
+    const mailboxes = (env.MAILBOXES ?? '').split(',').map((entry) => (entry.split('=')[0] ?? '').trim().toLowerCase()).filter(Boolean);
+    const asSesStoresIt = (raw: Uint8Array | string): Uint8Array =>
+      options.simulateSesReceipt === false
+        ? Buffer.from(raw)
+        : withSimulatedSesReceipt(typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw, { mailboxes, region: env.AWS_REGION ?? 'us-east-1', now: new Date() });
 
     const store = async (key: string, raw: Uint8Array | string): Promise<S3Event> => {
       const created = stack.nextObjectCreated(key);
@@ -82,7 +93,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const deliver = async (name: string, raw: Uint8Array | string): Promise<MailReport> => {
       sequence += 1;
       const safeName = name.replace(/[/\\]/g, '_');
-      const event = await store(`${LOCAL_INBOUND_PREFIX}${String(sequence).padStart(4, '0')}-${safeName}`, raw);
+      const event = await store(`${LOCAL_INBOUND_PREFIX}${String(sequence).padStart(4, '0')}-${safeName}`, asSesStoresIt(raw));
       try {
         const result = await handler(event);
         const report = 'mails' in result ? result.mails[0] : undefined;

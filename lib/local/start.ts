@@ -16,6 +16,8 @@ import { startLocalGateway } from './local-gateway.js';
 import { parseTicketSeeds, type TicketSeed } from './seed.js';
 
 const SAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples');
+/** Routing variables the shell may set for the local run. */
+const SHELL_ROUTING = ['MAILBOXES', 'DEFAULT_QUEUE'] as const;
 const USAGE = 'usage: npm start -- [--mode create|update-only] [--tickets FILE] [--json] PATH...';
 
 /** A usage error: printed with the usage line, exit code 2. */
@@ -110,7 +112,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const tickets = await readTickets(values.tickets ?? join(SAMPLES, 'tickets.json'));
   const files = await mailFiles(positionals.length > 0 ? positionals : [SAMPLES]);
 
-  const gateway = await startLocalGateway({ mode, tickets });
+  // MAILBOXES and DEFAULT_QUEUE set in the shell are honoured (mixed-mode mailboxes can be tried);
+  // --mode then sets only the mode of mailboxes that name none (UPDATE_ONLY).
+  const fromShell = Object.fromEntries(SHELL_ROUTING.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
+  const gateway = await startLocalGateway({ mode, tickets, env: fromShell });
   const results: { result: JsonResult; report: MailReport }[] = [];
   try {
     for (const file of files) {

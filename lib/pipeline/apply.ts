@@ -2,16 +2,16 @@
  * The apply stage: the writes of each outcome, in an order that makes every step safe to repeat.
  *
  * Write order, per outcome (each step is idempotent; the ledger write is the commit point):
- * - follow-up: reopen the ticket if closed → store attachments (while the mail streams) → store a
- *   long body → ledger entry → tag the raw mail.
+ * - follow-up: store attachments (while the mail streams, before this stage runs) → reopen the
+ *   ticket if closed → store a long body → ledger entry → tag the raw mail.
  * - new ticket: reserve an id → claim the ledger key (`pending`, in the plan stage) → store
  *   attachments → store a long body → write the ticket → ledger entry over the claim → tag the raw mail.
  * - skip: ledger entry → tag the raw mail (a virus: move it to the quarantine prefix instead).
  *
  * Why a crash or a retry after any step neither duplicates a follow-up nor loses the mail:
  * - Nothing before the ledger entry is visible as a follow-up: a reopen is a no-op the second
- *   time, attachments and bodies are overwritten at keys derived from the ledger key and the object
- *   (the follow-up id), and a ticket write is conditional on its id (`already-created` when the same
+ *   time, attachments and bodies are overwritten at keys derived from the ticket id and the follow-up
+ *   id (a hash of the ledger key and the object), and a ticket write is conditional on its id (`already-created` when the same
  *   mail wrote it before).
  * - The ledger entry is a single conditional put: a redelivery of the same object finds it and only
  *   re-does the tagging (`redelivered`); another object with the same key is a duplicate.

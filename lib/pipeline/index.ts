@@ -22,7 +22,7 @@ export type { MailProcessor, MailReport, PipelineDeps, ProcessOptions } from './
 /** Builds the mail processor over the given ports. */
 export function createMailProcessor(deps: PipelineDeps): MailProcessor {
   const ctx = createPipelineContext(deps);
-  return (location, envelope, options = {}) => processMail(ctx, { location, envelope, replay: options.replay ?? false });
+  return async (location, envelope, options) => processMail(ctx, { location, envelope, replay: options?.replay ?? false });
 }
 
 /** Processes one mail to its outcome: read (planning at the header block), apply, commit. Never throws. */

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readRawHeaders } from '../../lib/mail/raw-headers.js';
 import {
@@ -8,8 +7,7 @@ import {
   sesAuthenticationResults,
   type AuthenticationResults,
 } from '../../lib/screening/authentication-results.js';
-
-const CASES = new URL('../../../shared/cases/', import.meta.url);
+import { headerLinesOf, trustFixture } from '../helpers/header-lines.js';
 
 function parse(value: string): AuthenticationResults {
   const parsed = parseAuthenticationResults(value);
@@ -24,19 +22,6 @@ function summary(parsed: AuthenticationResults): string[] {
       ? [`${clause.method}=${clause.result}`, ...(clause.reason === null ? [] : [`reason=${clause.reason}`]), ...clause.properties.map((p) => `${p.ptype}.${p.property}=${p.value}`)].join(' ')
       : `other ${clause.key ?? '-'}: ${clause.value}`,
   );
-}
-
-/** The header block of a raw mail file, as raw header lines (the way mailparser's `headerLines` has them). */
-function headerLinesOfFile(name: string): { key: string; line: string }[] {
-  const text = readFileSync(new URL(name, CASES), 'latin1');
-  const head = text.slice(0, text.search(/\r?\n\r?\n/));
-  const lines: { key: string; line: string }[] = [];
-  for (const line of head.split(/\r?\n/)) {
-    const last = lines.at(-1);
-    if (/^[ \t]/.test(line) && last) last.line += `\r\n${line}`;
-    else lines.push({ key: line.slice(0, line.indexOf(':')).toLowerCase(), line });
-  }
-  return lines;
 }
 
 describe('parseAuthenticationResults: RFC 8601 Appendix B', () => {
@@ -204,8 +189,8 @@ describe('sesAuthenticationResults', () => {
     expect(sesAuthenticationResults(undefined)).toBeNull();
   });
 
-  it('reads dmarc=fail from the dmarc-masked-by-envelope-from case', () => {
-    const raw = readRawHeaders(headerLinesOfFile('dmarc-masked-by-envelope-from.eml'));
+  it('reads dmarc=fail from the dmarc-masked-by-envelope-from case', async () => {
+    const raw = readRawHeaders(await headerLinesOf(trustFixture('dmarc-masked-by-envelope-from.eml')));
     const parsed = sesAuthenticationResults(raw['authentication-results']);
     expect(parsed).not.toBeNull();
     expect(resultsOf(parsed as AuthenticationResults, 'dmarc').map((clause) => [clause.result, propertyOf(clause, 'header', 'from')])).toEqual([

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { MailParser, type HeaderLines } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { parseAddressList } from '../../lib/mail/address-list.js';
 import {
@@ -15,8 +13,7 @@ import {
   type CanonicalAddress,
 } from '../../lib/mail/canonical-address.js';
 import { decodeHeaderBytes, rawHeaderValue, readRawHeaders } from '../../lib/mail/raw-headers.js';
-
-const CASES = new URL('../../../shared/cases/', import.meta.url);
+import { headerLinesOf, trustFixture } from '../helpers/header-lines.js';
 
 const canonical = (text: string) => {
   const result = canonicalizeMailbox(text);
@@ -28,15 +25,6 @@ const pattern = (text: string) => {
   if (result === null) throw new Error(`not a pattern: ${text}`);
   return result;
 };
-
-/** The raw header lines of a mail as mailparser's streaming parser hands them over. */
-async function headerLinesOf(raw: Buffer): Promise<HeaderLines> {
-  const parser = new MailParser();
-  const lines = new Promise<HeaderLines>((resolve) => parser.once('headerLines', resolve));
-  parser.on('data', () => undefined);
-  parser.end(raw);
-  return lines;
-}
 
 describe('parseAddressList', () => {
   it.each([
@@ -262,7 +250,7 @@ describe('raw headers', () => {
   });
 
   it('gives the raw From that mailparser decodes (the punycode-from case)', async () => {
-    const raw = readFileSync(new URL('punycode-from.eml', CASES));
+    const raw = trustFixture('punycode-from.eml');
     const headers = readRawHeaders(await headerLinesOf(raw));
     expect(headers.from).toEqual(['Alice <alice@xn--example-.com>']);
     expect(canonicalSender(headers.from).comparable).toBe(false);

@@ -40,3 +40,29 @@ export function normalizeMessageId(value: string | undefined | null): string | n
 export function ledgerKeyOfMessageId(messageId: string): string {
   return Buffer.byteLength(messageId) <= MAX_KEY_BYTES ? messageId : `sha256-id:${sha256Hex(messageId)}`;
 }
+
+/** The longest Message-ID that counts, in characters: real mailers write well under 100. */
+export const MAX_MESSAGE_ID_LENGTH = 250;
+
+/** Control, format, unassigned, private-use and surrogate code points, and every kind of white space. */
+const NOT_IN_A_MESSAGE_ID = /[\p{C}\p{Z}\s<>]/u;
+
+/**
+ * Whether a Message-ID (as {@link normalizeMessageId} gives it, brackets removed) is degenerate,
+ * and so counts as absent: it may not key the ledger, nor make a mail a duplicate of another.
+ * Degenerate: `null`/empty, `<>` or any angle bracket left, no `@` or nothing on one side of the
+ * last one (RFC 5322 §3.6.4 `id-left "@" id-right`), over {@link MAX_MESSAGE_ID_LENGTH}
+ * characters, or holding white space, control or format characters.
+ */
+export function isDegenerateMessageId(id: string | null | undefined): boolean {
+  if (id === null || id === undefined || id === '') return true;
+  if ([...id].length > MAX_MESSAGE_ID_LENGTH) return true;
+  if (NOT_IN_A_MESSAGE_ID.test(id)) return true;
+  const at = id.lastIndexOf('@');
+  return at <= 0 || at === id.length - 1;
+}
+
+/** The Message-ID when it is usable, `null` when it is absent or degenerate ({@link isDegenerateMessageId}). */
+export function usableMessageId(id: string | null | undefined): string | null {
+  return isDegenerateMessageId(id) ? null : (id as string);
+}

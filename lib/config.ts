@@ -5,7 +5,8 @@
 import { ConfigError } from './errors.js';
 import { DEFAULT_DENIED_EXTENSIONS, DEFAULT_DENIED_TYPES, type AttachmentPolicy } from './mail/attachment-policy.js';
 import type { ScreeningPolicy } from './screening/screen.js';
-import type { Agents, SenderPolicy } from './screening/sender-policy.js';
+import { canonicalAddressPattern, canonicalDomain } from './mail/canonical-address.js';
+import { SENDER_AUTHENTICATION_MODES, type Agents, type SenderAuthenticationMode, type SenderPolicy } from './screening/sender-policy.js';
 import { SERVICE_NAME } from './telemetry.js';
 import { MAILBOX_MODES, type Mailbox, type MailboxMode, QUEUE_SLUG_PATTERN, type RoutingTable, baseAddress } from './mailbox.js';
 
@@ -31,9 +32,17 @@ export interface GatewayConfig extends RoutingTable {
   readonly quarantinePrefix: string;
   /** The cheap checks before any ticket is looked at. */
   readonly screening: ScreeningPolicy;
-  /** Who may update a ticket reached by its subject tag alone. */
+  /** Who may update a ticket reached by references a sender can write (subject tag, thread). */
   readonly senderPolicy: SenderPolicy;
+  /** Whether a participant or agent is recognized only when SES authenticated the From. */
+  readonly senderAuthentication: SenderAuthenticationMode;
+  /** Agents, in canonical form (`canonical-address.ts`). */
   readonly agents: Agents;
+  /**
+   * The domains of the configured mailboxes (canonical): the helpdesk's own. An inbound mail may
+   * not claim a Message-ID in them — those are the helpdesk's notifications'.
+   */
+  readonly ownDomains: ReadonlySet<string>;
   /** Which attachments are stored. */
   readonly attachments: AttachmentPolicy;
   /** Where the signed-reply-address secrets come from. */
@@ -66,7 +75,8 @@ export const CONFIG_VARIABLES = {
   SKIP_AUTO_REPLIES: '"true" or "false": skip out-of-office replies, autoresponders, bulk and no-reply mail as auto-reply (default "true")',
   SKIP_SPAM: '"true" or "false": skip mail SES judged spam (default "true")',
   DMARC_FAIL_WITHOUT_POLICY: '"skip" or "accept": a DMARC failure seen only in the headers, where the sender\'s policy is unknown (default "skip")',
-  SENDER_POLICY: '"strict" or "open": in strict, mail that reaches a ticket only by its subject tag must come from its submitter, a CC or an agent (default "strict")',
+  SENDER_POLICY: '"strict" or "open": in strict, mail that reaches a ticket by its subject tag or a thread reference (anything but a signed reply address) must come from its submitter, a CC or an agent (default "strict")',
+  SENDER_AUTHENTICATION: '"required" or "off": in required, under the strict policy, a participant or agent is recognized only when SES authenticated the From (DMARC pass, or DKIM or SPF pass aligned with the From domain); otherwise the mail is skipped as sender-unverified (default "required")',
   AGENT_ADDRESSES: 'comma-separated agent addresses or @domains that may update any ticket, e.g. "lead@example.com,@staff.example.com" (default none)',
   LOOP_HEADER: 'a header the helpdesk adds to its outgoing mail; inbound mail carrying it is a loop (default "X-Helpdesk-Loop")',
   REPLY_TOKEN_SECRET: 'the secret of signed reply addresses, at least 32 characters (local runs; in AWS use REPLY_TOKEN_SECRET_PARAMETER)',
@@ -163,10 +173,21 @@ function list(env: Env, name: Variable, fallback: readonly string[], pattern: Re
 
 function agents(env: Env): Agents {
   const entries = list(env, 'AGENT_ADDRESSES', [], /^(?:[^\s@,]+@|@)[^\s@,]+\.[^\s@,]+$/);
-  return {
-    addresses: new Set([...entries].filter((e) => !e.startsWith('@'))),
-    domains: new Set([...entries].filter((e) => e.startsWith('@')).map((e) => e.slice(1))),
-  };
+  const addresses = new Set<string>();
+  const domains = new Set<string>();
+  for (const entry of entries) {
+    const pattern = canonicalAddressPattern(entry);
+    if (pattern === null) throw new ConfigError('AGENT_ADDRESSES', `${CONFIG_VARIABLES.AGENT_ADDRESSES}; "${entry}" is not a valid address or domain`, env.AGENT_ADDRESSES);
+    if (pattern.kind === 'address') addresses.add(pattern.address);
+    else domains.add(pattern.domain);
+  }
+  return { addresses, domains };
+}
+
+/** The canonical domains of the configured mailboxes. */
+function ownDomains(mailboxes: readonly Mailbox[]): Set<string> {
+  const domains = mailboxes.flatMap((m) => (m.address ? [canonicalDomain(m.address.slice(m.address.lastIndexOf('@') + 1))] : []));
+  return new Set(domains.filter((d): d is string => d !== null));
 }
 
 const HEADER_NAME = /^[A-Za-z0-9-]{1,76}$/;
@@ -235,7 +256,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       dmarcWithoutPolicy: choice(env, 'DMARC_FAIL_WITHOUT_POLICY', ['skip', 'accept'] as const, 'skip'),
     },
     senderPolicy: choice(env, 'SENDER_POLICY', ['strict', 'open'] as const, 'strict'),
+    senderAuthentication: choice(env, 'SENDER_AUTHENTICATION', SENDER_AUTHENTICATION_MODES, 'required'),
     agents: agents(env),
+    ownDomains: ownDomains(mailboxes),
     attachments: {
       maxCount: wholeNumber(env, 'MAX_ATTACHMENTS', 100, 0),
       maxBytes: wholeNumber(env, 'MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 0),

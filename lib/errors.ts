@@ -51,3 +51,18 @@ export class UnsupportedEventError extends GatewayError {}
 
 /** A ledger key is already used in a way that rules the requested write out. */
 export class LedgerConflictError extends GatewayError {}
+
+/**
+ * Another stored mail holds this mail's Message-ID, but with other content: this one is a
+ * distinct mail, to be processed again under a key of its own (`<Message-ID key>#<fingerprint>`).
+ * Raised and handled inside the pipeline; never an outcome.
+ */
+export class DistinctMailError extends GatewayError {
+  constructor(
+    /** This mail's content fingerprint. */
+    readonly fingerprint: string,
+    readonly messageKey: string,
+  ) {
+    super(`${messageKey} is held by another mail with other content`);
+  }
+}

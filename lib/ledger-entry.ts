@@ -25,6 +25,11 @@ interface InboundBase {
   readonly recordedAt: string;
   /** SES's spam, virus and authentication verdicts, when the mail came with an SES receipt. */
   readonly sesVerdicts?: SesVerdicts;
+  /**
+   * The mail's content fingerprint (`content-fingerprint.ts`), on final entries of mail that was
+   * read: a second mail under the same Message-ID is a duplicate only when this matches too.
+   */
+  readonly fingerprint?: string;
 }
 
 /** A new ticket is being opened from this mail: the id is reserved, the ticket may not exist yet. */

@@ -47,8 +47,12 @@ export const SKIP_REASONS = {
     action: 'Likely a guessed or altered address. If many, check that REPLY_TOKEN_SECRET matches the one the helpdesk signs with.',
   },
   'sender-not-allowed': {
-    description: 'Strict sender policy: the mail reaches a ticket only by its guessable subject tag, and its sender is not the submitter, a CC, or an agent.',
+    description: 'Strict sender policy: the mail reaches a ticket only by references a sender can write (subject tag, thread), and its From address, compared in canonical form, is not the submitter, a CC, or an agent.',
     action: 'If the sender is genuine, add them to the ticket CCs (or AGENT_ADDRESSES), then replay with --ticket N.',
+  },
+  'sender-unverified': {
+    description: 'Strict sender policy with SENDER_AUTHENTICATION=required: the From is a participant or agent, but SES did not authenticate it (no DMARC pass, no DKIM or SPF pass aligned with the From domain), so it may be forged.',
+    action: 'Check the mail (headers in S3). If genuine, the sender\'s domain must fix SPF/DKIM; to accept it now, replay after setting SENDER_AUTHENTICATION=off for the run, or add the content by hand.',
   },
   'no-ticket-ref': {
     description:

@@ -1,5 +1,5 @@
 /**
- * `npm run register-outbound -- --ticket 42 --message-id '<notification-1@helpdesk.example>'`
+ * `npm run register-outbound -- --ticket 42 --message-id '<notification-42-3.e81f0c6d2a@helpdesk.example>'`
  *
  * Registers the Message-ID of a notification the helpdesk sent for a ticket, so replies to it
  * thread into that ticket. Uses the gateway's configuration variables (TICKETS_TABLE,

@@ -40,9 +40,9 @@ export interface LocalGateway {
   readonly env: Readonly<Record<string, string>>;
   /** The real Lambda handler. */
   readonly handler: (event: unknown) => Promise<IngestResult>;
-  /** Stores raw mail under the inbound prefix and answers the S3 event notification S3 raised. */
+  /** Stores raw mail under the inbound prefix as SES would (see {@link LocalGatewayOptions.simulateSesReceipt}) and answers the S3 event notification S3 raised. */
   store(key: string, raw: Uint8Array | string): Promise<S3Event>;
-  /** Stores raw mail as SES would (see {@link LocalGatewayOptions.simulateSesReceipt}) and runs the handler on its S3 event: the mail's report. */
+  /** Stores raw mail (as {@link store} does) and runs the handler on its S3 event: the mail's report. */
   deliver(name: string, raw: Uint8Array | string): Promise<MailReport>;
   stop(): Promise<void>;
 }
@@ -86,14 +86,14 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
 
     const store = async (key: string, raw: Uint8Array | string): Promise<S3Event> => {
       const created = stack.nextObjectCreated(key);
-      await s3.send(new PutObjectCommand({ Bucket: stack.names.bucket, Key: key, Body: raw }));
+      await s3.send(new PutObjectCommand({ Bucket: stack.names.bucket, Key: key, Body: asSesStoresIt(raw) }));
       return created;
     };
 
     const deliver = async (name: string, raw: Uint8Array | string): Promise<MailReport> => {
       sequence += 1;
       const safeName = name.replace(/[/\\]/g, '_');
-      const event = await store(`${LOCAL_INBOUND_PREFIX}${String(sequence).padStart(4, '0')}-${safeName}`, asSesStoresIt(raw));
+      const event = await store(`${LOCAL_INBOUND_PREFIX}${String(sequence).padStart(4, '0')}-${safeName}`, raw);
       try {
         const result = await handler(event);
         const report = 'mails' in result ? result.mails[0] : undefined;

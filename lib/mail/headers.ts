@@ -1,6 +1,7 @@
 /** Turns mailparser's header map into the plain {@link MailHeaders} record. Pure. */
 import type { AddressObject, EmailAddress, HeaderValue, Headers } from 'mailparser';
-import { MAX_THREAD_IDS, extractMessageIds, normalizeMessageId } from './message-id.js';
+import { MAX_THREAD_IDS, extractMessageIds, normalizeMessageId, usableMessageId } from './message-id.js';
+import type { RawHeaders } from './raw-headers.js';
 import type { MailAddress, MailHeaders } from './record.js';
 
 /** Most addresses kept per header: enough for any real mail, bounded for hostile ones. */
@@ -59,7 +60,6 @@ export const SCREENING_HEADERS = [
   'return-path',
   'x-ses-spam-verdict',
   'x-ses-virus-verdict',
-  'authentication-results',
   'x-loop',
   'x-failed-recipients',
 ] as const;
@@ -85,9 +85,10 @@ function contentTypeOf(value: HeaderValue | undefined): MailHeaders['contentType
 
 /**
  * Reads the fields the gateway uses out of mailparser's `headers` event; `extraHeaders` names
- * further headers to keep raw (the screening's, and a configured loop header).
+ * further headers to keep (the screening's, and a configured loop header); `raw` is what
+ * `readRawHeaders` kept of the same header block.
  */
-export function readMailHeaders(headers: Headers, extraHeaders: readonly string[] = SCREENING_HEADERS): MailHeaders {
+export function readMailHeaders(headers: Headers, extraHeaders: readonly string[] = SCREENING_HEADERS, raw: RawHeaders = {}): MailHeaders {
   const extra: Record<string, string[]> = {};
   for (const name of extraHeaders) {
     const values = rawValues(headers.get(name.toLowerCase()));
@@ -97,7 +98,7 @@ export function readMailHeaders(headers: Headers, extraHeaders: readonly string[
   const dateValue = headers.get('date');
   const from = addresses(headers.get('from'))[0] ?? null;
   return {
-    messageId: normalizeMessageId(strings(headers.get('message-id'))[0]),
+    messageId: usableMessageId(normalizeMessageId(strings(headers.get('message-id'))[0])),
     from,
     to: addresses(headers.get('to')),
     cc: addresses(headers.get('cc')),
@@ -110,5 +111,6 @@ export function readMailHeaders(headers: Headers, extraHeaders: readonly string[
     headerCount: headers.size,
     contentType: contentTypeOf(headers.get('content-type')),
     extra,
+    raw,
   };
 }

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { MailParser, type AttachmentStream, type MessageText } from 'mailparser';
 import { MalformedMailError, TransientError } from '../errors.js';
 import { readMailHeaders } from './headers.js';
+import { readRawHeaders } from './raw-headers.js';
 import type { AttachmentInfo, MailHeaders, MailRecord } from './record.js';
 
 /** One attachment as the parser hands it over: its bytes are a stream that must be read to the end. */
@@ -112,7 +113,7 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
   let headers: MailHeaders | undefined;
   let sink: Promise<AttachmentSink> | undefined;
   parser.once('headers', (parsed) => {
-    headers = readMailHeaders(parsed, extraHeaders);
+    headers = readMailHeaders(parsed, extraHeaders, readRawHeaders(parser.headerLines || []));
     sink = hooks.onHeaders(headers);
     sink.catch(() => undefined); // awaited below; keep an early rejection from being reported as unhandled
   });

@@ -1,4 +1,5 @@
 /** The plain, typed record a raw mail is parsed into. No I/O types leak out of here. */
+import type { RawHeaders } from './raw-headers.js';
 
 /** One address from an address header, lower-cased. */
 export interface MailAddress {
@@ -8,7 +9,7 @@ export interface MailAddress {
 
 /** What the header block of a mail says; available before the body has been read. */
 export interface MailHeaders {
-  /** Message-ID without angle brackets, or `null` when the mail has none. */
+  /** Message-ID without angle brackets, or `null` when the mail has none or a degenerate one (`usableMessageId`). */
   readonly messageId: string | null;
   readonly from: MailAddress | null;
   readonly to: readonly MailAddress[];
@@ -35,6 +36,13 @@ export interface MailHeaders {
    * at most 2,000 characters): `auto-submitted`, `precedence`, `x-ses-virus-verdict`, …
    */
   readonly extra: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The trust headers as the sender's bytes wrote them (`TRUST_HEADERS` of `raw-headers.ts`: From,
+   * To, Cc, Authentication-Results, Received, …), unfolded, not decoded. Whatever decides who sent
+   * a mail, what SES said about it and whom SES received it for reads these, never the decoded
+   * fields above.
+   */
+  readonly raw: RawHeaders;
 }
 
 /** Metadata of one attachment; the bytes live in S3 at `key` (or were not stored: `key` null). */

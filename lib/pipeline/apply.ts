@@ -26,7 +26,8 @@ import { DRAIN_ATTACHMENTS, type AttachmentSink } from '../mail/parse.js';
 import type { MailRecord } from '../mail/record.js';
 import type { MailOutcome } from '../outcomes.js';
 import { failedRecipientsFromHeaders, readBounceReport } from '../screening/bounce.js';
-import { TransientError } from '../errors.js';
+import { DistinctMailError, TransientError } from '../errors.js';
+import { contentFingerprint } from '../mail/content-fingerprint.js';
 import { reportCapturingSink, storingSink } from '../attachment-sinks.js';
 import { baseEntry, commitEntry, keepRawMail, recordSkip } from './commit.js';
 import { followupPrefix, quarantineKeyOf, type PipelineContext } from './context.js';
@@ -67,17 +68,35 @@ export async function applyPlan(ctx: PipelineContext, plan: Plan, record: MailRe
   }
 }
 
+/** The content fingerprint of a fully read mail (see `content-fingerprint.ts`). */
+function fingerprintOf(plan: Plan, record: MailRecord): string {
+  return contentFingerprint({
+    from: plan.sender.address,
+    date: record.date,
+    subject: record.subject,
+    text: record.text,
+    attachmentSha256: record.attachments.map((a) => a.sha256),
+    authenticated: plan.sender.authenticated,
+  });
+}
+
 async function applySkip(ctx: PipelineContext, plan: Plan, record: MailRecord, mail: InboundMail): Promise<MailReport> {
   const { decision, headers, messageKey } = plan;
   if (decision.kind !== 'skip') throw new Error(`applySkip called for a ${decision.kind}`);
   const { reason, detail } = decision;
-  if (reason === 'duplicate') return recordSkip(ctx, mail, headers, objectKeyOf(mail.location, 'duplicate'), { reason, detail });
+  const fingerprint = fingerprintOf(plan, record);
+  if (reason === 'duplicate') {
+    // The same Message-ID is a duplicate only with the same content; another mail is keyed apart.
+    const held = plan.heldBy?.fingerprint;
+    if (held !== undefined && held !== null && held !== fingerprint) throw new DistinctMailError(fingerprint, messageKey);
+    return recordSkip(ctx, mail, headers, objectKeyOf(mail.location, 'duplicate'), { reason, detail, fingerprint });
+  }
   if (reason === 'bounce') {
     const bounce = await bounceDetails(ctx, plan, record);
-    return recordSkip(ctx, mail, headers, messageKey, { reason, detail: bounce.detail, ticketId: bounce.ticketId, extra: { bounce: bounce.bounce } });
+    return recordSkip(ctx, mail, headers, messageKey, { reason, detail: bounce.detail, ticketId: bounce.ticketId, extra: { bounce: bounce.bounce }, fingerprint });
   }
-  if (reason === 'virus') return recordSkip(ctx, mail, headers, messageKey, { reason, detail, extra: { quarantineKey: quarantineKeyOf(ctx.config, mail.location) } });
-  return recordSkip(ctx, mail, headers, messageKey, { reason, detail, ticketId: decision.ticketId ?? null });
+  if (reason === 'virus') return recordSkip(ctx, mail, headers, messageKey, { reason, detail, extra: { quarantineKey: quarantineKeyOf(ctx.config, mail.location) }, fingerprint });
+  return recordSkip(ctx, mail, headers, messageKey, { reason, detail, ticketId: decision.ticketId ?? null, fingerprint });
 }
 
 async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecord, mail: InboundMail): Promise<MailReport> {
@@ -90,7 +109,7 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
   const body = await storeBody(ctx, record, target);
   if (decision.kind === 'create') ticketId = await createTicket(ctx, plan, record, ticketId, decision.queue);
   const entry: AppliedEntry = {
-    ...baseEntry(ctx, mail, headers, messageKey),
+    ...baseEntry(ctx, mail, headers, messageKey, fingerprintOf(plan, record)),
     state: 'applied',
     outcome: decision.kind === 'create' ? 'created' : 'followup',
     ticketId,

@@ -3,6 +3,7 @@
  * mail — tagged with its outcome, or moved to the quarantine when infected. A lost race on the
  * ledger key turns into a redelivery or a duplicate.
  */
+import { DistinctMailError } from '../errors.js';
 import type { FinalEntry, SkippedEntry } from '../ledger-entry.js';
 import { objectKeyOf, outcomeOfEntry, tagsOf } from '../ledger-outcomes.js';
 import type { MailLocation } from '../ledger-entry.js';
@@ -15,10 +16,11 @@ import type { InboundMail, MailReport } from './types.js';
 const MAX_LEDGER_SUBJECT_LENGTH = 1000;
 
 /** The fields every inbound ledger entry of this mail carries, whatever its state. */
-export function baseEntry(ctx: PipelineContext, { location, envelope }: InboundMail, headers: MailHeaders | null, messageKey: string) {
+export function baseEntry(ctx: PipelineContext, { location, envelope }: InboundMail, headers: MailHeaders | null, messageKey: string, fingerprint?: string) {
   const at = ctx.now().toISOString();
   return {
     ...(envelope?.verdicts ? { sesVerdicts: envelope.verdicts } : {}),
+    ...(fingerprint ? { fingerprint } : {}),
     messageKey,
     direction: 'inbound' as const,
     bucket: location.bucket,
@@ -40,12 +42,30 @@ export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry
   const { location } = mail;
   const result = await ctx.ledger.record(entry, { replacingSkip: mail.replay });
   if (result === 'taken-by-other') {
-    return recordSkip(ctx, mail, null, objectKeyOf(location, 'duplicate'), { reason: 'duplicate', detail: 'another stored mail with this Message-ID was recorded first' });
+    await throwIfDistinct(ctx, mail, entry);
+    return recordSkip(ctx, mail, null, objectKeyOf(location, 'duplicate'), {
+      reason: 'duplicate',
+      detail: 'another stored mail with this Message-ID and the same content was recorded first',
+      ...(entry.fingerprint ? { fingerprint: entry.fingerprint } : {}),
+    });
   }
   const redelivered = result === 'already-recorded';
   const final = redelivered ? outcomeOfEntry((await ctx.ledger.lookup([entry.messageKey])).get(entry.messageKey) ?? entry) : outcome;
   await keepRawMail(ctx, location, final);
   return { location, messageId, outcome: final, redelivered };
+}
+
+/**
+ * A concurrent mail won this key: throws {@link DistinctMailError} when its content differs (it
+ * is another mail, to be keyed apart); returns when it is the same mail (or cannot be told apart:
+ * the holder has no fingerprint).
+ */
+async function throwIfDistinct(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry): Promise<void> {
+  if (!entry.fingerprint || mail.contentKey) return;
+  const holder = (await ctx.ledger.lookup([entry.messageKey])).get(entry.messageKey);
+  if (!holder) return;
+  const held = holder.direction === 'outbound' ? 'outbound' : holder.fingerprint;
+  if (held !== undefined && held !== entry.fingerprint) throw new DistinctMailError(entry.fingerprint, entry.messageKey);
 }
 
 /** Marks the raw mail with its outcome, or moves an infected one to the quarantine. */
@@ -61,13 +81,15 @@ export interface SkipRecord {
   readonly detail: string;
   readonly ticketId?: number | null;
   readonly extra?: Pick<SkippedEntry, 'bounce' | 'quarantineKey'>;
+  /** The content fingerprint, for mail that was read. */
+  readonly fingerprint?: string;
 }
 
 /** Records a skip under `messageKey` and keeps the raw mail. */
 export async function recordSkip(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders | null, messageKey: string, why: SkipRecord): Promise<MailReport> {
   const { reason, detail, extra } = why;
   const ticketId = why.ticketId ?? null;
-  const entry: SkippedEntry = { ...baseEntry(ctx, mail, headers, messageKey), ...extra, state: 'skipped', reason, detail, ticketId };
+  const entry: SkippedEntry = { ...baseEntry(ctx, mail, headers, messageKey, why.fingerprint), ...extra, state: 'skipped', reason, detail, ticketId };
   const outcome: MailOutcome = { kind: 'skipped', reason, detail, ...(ticketId === null ? {} : { ticketId }) };
   return commitEntry(ctx, mail, entry, outcome, headers?.messageId ?? null);
 }

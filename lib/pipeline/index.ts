@@ -7,6 +7,7 @@
  * 4. `commit.ts`  the ledger entry (the commit point) and keeping the raw mail;
  * and `failure.ts` for what an error means (a recorded skip, or a retry).
  */
+import { DistinctMailError } from '../errors.js';
 import type { MailHeaders } from '../mail/record.js';
 import { applyPlan, attachmentSinkFor } from './apply.js';
 import { recordSkip } from './commit.js';
@@ -40,6 +41,9 @@ async function processMail(ctx: PipelineContext, mail: InboundMail): Promise<Mai
     if (!planned) throw new Error('the parser finished without reading a header block');
     return await applyPlan(ctx, await planned, read.record, mail);
   } catch (error) {
+    // Another mail holds this Message-ID with other content: this one is processed as a mail of
+    // its own, under its Message-ID and fingerprint (once: that key is already content-specific).
+    if (error instanceof DistinctMailError && !mail.contentKey) return processMail(ctx, { ...mail, contentKey: error.fingerprint });
     return reportFailure(ctx, mail, error, planned);
   }
 }

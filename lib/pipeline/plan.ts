@@ -1,25 +1,30 @@
 /**
  * The plan stage: from the header block alone, everything about a mail that decides its fate —
- * its ledger key, the screening, the ticket references, one prefetch of what the decision needs,
- * and the decision. For a new ticket it also reserves the ticket id (see {@link reserveTicketId}).
+ * who sent it (as SES vouches), its ledger key, the screening, the ticket references, one
+ * prefetch of what the decision needs, and the decision. For a new ticket it also reserves the
+ * ticket id (see {@link reserveTicketId}).
  */
-import { decideOutcome, type Decision } from '../decide.js';
+import { decideOutcome, type Decision, type ReferencedTicket } from '../decide.js';
 import { threadTicketOf, type LedgerEntry } from '../ledger-entry.js';
-import { objectKeyOf, priorOf } from '../ledger-outcomes.js';
+import { objectKeyOf, priorOf, type PriorEntry } from '../ledger-outcomes.js';
+import { canonicalDomain, canonicalizeMailbox, canonicalSender } from '../mail/canonical-address.js';
 import { ledgerKeyOfMessageId, sha256Hex } from '../mail/message-id.js';
 import type { MailHeaders } from '../mail/record.js';
+import { routingRecipients } from '../mail/routing-recipients.js';
 import { routeMail } from '../mailbox.js';
 import type { Prefetched } from '../ports.js';
-import { findTicketReference, threadMessageIds } from '../reference/find-ticket-reference.js';
+import { findTicketReferences, threadMessageIds } from '../reference/find-ticket-reference.js';
 import type { SubjectTag } from '../reference/subject-tag.js';
-import type { TicketReference } from '../reference/ticket-reference.js';
+import { sesAuthenticationResults } from '../screening/authentication-results.js';
 import { findReplyToken, verifyReplyToken, type ReplyToken } from '../screening/reply-token.js';
+import { authenticateSender } from '../screening/sender-authentication.js';
 import { screenMail, type ScreeningResult } from '../screening/screen.js';
+import type { SenderCheck } from '../screening/sender-policy.js';
 import { readVerdicts } from '../screening/verdicts.js';
 import { loadTicketChain } from '../ticket-chain.js';
 import { baseEntry } from './commit.js';
 import type { PipelineContext } from './context.js';
-import type { InboundMail, Plan } from './types.js';
+import type { InboundMail, Plan, SenderIdentity } from './types.js';
 
 const NOTHING_FETCHED: Prefetched = { entries: new Map(), tickets: new Map() };
 
@@ -32,6 +37,7 @@ interface Screened {
 
 /** What the mail says about its ticket: a reply token, the thread's Message-IDs, a subject tag. */
 interface Clues {
+  /** The recipients the mail is routed by: what SES received it for, else what the sender wrote. */
   readonly recipients: readonly string[];
   readonly token: ReplyToken | null;
   readonly tokenValid: boolean;
@@ -47,18 +53,36 @@ function screen(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders): 
   return { empty, screening, settled: empty || screening !== null };
 }
 
+/** The sender from the raw From, and whether SES authenticated its domain. */
+function identifySender(mail: InboundMail, headers: MailHeaders): SenderIdentity {
+  const from = canonicalSender(headers.raw.from);
+  const verdict = authenticateSender({
+    results: sesAuthenticationResults(headers.raw['authentication-results']),
+    fromDomain: from.comparable ? from.domain : null,
+    ...(mail.envelope?.verdicts ? { receipt: mail.envelope.verdicts } : {}),
+  });
+  return { address: from.comparable ? from.address : null, authenticated: verdict.authenticated, detail: from.comparable ? verdict.detail : from.reason };
+}
+
 /**
- * The key the mail is filed under in the ledger: its Message-ID, else a hash of the raw mail.
- * Infected and header-less mail is filed under its object: an infected object is moved to the
- * quarantine, and a redelivered notification must still find this entry.
+ * The key the mail is filed under in the ledger: its Message-ID (on a second pass with its content
+ * fingerprint appended), else a hash of the raw mail. Infected and header-less mail is filed under
+ * its object (an infected object is moved to the quarantine, and a redelivered notification must
+ * still find this entry), and so is mail that claims a Message-ID in the helpdesk's own domains:
+ * those name the helpdesk's notifications, which must stay free for it to register.
  */
 async function messageKeyOf(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders, screened: Screened): Promise<string> {
   if (screened.empty || screened.screening?.reason === 'virus') return objectKeyOf(mail.location, 'object');
-  return headers.messageId ? ledgerKeyOfMessageId(headers.messageId) : `sha256:${await ctx.rawMail.hash(mail.location)}`;
+  const id = headers.messageId;
+  if (!id) return `sha256:${await ctx.rawMail.hash(mail.location)}`;
+  const domain = canonicalDomain(id.slice(id.lastIndexOf('@') + 1));
+  if (domain !== null && ctx.config.ownDomains.has(domain)) return objectKeyOf(mail.location, 'object');
+  const key = ledgerKeyOfMessageId(id);
+  return mail.contentKey ? `${key}#${mail.contentKey}` : key;
 }
 
 function findClues(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders, settled: boolean): Clues {
-  const recipients = [...(mail.envelope?.recipients ?? []), ...headers.deliveredTo, ...headers.to.map((a) => a.address), ...headers.cc.map((a) => a.address)];
+  const { recipients } = routingRecipients({ receiptRecipients: mail.envelope?.recipients ?? [], raw: headers.raw });
   const keys = ctx.replyTokenKeys;
   const ownAddresses = ctx.config.screening.ownAddresses;
   const token = keys && !settled ? findReplyToken(recipients, (address) => ownAddresses.has(address)) : null;
@@ -78,7 +102,8 @@ function prefetch(ctx: PipelineContext, messageKey: string, clues: Clues, settle
   });
 }
 
-function referenceOf(clues: Clues, fetched: Prefetched): TicketReference | null {
+/** Every reference the mail carries, each with the chain of tickets it leads to. */
+async function referencedTickets(ctx: PipelineContext, clues: Clues, fetched: Prefetched): Promise<ReferencedTicket[]> {
   const { token, tokenValid, threadIds, subjectTag } = clues;
   const ticketsByMessageId = new Map<string, number>();
   for (const id of threadIds) {
@@ -87,21 +112,50 @@ function referenceOf(clues: Clues, fetched: Prefetched): TicketReference | null 
     if (ticketId !== null) ticketsByMessageId.set(id, ticketId);
   }
   const verifiedReplyToken = token && tokenValid ? { ticketId: token.ticketId, address: token.address } : null;
-  return findTicketReference({ verifiedReplyToken, threadIds, ticketsByMessageId, subjectTag });
+  const references = findTicketReferences({ verifiedReplyToken, threadIds, ticketsByMessageId, subjectTag });
+  const tickets = { get: async (id: number) => (fetched.tickets.has(id) ? (fetched.tickets.get(id) ?? null) : ctx.tickets.get(id)) };
+  const referenced: ReferencedTicket[] = [];
+  for (const reference of references) referenced.push({ reference, chain: await loadTicketChain(tickets, reference.ticketId) });
+  return referenced;
+}
+
+function senderCheck(ctx: PipelineContext, sender: SenderIdentity): SenderCheck {
+  const { config } = ctx;
+  return {
+    policy: config.senderPolicy,
+    authentication: config.senderAuthentication,
+    sender: sender.address,
+    authenticated: sender.authenticated,
+    authenticationDetail: sender.detail,
+    agents: config.agents,
+    canonicalParticipant: (address) => {
+      const canonical = canonicalizeMailbox(address);
+      return canonical.comparable ? canonical.address : null;
+    },
+  };
+}
+
+/**
+ * Another object holds this mail's Message-ID key: remembered, so that once the content is read
+ * the mail is a duplicate only if it is the same mail (see `Plan.heldBy`). Not for keys that are
+ * themselves content (a raw-mail hash) or already carry the fingerprint.
+ */
+function heldByOf(mail: InboundMail, messageKey: string, prior: PriorEntry, holder: LedgerEntry | undefined): Plan['heldBy'] {
+  if (prior.kind !== 'other-object' || !holder || mail.contentKey || messageKey.startsWith('sha256:')) return null;
+  return { fingerprint: holder.direction === 'outbound' ? 'outbound' : (holder.fingerprint ?? null) };
 }
 
 /** Plans one mail from its header block. */
 export async function planMail(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders): Promise<Plan> {
   const screened = screen(ctx, mail, headers);
   const { settled } = screened;
+  const sender = identifySender(mail, headers);
   const messageKey = await messageKeyOf(ctx, mail, headers, screened);
   const clues = findClues(ctx, mail, headers, settled);
   const fetched = await prefetch(ctx, messageKey, clues, settled);
   const priorEntry = fetched.entries.get(messageKey);
   const prior = priorOf(priorEntry, mail.location, mail.replay);
-  const reference = settled ? null : referenceOf(clues, fetched);
-  const prefetchedTickets = { get: async (id: number) => (fetched.tickets.has(id) ? (fetched.tickets.get(id) ?? null) : ctx.tickets.get(id)) };
-  const chain = reference && prior.kind === 'none' ? await loadTicketChain(prefetchedTickets, reference.ticketId) : null;
+  const references = settled || prior.kind !== 'none' ? [] : await referencedTickets(ctx, clues, fetched);
   const { token, tokenValid } = clues;
   const decision = decideOutcome({
     prior,
@@ -109,11 +163,11 @@ export async function planMail(ctx: PipelineContext, mail: InboundMail, headers:
     screening: screened.screening,
     badReplyToken: token && !tokenValid ? { address: token.address, ticketId: token.ticketId } : null,
     mailbox: routeMail(clues.recipients, ctx.config),
-    reference,
-    chain,
-    senders: { policy: ctx.config.senderPolicy, sender: headers.from?.address ?? null, agents: ctx.config.agents },
+    references,
+    senders: senderCheck(ctx, sender),
   });
-  return withTarget(ctx, mail, { headers, messageKey, decision, target: null, prior: priorEntry ?? null, reportParts: [] });
+  const heldBy = heldByOf(mail, messageKey, prior, priorEntry);
+  return withTarget(ctx, mail, { headers, messageKey, decision, target: null, prior: priorEntry ?? null, reportParts: [], sender, heldBy });
 }
 
 /** Gives a follow-up or a new ticket its target, reserving the id of a new ticket first. */
@@ -124,7 +178,12 @@ async function withTarget(ctx: PipelineContext, mail: InboundMail, draft: Plan):
   if (decision.kind === 'create' && decision.ticketId === null) {
     const reservation = await reserveTicketId(ctx, mail, headers, messageKey, decision.queue);
     if (reservation.kind === 'redelivered') return { ...draft, decision: { kind: 'redelivered' }, target: null, prior: reservation.holder };
-    decision = reservation.kind === 'reserved' ? { ...decision, ticketId: reservation.ticketId } : { kind: 'skip', reason: 'duplicate', detail: reservation.detail };
+    if (reservation.kind === 'duplicate') {
+      const holder = reservation.holder;
+      const heldBy = mail.contentKey ? null : { fingerprint: holder.direction === 'outbound' ? ('outbound' as const) : (holder.fingerprint ?? null) };
+      return { ...draft, decision: { kind: 'skip', reason: 'duplicate', detail: reservation.detail }, target: null, prior: null, heldBy };
+    }
+    decision = { ...decision, ticketId: reservation.ticketId };
   }
   const targetTicket = decision.kind === 'followup' ? decision.ticket.id : decision.kind === 'create' ? decision.ticketId : null;
   return {
@@ -138,7 +197,7 @@ async function withTarget(ctx: PipelineContext, mail: InboundMail, draft: Plan):
 type Reservation =
   | { readonly kind: 'reserved'; readonly ticketId: number }
   | { readonly kind: 'redelivered'; readonly holder: LedgerEntry }
-  | { readonly kind: 'duplicate'; readonly detail: string };
+  | { readonly kind: 'duplicate'; readonly detail: string; readonly holder: LedgerEntry };
 
 /**
  * Reserves a ticket id for a new ticket and claims the mail's ledger key for it, so that a crash
@@ -151,5 +210,5 @@ async function reserveTicketId(ctx: PipelineContext, mail: InboundMail, headers:
   const held = priorOf(holder, mail.location, false);
   if (held.kind === 'same-object' && held.state === 'pending') return { kind: 'reserved', ticketId: held.claim.ticketId };
   if (held.kind === 'same-object') return { kind: 'redelivered', holder };
-  return { kind: 'duplicate', detail: `this Message-ID was just claimed by ${held.kind === 'other-object' ? held.key : 'another mail'}` };
+  return { kind: 'duplicate', detail: `this Message-ID was just claimed by ${held.kind === 'other-object' ? held.key : 'another mail'}`, holder };
 }

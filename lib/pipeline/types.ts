@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../config.js';
 import type { Decision } from '../decide.js';
 import type { Envelope } from '../envelope.js';
 import type { LedgerEntry, MailLocation } from '../ledger-entry.js';
+import type { CanonicalAddress } from '../mail/canonical-address.js';
 import type { MailHeaders } from '../mail/record.js';
 import type { MailOutcome } from '../outcomes.js';
 import type { MessageLedger, Prefetcher, RawMailStore, TicketStore } from '../ports.js';
@@ -49,6 +50,21 @@ export interface InboundMail {
   readonly location: MailLocation;
   readonly envelope: Envelope | undefined;
   readonly replay: boolean;
+  /**
+   * Set on the second pass of a mail whose Message-ID another object holds with other content:
+   * its content fingerprint, which keys it apart (`<Message-ID key>#<fingerprint>`).
+   */
+  readonly contentKey?: string;
+}
+
+/** Who sent a mail, as far as the trust boundary can tell (from the raw From and SES's results). */
+export interface SenderIdentity {
+  /** The From address in canonical form, `null` when the mail has none that can match anyone. */
+  readonly address: CanonicalAddress | null;
+  /** SES authenticated the From domain (DMARC, or DKIM or SPF aligned). */
+  readonly authenticated: boolean;
+  /** What authenticated it, or why nothing did. */
+  readonly detail: string;
 }
 
 /** The ticket and follow-up a mail is being applied to (a follow-up, or the opening of a new ticket). */
@@ -67,4 +83,12 @@ export interface Plan {
   readonly prior: LedgerEntry | null;
   /** A bounce's machine-readable parts, filled while the mail streams. */
   readonly reportParts: { contentType: string; text: string }[];
+  readonly sender: SenderIdentity;
+  /**
+   * Another stored object holds this mail's Message-ID: whether it is the same mail is decided
+   * once the content is read, against the holder's fingerprint (`null`: the holder has none, a
+   * claim or an entry from before fingerprints, and counts as the same mail; `'outbound'`: a
+   * notification of the helpdesk, never the same mail).
+   */
+  readonly heldBy: { readonly fingerprint: string | null | 'outbound' } | null;
 }

@@ -24,17 +24,17 @@ export interface ReferenceInput {
 }
 
 /**
- * The strongest reference in the mail: a verified signed reply address outranks everything (only
- * the helpdesk can mint one); then a thread hit (In-Reply-To, then References newest first), which
- * outranks the subject tag because a subject can be edited or quoted while a Message-ID the
- * helpdesk itself recorded cannot. `null` when the mail names no ticket at all.
+ * Every reference the mail carries, at most one of each kind: a verified signed reply address
+ * (only the helpdesk can mint one), the strongest thread hit (In-Reply-To, then References newest
+ * first), and the subject tag. Which one is honoured is the decision's business (`decide.ts`):
+ * a thread hit and a subject tag are both things a sender can write, so neither outranks the
+ * sender policy. Empty when the mail names no ticket at all.
  */
-export function findTicketReference(input: ReferenceInput): TicketReference | null {
-  if (input.verifiedReplyToken) return { source: 'reply-address', ...input.verifiedReplyToken };
-  for (const messageId of input.threadIds) {
-    const ticketId = input.ticketsByMessageId.get(messageId);
-    if (ticketId !== undefined) return { source: 'thread', ticketId, messageId };
-  }
-  if (input.subjectTag) return { source: 'subject-tag', ...input.subjectTag };
-  return null;
+export function findTicketReferences(input: ReferenceInput): TicketReference[] {
+  const references: TicketReference[] = [];
+  if (input.verifiedReplyToken) references.push({ source: 'reply-address', ...input.verifiedReplyToken });
+  const hit = input.threadIds.find((messageId) => input.ticketsByMessageId.has(messageId));
+  if (hit !== undefined) references.push({ source: 'thread', ticketId: input.ticketsByMessageId.get(hit) as number, messageId: hit });
+  if (input.subjectTag) references.push({ source: 'subject-tag', ...input.subjectTag });
+  return references;
 }

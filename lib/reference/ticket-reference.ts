@@ -1,8 +1,8 @@
 /** How a mail names the ticket it belongs to. */
 
 /**
- * A reference to a ticket found in a mail, strongest kind first. New kinds (a signed reply address)
- * are added as further members of this union; {@link findTicketReference} ranks them.
+ * A reference to a ticket found in a mail: a signed reply address, a thread hit, a subject tag.
+ * `findTicketReferences` finds them; the decision (`decide.ts`) says which one is honoured.
  */
 export type TicketReference =
   | {

@@ -1,13 +1,21 @@
 /**
- * Who may write into a ticket. Subject tags are guessable (`[support-42]`), so in the strict
- * policy a mail that reaches a ticket only by its tag is accepted only from the ticket's
- * participants or from agents. Pure.
+ * Who may write into a ticket. Ticket ids are sequential and Message-IDs can be seen or guessed,
+ * so under the strict policy every reference a sender can write (a subject tag, a thread
+ * reference) is honoured only for the ticket's participants or agents — and a participant or
+ * agent is recognized only when SES authenticated the From (see `sender-authentication.ts`). Only
+ * a valid signed reply address, which the helpdesk minted, lets anyone else in. Pure.
  */
 import type { Ticket } from '../ticket.js';
 
 export type SenderPolicy = 'strict' | 'open';
 
-/** Agents: addresses, and whole domains (`@staff.example.com`). Lower-case. */
+/** `required`: a participant or agent counts only when the From is authenticated; `off`: the From is taken as written. */
+export type SenderAuthenticationMode = 'required' | 'off';
+
+/** The accepted values of {@link SenderAuthenticationMode}. */
+export const SENDER_AUTHENTICATION_MODES: readonly SenderAuthenticationMode[] = ['required', 'off'];
+
+/** Agents: canonical addresses, and whole domains (`@staff.example.com`, A-label form). */
 export interface Agents {
   readonly addresses: ReadonlySet<string>;
   readonly domains: ReadonlySet<string>;
@@ -15,15 +23,44 @@ export interface Agents {
 
 export const NO_AGENTS: Agents = { addresses: new Set(), domains: new Set() };
 
+/** What the sender policy knows about the sender of one mail. */
+export interface SenderCheck {
+  readonly policy: SenderPolicy;
+  readonly authentication: SenderAuthenticationMode;
+  /**
+   * The From address in canonical form (`canonical-address.ts`), or `null` when the mail has no
+   * From, or one that can never match a participant (an encoded-word local part, say).
+   */
+  readonly sender: string | null;
+  /** Whether SES authenticated the From domain (DMARC, or aligned DKIM or SPF). */
+  readonly authenticated: boolean;
+  /** Why the From counts as authenticated or not, for the skip detail. */
+  readonly authenticationDetail: string;
+  readonly agents: Agents;
+  /** The canonical form of a stored participant address (submitter, CC), `null` when it has none. */
+  readonly canonicalParticipant: (address: string) => string | null;
+}
+
+/** Where a sender stands with a ticket: may write, would be a participant but is not authenticated, or is a stranger. */
+export type SenderStanding = 'allowed' | 'unverified' | 'stranger';
+
 /**
- * Whether `sender` may update a ticket reached through `tickets` (the referenced ticket and the
- * tickets it was merged into): its submitter or a CC of any of them, or an agent. Addresses compare
- * case-insensitively, without display names.
+ * Whether `sender` is an agent, or the submitter or a CC of any of `tickets` (the referenced
+ * ticket and those it was merged into), comparing canonical forms only: display names and decoded
+ * forms never count.
  */
-export function isSenderAllowed(sender: string | null, tickets: readonly Ticket[], agents: Agents): boolean {
+export function isParticipant(check: Pick<SenderCheck, 'sender' | 'agents' | 'canonicalParticipant'>, tickets: readonly Ticket[]): boolean {
+  const { sender, agents } = check;
   if (!sender) return false;
-  const address = sender.toLowerCase();
-  const domain = address.slice(address.lastIndexOf('@') + 1);
-  if (agents.addresses.has(address) || agents.domains.has(domain)) return true;
-  return tickets.some((ticket) => ticket.submitter.toLowerCase() === address || ticket.cc.some((cc) => cc.toLowerCase() === address));
+  const domain = sender.slice(sender.lastIndexOf('@') + 1);
+  if (agents.addresses.has(sender) || agents.domains.has(domain)) return true;
+  const matches = (address: string) => check.canonicalParticipant(address) === sender;
+  return tickets.some((ticket) => matches(ticket.submitter) || ticket.cc.some(matches));
+}
+
+/** Where the sender stands with a ticket reached through `tickets`, under the policy. */
+export function senderStanding(check: SenderCheck, tickets: readonly Ticket[]): SenderStanding {
+  if (check.policy === 'open') return 'allowed';
+  if (!isParticipant(check, tickets)) return 'stranger';
+  return check.authentication === 'off' || check.authenticated ? 'allowed' : 'unverified';
 }

@@ -5,6 +5,7 @@
  */
 import type { MailHeaders } from '../mail/record.js';
 import type { SesVerdicts } from '../envelope.js';
+import { resultsOf, sesAuthenticationResults } from './authentication-results.js';
 
 /** The verdicts a mail came with; `null` where nothing says. */
 export interface MailVerdicts {
@@ -16,13 +17,22 @@ export interface MailVerdicts {
   readonly source: 'receipt' | 'headers';
 }
 
-/** `Authentication-Results: amazonses.com; spf=pass …; dmarc=fail header.from=…` */
-const SES_AUTH_RESULTS = /^\s*amazonses\.com\s*;/i;
-const DMARC_RESULT = /\bdmarc\s*=\s*([a-z]+)/i;
+/**
+ * The DMARC result SES wrote: the `dmarc` clause of the topmost `Authentication-Results` when
+ * SES (`amazonses.com`) wrote it, parsed by RFC 8601's grammar — a `dmarc=pass` inside a
+ * sender-chosen value (`envelope-from=dmarc=pass@…`) is not a clause. Any `fail` among several
+ * `dmarc` clauses (SES writes one) counts as a fail.
+ */
+function sesDmarcResult(headers: Pick<MailHeaders, 'raw'>): string | null {
+  const results = sesAuthenticationResults(headers.raw['authentication-results']);
+  const dmarc = results ? resultsOf(results, 'dmarc').map((clause) => clause.result) : [];
+  if (dmarc.includes('fail')) return 'fail';
+  return dmarc[0] ?? null;
+}
 
 const lower = (value: string | undefined | null) => (value ? value.trim().toLowerCase() : null);
 
-export function readVerdicts(receipt: SesVerdicts | undefined, headers: Pick<MailHeaders, 'extra'>): MailVerdicts {
+export function readVerdicts(receipt: SesVerdicts | undefined, headers: Pick<MailHeaders, 'extra' | 'raw'>): MailVerdicts {
   if (receipt) {
     return {
       virus: lower(receipt.virus),
@@ -33,11 +43,10 @@ export function readVerdicts(receipt: SesVerdicts | undefined, headers: Pick<Mai
     };
   }
   const first = (name: string) => headers.extra[name]?.[0];
-  const sesResults = headers.extra['authentication-results']?.find((value) => SES_AUTH_RESULTS.test(value));
   return {
     virus: lower(first('x-ses-virus-verdict')),
     spam: lower(first('x-ses-spam-verdict')),
-    dmarc: lower(sesResults ? DMARC_RESULT.exec(sesResults)?.[1] : null),
+    dmarc: sesDmarcResult(headers),
     dmarcPolicy: null,
     source: 'headers',
   };

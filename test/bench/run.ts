@@ -84,7 +84,7 @@ function typicalMail(n: number): Promise<Buffer> {
     to: 'support@helpdesk.example',
     subject: `Re: [support-42] Printer jams (${n})`,
     messageId: newMessageId(`typical-${n}`),
-    inReplyTo: '<notification-42-1@helpdesk.example>',
+    inReplyTo: '<notification-42-1.5f2c9e1b7a@helpdesk.example>',
     text: `Thanks, that helped.\n\nAlice\n\nOn Thu, 26 Nov 2026, Helpdesk wrote:\n${lines.map((l) => `> ${l}`).join('\n')}\n`,
     html: `<div dir="ltr">Thanks, that helped.<br><br>Alice</div><br><div class="gmail_quote"><blockquote class="gmail_quote" style="margin:0 0 0 .8ex;border-left:1px #ccc solid;padding-left:1ex">${lines.map((l) => `<div>${l}</div>`).join('')}</blockquote></div>`,
   });

@@ -33,9 +33,13 @@ export const MAIL_FOR_REASON: Record<SkipReason, () => Promise<string | Buffer |
   'dmarc-fail': () => fixture('dmarc-fail.eml'),
   'bad-reply-token': async () => composeMail({ to: `support+42.${replyTokenMac(Buffer.from(SECRET), 41)}@helpdesk.example`, subject: 'Re: x' }),
   'sender-not-allowed': async () => composeMail({ from: 'mallory@example.org', subject: '[support-42] forged' }),
+  'sender-unverified': async () =>
+    // SES's own verdicts, prepended as SES writes them: nothing vouches for example.com.
+    composeMail({ subject: '[support-42] forged From of a participant' }).replace(/^/, 'Authentication-Results: amazonses.com;\n spf=pass (spfCheck: domain of attacker.example designates 192.0.2.1 as permitted sender) client-ip=192.0.2.1; envelope-from=m@attacker.example; helo=mx.attacker.example;\n dkim=none;\n dmarc=none header.from=example.com;\n'),
   'no-ticket-ref': async () => composeMail({ subject: 'no tag' }),
   'ticket-not-found': async () => composeMail({ subject: '[support-999] gone' }),
-  duplicate: async () => composeMail({ messageId: DUPLICATE_ID, subject: '[support-42] twice' }),
+  // The same mail stored a second time: the same Message-ID and the same content.
+  duplicate: async () => DUPLICATE_ORIGINAL,
   'no-mailbox': async () => composeMail({ to: 'someone@elsewhere.example', subject: 'hello' }),
   empty: async () => '',
   malformed: async () => composeMail({ headers: [`X-Padding: ${'a'.repeat(1_200_000)}`] }),

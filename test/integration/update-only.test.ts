@@ -69,7 +69,7 @@ describe('update-only mailbox', () => {
     await fixture.gateway.deliver('first.eml', composeMail({ messageId: first, from: 'erin@example.org', subject: '[billing-7] Invoice', to: 'billing@helpdesk.example' }));
     const report = await fixture.gateway.deliver(
       'reply.eml',
-      composeMail({ subject: 'Re: Invoice', references: `<unrelated@elsewhere> ${first}`, to: 'billing@helpdesk.example' }),
+      composeMail({ from: 'erin@example.org', subject: 'Re: Invoice', references: `<unrelated@elsewhere> ${first}`, to: 'billing@helpdesk.example' }),
     );
     expect(report.outcome).toMatchObject({ kind: 'followup', ticketId: 7 });
   });
@@ -82,10 +82,10 @@ describe('update-only mailbox', () => {
     const { dynamo } = createAwsClients();
     const names = fixture.gateway.stack.names;
     const deps = { tickets: new DynamoTicketStore(dynamo, names.ticketsTable), ledger: new DynamoMessageLedger(dynamo, names.messagesTable) };
-    await registerOutboundMessage(deps, '<notification-1@helpdesk.example>', 7);
+    await registerOutboundMessage(deps, '<notification-7-1.9b3e07d4c1@helpdesk.example>', 7);
     await expect(registerOutboundMessage(deps, '<n@helpdesk.example>', 12345)).rejects.toThrow('ticket 12345 does not exist');
 
-    const report = await fixture.gateway.deliver('notification-reply.eml', composeMail({ subject: 'Re: your ticket', inReplyTo: '<notification-1@helpdesk.example>' }));
+    const report = await fixture.gateway.deliver('notification-reply.eml', composeMail({ from: 'erin@example.org', subject: 'Re: your ticket', inReplyTo: '<notification-7-1.9b3e07d4c1@helpdesk.example>' }));
     expect(report.outcome).toMatchObject({ kind: 'followup', ticketId: 7 });
     dynamo.destroy();
   });

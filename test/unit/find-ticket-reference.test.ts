@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findTicketReference, threadMessageIds } from '../../lib/reference/find-ticket-reference.js';
+import { findTicketReferences, threadMessageIds } from '../../lib/reference/find-ticket-reference.js';
 
 describe('threadMessageIds', () => {
   it('puts In-Reply-To first, then References newest first', () => {
@@ -8,21 +8,22 @@ describe('threadMessageIds', () => {
   });
 });
 
-describe('findTicketReference', () => {
+describe('findTicketReferences', () => {
   const tag = { queue: 'support', ticketId: 9 };
+  const token = { ticketId: 3, address: 'support+3.abc@helpdesk.example' };
 
-  it('prefers a thread hit over the subject tag', () => {
-    const reference = findTicketReference({ threadIds: ['x', 'y'], ticketsByMessageId: new Map([['y', 5]]), subjectTag: tag });
-    expect(reference).toEqual({ source: 'thread', ticketId: 5, messageId: 'y' });
+  it('finds every kind of reference, one of each, for the decision to weigh', () => {
+    const references = findTicketReferences({ verifiedReplyToken: token, threadIds: ['x', 'y'], ticketsByMessageId: new Map([['y', 5]]), subjectTag: tag });
+    expect(references).toEqual([{ source: 'reply-address', ...token }, { source: 'thread', ticketId: 5, messageId: 'y' }, { source: 'subject-tag', ...tag }]);
   });
 
   it('takes the strongest thread id that the ledger knows', () => {
-    const reference = findTicketReference({ threadIds: ['x', 'y'], ticketsByMessageId: new Map([['x', 1], ['y', 2]]), subjectTag: null });
-    expect(reference).toEqual({ source: 'thread', ticketId: 1, messageId: 'x' });
+    const references = findTicketReferences({ threadIds: ['x', 'y'], ticketsByMessageId: new Map([['x', 1], ['y', 2]]), subjectTag: null });
+    expect(references).toEqual([{ source: 'thread', ticketId: 1, messageId: 'x' }]);
   });
 
-  it('falls back to the subject tag, then to nothing', () => {
-    expect(findTicketReference({ threadIds: ['x'], ticketsByMessageId: new Map(), subjectTag: tag })).toEqual({ source: 'subject-tag', ...tag });
-    expect(findTicketReference({ threadIds: [], ticketsByMessageId: new Map(), subjectTag: null })).toBeNull();
+  it('finds the subject tag alone, or nothing', () => {
+    expect(findTicketReferences({ threadIds: ['x'], ticketsByMessageId: new Map(), subjectTag: tag })).toEqual([{ source: 'subject-tag', ...tag }]);
+    expect(findTicketReferences({ threadIds: [], ticketsByMessageId: new Map(), subjectTag: null })).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { decideOutcome } from '../../lib/decide.js';
 import { MalformedMailError } from '../../lib/errors.js';
 import { DRAIN_ATTACHMENTS, parseMail } from '../../lib/mail/parse.js';
 import { routeMail } from '../../lib/mailbox.js';
-import { findTicketReference, threadMessageIds } from '../../lib/reference/find-ticket-reference.js';
+import { findTicketReferences, threadMessageIds } from '../../lib/reference/find-ticket-reference.js';
 import { subjectTagFinder } from '../../lib/reference/subject-tag.js';
 import { FUZZ_RUNS, FUZZ_SEED, hostileMime } from '../helpers/mime-arbitrary.js';
 
@@ -33,13 +33,12 @@ describe('fuzzing parse and decide', () => {
           return;
         }
         const threadIds = threadMessageIds(record);
-        const reference = findTicketReference({ threadIds, ticketsByMessageId: new Map(), subjectTag: findTag(record.subject) });
+        const references = findTicketReferences({ threadIds, ticketsByMessageId: new Map(), subjectTag: findTag(record.subject) });
         const decision = decideOutcome({
           prior: { kind: 'none' },
           empty: record.headerCount === 0,
           mailbox: routeMail([...record.deliveredTo, ...record.to.map((a) => a.address)], routing),
-          reference,
-          chain: reference ? { kind: 'missing', ticketId: reference.ticketId, via: [] } : null,
+          references: references.map((reference) => ({ reference, chain: { kind: 'missing' as const, ticketId: reference.ticketId, via: [] } })),
         });
         expect(['followup', 'create', 'skip']).toContain(decision.kind);
         expect(record.rawSize).toBe(raw.length);

@@ -41,7 +41,8 @@ describe('patterns on 100 KB of hostile input', { timeout: 5_000 }, () => {
 
   it('reply addresses and verdict headers', () => {
     expect(findReplyToken([`support+${'1'.repeat(KB100)}.abc@x`, `${'a+'.repeat(KB100 / 2)}@x`], () => true)).toBeNull();
-    expect(readVerdicts(undefined, { extra: { 'authentication-results': [`amazonses.com; ${'dmarc = '.repeat(KB100 / 8)}`] } }).dmarc).toBe('dmarc');
-    expect(readVerdicts(undefined, { extra: { 'authentication-results': [`${' '.repeat(KB100)}amazonses.co`] } }).dmarc).toBeNull();
+    expect(readVerdicts(undefined, { extra: {}, raw: { 'authentication-results': [`amazonses.com; ${'dmarc = '.repeat(KB100 / 8)}`] } }).dmarc).toBeNull();
+    expect(readVerdicts(undefined, { extra: {}, raw: { 'authentication-results': [`amazonses.com; ${'dmarc=fail; '.repeat(KB100 / 12)}`] } }).dmarc).toBe('fail');
+    expect(readVerdicts(undefined, { extra: {}, raw: { 'authentication-results': [`${' '.repeat(KB100)}amazonses.co`] } }).dmarc).toBeNull();
   });
 });

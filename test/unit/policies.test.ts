@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DENIED_EXTENSIONS, DEFAULT_DENIED_TYPES, refuseAttachment, sanitizeFilename, type AttachmentPolicy } from '../../lib/mail/attachment-policy.js';
-import { isSenderAllowed } from '../../lib/screening/sender-policy.js';
+import { canonicalSender, canonicalizeMailbox } from '../../lib/mail/canonical-address.js';
+import { isParticipant } from '../../lib/screening/sender-policy.js';
 import type { Ticket } from '../../lib/ticket.js';
 
 const policy: AttachmentPolicy = {
@@ -54,24 +55,41 @@ describe('refuseAttachment', () => {
   });
 });
 
-describe('isSenderAllowed', () => {
+describe('isParticipant', () => {
   const ticket = (submitter: string, cc: string[] = []): Ticket => ({ id: 1, queue: 'q', status: 'open', title: '', submitter, cc, createdAt: '', updatedAt: '' });
   const agents = { addresses: new Set(['lead@example.com']), domains: new Set(['staff.example.com']) };
+  const canonicalParticipant = (address: string) => {
+    const result = canonicalizeMailbox(address);
+    return result.comparable ? result.address : null;
+  };
+  /** The sender as the pipeline gives it: the canonical form of the raw From. */
+  const from = (raw: string) => {
+    const result = canonicalSender([raw]);
+    return result.comparable ? result.address : null;
+  };
+  const allowed = (raw: string, tickets: Ticket[]) => isParticipant({ sender: from(raw), agents, canonicalParticipant }, tickets);
 
-  it('allows the submitter, a CC and agents, case-insensitively', () => {
-    expect(isSenderAllowed('Alice@Example.COM', [ticket('alice@example.com')], agents)).toBe(true);
-    expect(isSenderAllowed('bob@example.com', [ticket('alice@example.com', ['Bob@example.com'])], agents)).toBe(true);
-    expect(isSenderAllowed('lead@example.com', [ticket('alice@example.com')], agents)).toBe(true);
-    expect(isSenderAllowed('anyone@staff.example.com', [ticket('alice@example.com')], agents)).toBe(true);
+  it('allows the submitter, a CC and agents, whatever the case of the stored or sent address', () => {
+    expect(allowed('Alice <Alice@Example.COM>', [ticket('alice@example.com')])).toBe(true);
+    expect(allowed('bob@example.com', [ticket('alice@example.com', ['Bob@example.com'])])).toBe(true);
+    expect(allowed('lead@example.com', [ticket('alice@example.com')])).toBe(true);
+    expect(allowed('anyone@staff.example.com', [ticket('alice@example.com')])).toBe(true);
   });
 
   it('allows the participants of a merged ticket on the way', () => {
-    expect(isSenderAllowed('dave@example.com', [ticket('dave@example.com'), ticket('alice@example.com')], agents)).toBe(true);
+    expect(allowed('dave@example.com', [ticket('dave@example.com'), ticket('alice@example.com')])).toBe(true);
   });
 
-  it('refuses anyone else, and a mail without sender', () => {
-    expect(isSenderAllowed('mallory@example.com', [ticket('alice@example.com')], agents)).toBe(false);
-    expect(isSenderAllowed('x@notstaff.example.com', [ticket('alice@example.com')], agents)).toBe(false);
-    expect(isSenderAllowed(null, [ticket('alice@example.com')], agents)).toBe(false);
+  it('compares IDN domains as A-labels on both sides', () => {
+    expect(allowed('jo@xn--bcher-kva.example', [ticket('jo@bücher.example')])).toBe(true);
+    expect(allowed('alice@xn--example-.com', [ticket('alice@example.com')])).toBe(false);
+  });
+
+  it('refuses anyone else, a display name that shows a participant, and a mail without sender', () => {
+    expect(allowed('mallory@example.com', [ticket('alice@example.com')])).toBe(false);
+    expect(allowed('"alice@example.com" <mallory@attacker.example>', [ticket('alice@example.com')])).toBe(false);
+    expect(allowed('x@notstaff.example.com', [ticket('alice@example.com')])).toBe(false);
+    expect(allowed('=?utf-8?q?alice?=@example.com', [ticket('alice@example.com')])).toBe(false);
+    expect(isParticipant({ sender: null, agents, canonicalParticipant }, [ticket('alice@example.com')])).toBe(false);
   });
 });

@@ -6,8 +6,10 @@ import { isDeliveryReport, readBounceReport } from '../../lib/screening/bounce.j
 import { screenMail, type ScreeningPolicy } from '../../lib/screening/screen.js';
 import { readVerdicts } from '../../lib/screening/verdicts.js';
 
+/** Headers of a mail; `from` sets both the decoded field and the raw header the trust checks read. */
 function headers(fields: Partial<MailHeaders> = {}): MailHeaders {
-  return { ...readMailHeaders(new Map()), from: { address: 'alice@example.com', name: '' }, headerCount: 5, ...fields };
+  const from = fields.from ?? { address: 'alice@example.com', name: '' };
+  return { ...readMailHeaders(new Map()), from, headerCount: 5, ...fields, raw: { from: [`<${from.address}>`], ...fields.raw } };
 }
 
 const policy: ScreeningPolicy = {
@@ -87,10 +89,18 @@ describe('verdicts', () => {
     expect(readVerdicts({ virus: 'FAIL', spam: 'PASS', dmarc: 'FAIL', dmarcPolicy: 'reject' }, headers())).toMatchObject({ virus: 'fail', dmarcPolicy: 'reject', source: 'receipt' });
   });
 
-  it('trusts only the Authentication-Results that SES wrote', () => {
-    const forged = headers({ extra: { 'authentication-results': ['mx.attacker.example; dmarc=pass', 'amazonses.com; spf=fail; dmarc=fail header.from=bank.example'] } });
-    expect(readVerdicts(undefined, forged).dmarc).toBe('fail');
-    expect(readVerdicts(undefined, headers({ extra: { 'authentication-results': ['mx.attacker.example; dmarc=fail'] } })).dmarc).toBeNull();
+  it('trusts only the Authentication-Results that SES wrote, at the top of the mail', () => {
+    const ses = headers({ raw: { 'authentication-results': ['amazonses.com; spf=fail; dmarc=fail header.from=bank.example', 'mx.attacker.example; dmarc=pass'] } });
+    expect(readVerdicts(undefined, ses).dmarc).toBe('fail');
+    expect(readVerdicts(undefined, headers({ raw: { 'authentication-results': ['mx.attacker.example; dmarc=fail'] } })).dmarc).toBeNull();
+    // A forged header below SES's is never read, even when SES's says nothing of DMARC.
+    const below = headers({ raw: { 'authentication-results': ['amazonses.com; spf=pass', 'amazonses.com; dmarc=pass'] } });
+    expect(readVerdicts(undefined, below).dmarc).toBeNull();
+  });
+
+  it('reads dmarc only as the method of a clause, never inside a sender-chosen value', () => {
+    const masked = 'amazonses.com; spf=pass (spfCheck: x) client-ip=192.0.2.1; envelope-from=dmarc=pass@attacker.example; helo=x; dkim=none; dmarc=fail header.from=example.com;';
+    expect(readVerdicts(undefined, headers({ raw: { 'authentication-results': [masked] } })).dmarc).toBe('fail');
   });
 });
 
@@ -106,7 +116,7 @@ describe('screenMail', () => {
     expect(screenMail(noVirus, readVerdicts(undefined, noVirus), policy)?.reason).toBe('bounce');
     const noBounce = { ...noVirus, contentType: { value: 'text/plain', params: {} } };
     expect(screenMail(noBounce, readVerdicts(undefined, noBounce), policy)?.reason).toBe('loop');
-    const notOurs = { ...noBounce, from: { address: 'alice@example.com', name: '' } };
+    const notOurs = { ...noBounce, from: { address: 'alice@example.com', name: '' }, raw: { from: ['alice@example.com'] } };
     expect(screenMail(notOurs, readVerdicts(undefined, notOurs), policy)?.reason).toBe('auto-reply');
     const notAuto = { ...notOurs, extra: { 'x-ses-spam-verdict': ['FAIL'] } };
     expect(screenMail(notAuto, readVerdicts(undefined, notAuto), policy)?.reason).toBe('spam');
@@ -123,7 +133,7 @@ describe('screenMail', () => {
     expect(screenMail(headers(), receipt('reject'), policy)?.reason).toBe('dmarc-fail');
     expect(screenMail(headers(), receipt('quarantine'), policy)?.reason).toBe('dmarc-fail');
     expect(screenMail(headers(), receipt('none'), policy)).toBeNull();
-    const fromHeaders = readVerdicts(undefined, headers({ extra: { 'authentication-results': ['amazonses.com; dmarc=fail'] } }));
+    const fromHeaders = readVerdicts(undefined, headers({ raw: { 'authentication-results': ['amazonses.com; dmarc=fail'] } }));
     expect(screenMail(headers(), fromHeaders, policy)?.reason).toBe('dmarc-fail');
     expect(screenMail(headers(), fromHeaders, { ...policy, dmarcWithoutPolicy: 'accept' })).toBeNull();
   });

@@ -48,6 +48,8 @@ export interface AppliedEntry extends InboundBase {
   readonly reopened: boolean;
   /** Ids of merged tickets the mail was forwarded through. */
   readonly mergedFrom: readonly number[];
+  /** When the thread and the subject tag named different tickets: which was taken, and why. */
+  readonly referenceConflict?: string;
   /** The text body, when short enough to keep inline; else `bodyKey` names the S3 object. */
   readonly body: string | null;
   readonly bodyKey: string | null;

@@ -116,6 +116,7 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
     followupId: target.followupId,
     reopened,
     mergedFrom: decision.kind === 'followup' ? decision.mergedFrom : [],
+    ...(decision.kind === 'followup' && decision.conflict ? { referenceConflict: decision.conflict } : {}),
     ...body,
     attachments: record.attachments,
   };

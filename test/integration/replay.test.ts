@@ -66,6 +66,28 @@ describe('npm run replay', () => {
     expect((await fixture.aws.ledger()).filter((e) => e.key === keys.big)).toEqual([expect.objectContaining({ state: 'applied', messageKey: bare(ids.big) })]);
   });
 
+  it('re-drives a duplicate recorded under the Message-ID rule that the content rule calls a distinct mail', async () => {
+    // The first mail under this Message-ID was applied; a later, different mail under it was
+    // recorded as a duplicate by the rule before content fingerprints (a ledger entry as it wrote it).
+    const messageId = newMessageId('replay-reused');
+    await fixture.gateway.deliver('reused-first.eml', composeMail({ messageId, subject: '[support-42] first of two' }));
+    const second = 'inbound/reused-second.eml';
+    await fixture.gateway.store(second, composeMail({ messageId, subject: '[support-42] another mail', body: 'Other words.' }));
+    const at = new Date().toISOString();
+    await fixture.aws.db.send(
+      new PutCommand({
+        TableName: fixture.gateway.stack.names.messagesTable,
+        Item: { messageKey: 'duplicate:legacy-second', direction: 'inbound', state: 'skipped', reason: 'duplicate', detail: 'this Message-ID was already handled', bucket: fixture.gateway.stack.names.bucket, key: second, messageId: bare(messageId), from: 'alice@example.com', subject: '[support-42] another mail', receivedAt: at, recordedAt: at },
+      }),
+    );
+    const { stdout } = await replay(['--reason', 'duplicate']);
+    expect(stdout).toContain(`${second} <${bare(messageId)}>: duplicate → followup on ticket 42`);
+    const entries = (await fixture.aws.ledger()).filter((e) => e.key === second);
+    expect(entries).toEqual([expect.objectContaining({ state: 'applied', ticketId: 42, messageKey: expect.stringMatching(new RegExp(`^${bare(messageId)}#[0-9a-f]{64}$`)) })]);
+    // Threading by that Message-ID still points at the first mail's entry.
+    expect(await fixture.aws.ledgerEntry(bare(messageId))).toMatchObject({ key: expect.not.stringContaining('reused-second'), state: 'applied' });
+  });
+
   it('finds nothing more to do afterwards, or before --since', async () => {
     expect((await replay(['--ticket', '77'])).stdout).toContain('0 applied, 0 still skipped, 0 to retry');
     expect((await replay(['--since', '2999-01-01', '--dry-run'])).stdout).toContain('0 skipped mails would be replayed');

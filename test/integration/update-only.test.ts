@@ -90,11 +90,14 @@ describe('update-only mailbox', () => {
     dynamo.destroy();
   });
 
-  it('prefers the thread over a subject tag naming another ticket', async () => {
+  it('takes the thread over a subject tag naming another ticket only where the sender may write, and records the conflict', async () => {
     const first = newMessageId('thread-first');
     await fixture.gateway.deliver('t1.eml', composeMail({ messageId: first, subject: '[support-42] a' }));
     const report = await fixture.gateway.deliver('t2.eml', composeMail({ subject: 'Re: [billing-7] quoted', inReplyTo: first }));
+    // alice may write into 42 (the thread's) but not into 7 (the tag's): the thread's, recorded as a conflict.
     expect(report.outcome).toMatchObject({ kind: 'followup', ticketId: 42 });
+    const entry = await fixture.aws.ledgerEntry(String(report.messageId));
+    expect(entry).toMatchObject({ referenceConflict: expect.stringContaining('took ticket 42') });
   });
 
   it('skips a second copy of a mail as duplicate, keeping one follow-up', async () => {

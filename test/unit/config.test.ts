@@ -48,6 +48,13 @@ describe('loadConfig', () => {
     expect(defaults.attachments.denyExtensions.has('exe')).toBe(true);
     const agents = loadConfig({ ...base, AGENT_ADDRESSES: 'Lead@Example.com, @Staff.Example.com' }).agents;
     expect(agents).toEqual({ addresses: new Set(['lead@example.com']), domains: new Set(['staff.example.com']) });
+    expect(defaults.senderAuthentication).toBe('required');
+    expect(defaults.ownDomains).toEqual(new Set(['helpdesk.example']));
+  });
+
+  it('keeps agents in the canonical form senders are compared in: IDN domains as A-labels', () => {
+    const agents = loadConfig({ ...base, AGENT_ADDRESSES: 'jo@Bücher.example,@STÄFF.example' }).agents;
+    expect(agents).toEqual({ addresses: new Set(['jo@xn--bcher-kva.example']), domains: new Set(['xn--stff-moa.example']) });
   });
 
   it('defaults UPDATE_ONLY to false, as django-helpdesk does', () => {
@@ -71,6 +78,8 @@ describe('loadConfig', () => {
     [{ MAX_MAIL_BYTES: '40MB' }, 'MAX_MAIL_BYTES', 'whole number of bytes'],
     [{ MAX_MAIL_BYTES: '10' }, 'MAX_MAIL_BYTES', 'from 1024 up'],
     [{ SENDER_POLICY: 'lax' }, 'SENDER_POLICY', '"strict" or "open"'],
+    [{ SENDER_AUTHENTICATION: 'sometimes' }, 'SENDER_AUTHENTICATION', '"required" or "off"'],
+    [{ AGENT_ADDRESSES: 'lead@xn--example-.com' }, 'AGENT_ADDRESSES', 'not a valid address or domain'],
     [{ DMARC_FAIL_WITHOUT_POLICY: 'maybe' }, 'DMARC_FAIL_WITHOUT_POLICY', '"skip" or "accept"'],
     [{ SKIP_SPAM: 'no' }, 'SKIP_SPAM', '"true" or "false"'],
     [{ AGENT_ADDRESSES: 'lead@example.com,staff.example.com' }, 'AGENT_ADDRESSES', '"staff.example.com" is not one'],

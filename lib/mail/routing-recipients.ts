@@ -48,12 +48,22 @@ const SES_RECEIVED_TAIL = /(?:^|[\s)])by\s+inbound-smtp\.[a-z0-9-]+\.amazonaws\.
  * `null` when the header is not SES's or names no (comparable) recipient.
  */
 export function sesReceivedFor(received: string): CanonicalAddress | null {
+  const recipient = sesReceivedRecipient(received);
+  return recipient === null ? null : recipient.address;
+}
+
+/**
+ * Whether SES's inbound-smtp wrote this `Received` header value, and for whom: `null` when it is
+ * not SES's; `{ address: null }` when it is SES's but its recipient is not comparable (an
+ * `x=?y@…` SES accepted): such mail is routed by nothing the sender wrote.
+ */
+function sesReceivedRecipient(received: string): { readonly address: CanonicalAddress | null } | null {
   const semicolon = received.lastIndexOf(';');
   if (semicolon < 0) return null;
   const match = SES_RECEIVED_TAIL.exec(received.slice(0, semicolon));
   if (!match) return null;
   const result = canonicalizeMailbox(match[1] as string);
-  return result.comparable ? result.address : null;
+  return { address: result.comparable ? result.address : null };
 }
 
 function unique(addresses: readonly string[]): CanonicalAddress[] {
@@ -71,8 +81,9 @@ export function routingRecipients(input: RoutingRecipientsInput): RoutingRecipie
   if (fromReceipt.length > 0) return { recipients: fromReceipt, source: 'receipt' };
 
   const topmost = input.raw.received?.[0];
-  const fromReceived = topmost === undefined ? null : sesReceivedFor(topmost);
-  if (fromReceived !== null) return { recipients: [fromReceived], source: 'received' };
+  const fromReceived = topmost === undefined ? null : sesReceivedRecipient(topmost);
+  // Once SES wrote the topmost Received, it alone decides, even when its recipient cannot be read.
+  if (fromReceived !== null) return { recipients: fromReceived.address === null ? [] : [fromReceived.address], source: 'received' };
 
   const fromHeaders = [...new Set(SENDER_RECIPIENT_HEADERS.flatMap((name) => canonicalAddresses(input.raw[name])))];
   return fromHeaders.length > 0 ? { recipients: fromHeaders, source: 'sender-headers' } : { recipients: [], source: 'none' };

@@ -26,10 +26,10 @@ import { DRAIN_ATTACHMENTS, type AttachmentSink } from '../mail/parse.js';
 import type { MailRecord } from '../mail/record.js';
 import type { MailOutcome } from '../outcomes.js';
 import { failedRecipientsFromHeaders, readBounceReport } from '../screening/bounce.js';
-import { DistinctMailError, TransientError } from '../errors.js';
+import { TransientError } from '../errors.js';
 import { contentFingerprint } from '../mail/content-fingerprint.js';
 import { reportCapturingSink, storingSink } from '../attachment-sinks.js';
-import { baseEntry, commitEntry, keepRawMail, recordSkip } from './commit.js';
+import { assertSameMail, baseEntry, commitEntry, keepRawMail, recordSkip } from './commit.js';
 import { followupPrefix, quarantineKeyOf, type PipelineContext } from './context.js';
 import type { FollowupTarget, InboundMail, MailReport, Plan } from './types.js';
 
@@ -87,8 +87,7 @@ async function applySkip(ctx: PipelineContext, plan: Plan, record: MailRecord, m
   const fingerprint = fingerprintOf(plan, record);
   if (reason === 'duplicate') {
     // The same Message-ID is a duplicate only with the same content; another mail is keyed apart.
-    const held = plan.heldBy?.fingerprint;
-    if (held !== undefined && held !== null && held !== fingerprint) throw new DistinctMailError(fingerprint, messageKey);
+    if (plan.heldBy) assertSameMail(ctx, plan.heldBy, fingerprint, messageKey);
     return recordSkip(ctx, mail, headers, objectKeyOf(mail.location, 'duplicate'), { reason, detail, fingerprint });
   }
   if (reason === 'bounce') {

@@ -3,14 +3,14 @@
  * mail — tagged with its outcome, or moved to the quarantine when infected. A lost race on the
  * ledger key turns into a redelivery or a duplicate.
  */
-import { DistinctMailError } from '../errors.js';
-import type { FinalEntry, SkippedEntry } from '../ledger-entry.js';
+import { DistinctMailError, TransientError } from '../errors.js';
+import type { FinalEntry, LedgerEntry, SkippedEntry } from '../ledger-entry.js';
 import { objectKeyOf, outcomeOfEntry, tagsOf } from '../ledger-outcomes.js';
 import type { MailLocation } from '../ledger-entry.js';
 import type { MailHeaders } from '../mail/record.js';
 import type { MailOutcome, SkipReason } from '../outcomes.js';
 import { quarantineKeyOf, type PipelineContext } from './context.js';
-import type { InboundMail, MailReport } from './types.js';
+import type { HeldBy, InboundMail, MailReport } from './types.js';
 
 /** The most of a subject kept in a ledger entry. */
 const MAX_LEDGER_SUBJECT_LENGTH = 1000;
@@ -56,16 +56,37 @@ export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry
 }
 
 /**
- * A concurrent mail won this key: throws {@link DistinctMailError} when its content differs (it
- * is another mail, to be keyed apart); returns when it is the same mail (or cannot be told apart:
- * the holder has no fingerprint).
+ * How long another object's `pending` claim on a Message-ID is waited for (a retry) before this
+ * mail is taken as distinct from it: longer than one attempt at the mail that claimed it can take.
  */
+export const PENDING_CLAIM_WAIT_MS = 15 * 60 * 1000;
+
+/**
+ * Returns when a mail with `fingerprint` is the same mail as the holder of its key (a duplicate).
+ * Throws {@link DistinctMailError} when it is another mail (other content, or a holder whose
+ * content is not known: it never swallows a mail), and {@link TransientError} while the holder is a
+ * fresh `pending` claim whose content is still being read.
+ */
+export function assertSameMail(ctx: PipelineContext, held: HeldBy, fingerprint: string, messageKey: string): void {
+  if (held.fingerprint === fingerprint) return;
+  if (held.pendingSince !== null && ctx.now().getTime() - Date.parse(held.pendingSince) < PENDING_CLAIM_WAIT_MS) {
+    throw new TransientError(`another stored mail with this Message-ID is being opened as a ticket (claimed ${held.pendingSince}): waiting to compare contents`);
+  }
+  throw new DistinctMailError(fingerprint, messageKey);
+}
+
+/** What a holder of the key says about its content (see {@link HeldBy}). */
+export function heldBy(holder: LedgerEntry): HeldBy {
+  if (holder.direction === 'outbound') return { fingerprint: null, pendingSince: null };
+  return { fingerprint: holder.fingerprint ?? null, pendingSince: holder.state === 'pending' ? holder.recordedAt : null };
+}
+
+/** A concurrent mail won this key: returns when it is the same mail, else throws (see {@link assertSameMail}). */
 async function throwIfDistinct(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry): Promise<void> {
   if (!entry.fingerprint || mail.contentKey) return;
   const holder = (await ctx.ledger.lookup([entry.messageKey])).get(entry.messageKey);
-  if (!holder) return;
-  const held = holder.direction === 'outbound' ? 'outbound' : holder.fingerprint;
-  if (held !== undefined && held !== entry.fingerprint) throw new DistinctMailError(entry.fingerprint, entry.messageKey);
+  if (!holder) throw new TransientError(`ledger entry ${entry.messageKey} was taken and is gone`);
+  assertSameMail(ctx, heldBy(holder), entry.fingerprint, entry.messageKey);
 }
 
 /** Marks the raw mail with its outcome, or moves an infected one to the quarantine. */

@@ -18,7 +18,9 @@ export async function reportFailure(ctx: PipelineContext, mail: InboundMail, err
       return await recordSkip(ctx, mail, null, objectKeyOf(location, 'object'), { reason: 'object-missing', detail: error.message });
     }
     if (error instanceof MalformedMailError) {
-      return await recordSkip(ctx, mail, known?.headers ?? null, known?.messageKey ?? objectKeyOf(location, 'object'), { reason: 'malformed', detail: error.message });
+      // Filed by its object, never under its Message-ID: an unreadable mail has no content to
+      // compare, so it must not hold a Message-ID that a readable mail may need.
+      return await recordSkip(ctx, mail, known?.headers ?? null, objectKeyOf(location, 'object'), { reason: 'malformed', detail: error.message });
     }
   } catch (inner) {
     return { location, messageId: null, outcome: { kind: 'retry', error: String(inner) }, redelivered: false, error: inner };

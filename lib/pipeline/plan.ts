@@ -22,9 +22,9 @@ import { screenMail, type ScreeningResult } from '../screening/screen.js';
 import type { SenderCheck } from '../screening/sender-policy.js';
 import { readVerdicts } from '../screening/verdicts.js';
 import { loadTicketChain } from '../ticket-chain.js';
-import { baseEntry } from './commit.js';
+import { baseEntry, heldBy } from './commit.js';
 import type { PipelineContext } from './context.js';
-import type { InboundMail, Plan, SenderIdentity } from './types.js';
+import type { HeldBy, InboundMail, Plan, SenderIdentity } from './types.js';
 
 const NOTHING_FETCHED: Prefetched = { entries: new Map(), tickets: new Map() };
 
@@ -59,6 +59,7 @@ function identifySender(mail: InboundMail, headers: MailHeaders): SenderIdentity
   const verdict = authenticateSender({
     results: sesAuthenticationResults(headers.raw['authentication-results']),
     fromDomain: from.comparable ? from.domain : null,
+    ...(headers.raw.received?.[0] ? { sesReceived: headers.raw.received[0] } : {}),
     ...(mail.envelope?.verdicts ? { receipt: mail.envelope.verdicts } : {}),
   });
   return { address: from.comparable ? from.address : null, authenticated: verdict.authenticated, detail: from.comparable ? verdict.detail : from.reason };
@@ -140,10 +141,11 @@ function senderCheck(ctx: PipelineContext, sender: SenderIdentity): SenderCheck 
  * the mail is a duplicate only if it is the same mail (see `Plan.heldBy`). Not for keys that are
  * themselves content (a raw-mail hash) or already carry the fingerprint.
  */
-function heldByOf(mail: InboundMail, messageKey: string, prior: PriorEntry, holder: LedgerEntry | undefined): Plan['heldBy'] {
+function heldByOf(mail: InboundMail, messageKey: string, prior: PriorEntry, holder: LedgerEntry | undefined): HeldBy | null {
   if (prior.kind !== 'other-object' || !holder || mail.contentKey || messageKey.startsWith('sha256:')) return null;
-  return { fingerprint: holder.direction === 'outbound' ? 'outbound' : (holder.fingerprint ?? null) };
+  return heldBy(holder);
 }
+
 
 /** Plans one mail from its header block. */
 export async function planMail(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders): Promise<Plan> {
@@ -179,9 +181,8 @@ async function withTarget(ctx: PipelineContext, mail: InboundMail, draft: Plan):
     const reservation = await reserveTicketId(ctx, mail, headers, messageKey, decision.queue);
     if (reservation.kind === 'redelivered') return { ...draft, decision: { kind: 'redelivered' }, target: null, prior: reservation.holder };
     if (reservation.kind === 'duplicate') {
-      const holder = reservation.holder;
-      const heldBy = mail.contentKey ? null : { fingerprint: holder.direction === 'outbound' ? ('outbound' as const) : (holder.fingerprint ?? null) };
-      return { ...draft, decision: { kind: 'skip', reason: 'duplicate', detail: reservation.detail }, target: null, prior: null, heldBy };
+      const held = mail.contentKey ? null : heldBy(reservation.holder);
+      return { ...draft, decision: { kind: 'skip', reason: 'duplicate', detail: reservation.detail }, target: null, prior: null, heldBy: held };
     }
     decision = { ...decision, ticketId: reservation.ticketId };
   }

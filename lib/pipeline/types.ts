@@ -85,10 +85,21 @@ export interface Plan {
   readonly reportParts: { contentType: string; text: string }[];
   readonly sender: SenderIdentity;
   /**
-   * Another stored object holds this mail's Message-ID: whether it is the same mail is decided
-   * once the content is read, against the holder's fingerprint (`null`: the holder has none, a
-   * claim or an entry from before fingerprints, and counts as the same mail; `'outbound'`: a
-   * notification of the helpdesk, never the same mail).
+   * Another stored object holds this mail's Message-ID key: whether this is the same mail is
+   * decided once the content is read (see {@link HeldBy}).
    */
-  readonly heldBy: { readonly fingerprint: string | null | 'outbound' } | null;
+  readonly heldBy: HeldBy | null;
+}
+
+/**
+ * What holds a mail's Message-ID key for another object. A mail is a duplicate only of a holder
+ * with the same content fingerprint; a holder without one (an outbound notification, a mail that
+ * was never read, an entry from before fingerprints) never swallows a mail. A `pending` claim of
+ * another object is still being processed: its content is not known yet.
+ */
+export interface HeldBy {
+  /** The holder's content fingerprint, `null` when it has none. */
+  readonly fingerprint: string | null;
+  /** When the holder is a `pending` claim (a new ticket being opened): when it was claimed (ISO). */
+  readonly pendingSince: string | null;
 }

@@ -16,6 +16,11 @@
  * without the list, `attacker.github.io` would vouch for `github.io`. Senders whose signing
  * domain is a subdomain of their From domain are authenticated by DMARC when they publish it.
  *
+ * Sender-chosen values (the HELO, the envelope-from) stand inside SES's header; a `;` in them would
+ * start a clause of the sender's choosing. So the header is not trusted at all when the HELO SES
+ * recorded in its `Received` holds `;` or `=` ({@link heloInjection}), and DKIM counts only when
+ * the header holds exactly one dkim clause, as SES writes it.
+ *
  * A DMARC `fail` (in the header or in the receipt) is final: the domain owner published a policy
  * and the mail failed it, so DKIM and SPF are not consulted. A header with more than one `dmarc` or `spf` clause is not trusted
  * at all — SES writes one of each, so a second one came from a sender-chosen value (a HELO or
@@ -41,6 +46,13 @@ export interface SenderAuthenticationInput {
   /** The domain of `canonicalSender(raw.from)` (A-label, lower case); `null` when the From is not comparable. */
   readonly fromDomain: string | null;
   readonly receipt?: ReceiptAuthenticationVerdicts;
+  /**
+   * The topmost `Received` header (raw), which SES writes with the HELO the sender's server gave:
+   * `from <helo> (<rDNS> [<ip>]) by inbound-smtp.…`. SES copies the same HELO into its
+   * `Authentication-Results` (`helo=…;`), where a `;` in it would start a clause of the sender's
+   * choosing (`helo=x;dkim=pass header.d=victim.example;`).
+   */
+  readonly sesReceived?: string;
 }
 
 /** The verdict, with a detail for the skip record and the log: what was seen, and what failed. */
@@ -77,11 +89,47 @@ function envelopeFromAfter(results: AuthenticationResults, spf: ResultClause): s
 
 const receiptSays = (verdict: string | undefined) => (verdict === undefined ? null : verdict.trim().toUpperCase());
 
+/** The part of SES's `Received` that the sending server chose: from `from` up to ` by inbound-smtp.` */
+const SES_RECEIVED_FROM = /^from\s+([\s\S]*?)\s+by\s+inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\b/i;
+
+/**
+ * Why SES's results cannot be trusted because the HELO the sender chose could have written into
+ * them, or `null`. The `from` part of SES's `Received` (HELO, reverse DNS, address) never holds a
+ * `;` or a `=` in an honest mail: a HELO is a domain or an address literal (RFC 5321 §4.1.1.1).
+ */
+export function heloInjection(sesReceived: string | undefined): string | null {
+  const from = sesReceived === undefined ? undefined : SES_RECEIVED_FROM.exec(sesReceived)?.[1];
+  if (from === undefined) return null;
+  return /[;=]/.test(from) ? `the HELO SES recorded (${from.slice(0, 80)}) holds ";" or "=": it could have written clauses into SES's Authentication-Results` : null;
+}
+
+/**
+ * DKIM's verdict: authenticated when the one dkim clause SES writes passed for a domain aligned
+ * with the From domain. A second dkim clause can only have come through a sender-chosen value (the
+ * HELO), so DKIM then vouches for nothing (DMARC and SPF may still). Adds what it saw to `notes`.
+ */
+function dkimVerdict(results: AuthenticationResults, fromDomain: string, notes: string[], refusedByReceipt: (method: AuthenticationMethod) => boolean): SenderAuthentication | null {
+  const dkim = resultsOf(results, 'dkim');
+  if (dkim.length === 0) notes.push('no dkim result');
+  if (dkim.length > 1) notes.push(`${dkim.length} dkim clauses where SES writes one: DKIM not used`);
+  const [clause] = dkim;
+  if (!clause || dkim.length > 1) return null;
+  const signer = domainOfValue(propertyOf(clause, 'header', 'd') ?? propertyOf(clause, 'header', 'i'));
+  if (clause.result !== 'pass') notes.push(`dkim=${clause.result}${signer ? ` for ${signer}` : ''}`);
+  else if (signer === null) notes.push('dkim=pass without a signing domain');
+  else if (!isAligned(signer, fromDomain)) notes.push(`dkim=pass for ${signer}, not aligned with ${fromDomain}`);
+  else if (!refusedByReceipt('dkim')) return { authenticated: true, method: 'dkim', domain: signer, detail: `dkim=pass for ${signer}, aligned with ${fromDomain}` };
+  return null;
+}
+
 /** Decides whether the From domain is authenticated (see the module comment for the rules). */
 export function authenticateSender(input: SenderAuthenticationInput): SenderAuthentication {
   const { results, fromDomain, receipt } = input;
   if (fromDomain === null) return { authenticated: false, detail: 'the From address is not comparable, so nothing can authenticate it' };
   if (results === null) return { authenticated: false, detail: `no Authentication-Results of ${SES_AUTHSERV_ID} at the top of the mail` };
+
+  const injected = heloInjection(input.sesReceived);
+  if (injected) return { authenticated: false, detail: injected };
 
   const dmarc = resultsOf(results, 'dmarc');
   const spf = resultsOf(results, 'spf');
@@ -120,20 +168,8 @@ export function authenticateSender(input: SenderAuthenticationInput): SenderAuth
     notes.push('no dmarc result');
   }
 
-  const dkim = resultsOf(results, 'dkim');
-  for (const clause of dkim) {
-    const signer = domainOfValue(propertyOf(clause, 'header', 'd') ?? propertyOf(clause, 'header', 'i'));
-    if (clause.result !== 'pass') {
-      notes.push(`dkim=${clause.result}${signer ? ` for ${signer}` : ''}`);
-    } else if (signer === null) {
-      notes.push('dkim=pass without a signing domain');
-    } else if (!isAligned(signer, fromDomain)) {
-      notes.push(`dkim=pass for ${signer}, not aligned with ${fromDomain}`);
-    } else if (!refusedByReceipt('dkim')) {
-      return { authenticated: true, method: 'dkim', domain: signer, detail: `dkim=pass for ${signer}, aligned with ${fromDomain}` };
-    }
-  }
-  if (dkim.length === 0) notes.push('no dkim result');
+  const byDkim = dkimVerdict(results, fromDomain, notes, refusedByReceipt);
+  if (byDkim) return byDkim;
 
   const [spfClause] = spf;
   if (spfClause) {

@@ -56,4 +56,24 @@ describe('trust cases through npm start -- --json', () => {
     const results = await localRun('update-only', ['forged-x-original-to.eml'], { MAILBOXES });
     expect(results.get('forged-x-original-to.eml')).toMatchObject({ outcome: 'skipped', reason: 'no-ticket-ref' });
   });
+
+  it('distrusts SES\'s results when the HELO it recorded could have written a clause into them', async () => {
+    const results = await localRun('update-only', ['helo-injects-dkim-pass.eml', 'helo-injects-dkim-pass-spaced.eml']);
+    for (const file of ['helo-injects-dkim-pass.eml', 'helo-injects-dkim-pass-spaced.eml']) {
+      expect(results.get(file), file).toMatchObject({ outcome: 'skipped', reason: 'sender-unverified' });
+    }
+  });
+
+  it('does not let an unreadable mail under a participant\'s Message-ID swallow the participant\'s mail', async () => {
+    const results = await localRun('update-only', ['malformed-preempts-message-id.eml', 'preempted-message-id-b.eml']);
+    expect(results.get('malformed-preempts-message-id.eml')).toMatchObject({ outcome: 'skipped', reason: 'malformed' });
+    expect(results.get('preempted-message-id-b.eml')).toMatchObject({ outcome: 'followup', ticketId: 42 });
+  });
+
+  it('routes by nothing the sender wrote when SES\'s recipient cannot be read: the default queue\'s mode decides', async () => {
+    const MAILBOXES = 'support@helpdesk.example=support:update-only,new@helpdesk.example=support:create';
+    const results = await localRun('update-only', ['unreadable-ses-recipient.eml'], { MAILBOXES });
+    // X-Original-To and To say new@ (create mode); SES said x=?y@, no mailbox: the default queue (update-only).
+    expect(results.get('unreadable-ses-recipient.eml')).toMatchObject({ outcome: 'skipped', reason: 'no-ticket-ref' });
+  });
 });

@@ -40,6 +40,11 @@ describe('routingRecipients', () => {
     cc: ['=?utf-8?q?x?=@helpdesk.example, cc@helpdesk.example'],
   };
 
+  it('never falls back to sender-written headers once SES wrote the topmost Received, even when its recipient cannot be read', () => {
+    const odd = 'from mx.attacker.example (mx.attacker.example [192.0.2.1]) by inbound-smtp.eu-west-1.amazonaws.com with SMTP id abc123 for x=?y@helpdesk.example; Thu, 26 Nov 2026 08:34:00 +0000 (UTC)';
+    expect(routingRecipients({ raw: { received: [odd], ...SENDER_HEADERS } })).toEqual({ recipients: [], source: 'received' });
+  });
+
   it('takes the receipt\'s recipients first, canonical and once each', () => {
     expect(routingRecipients({ receiptRecipients: ['Support@Helpdesk.example', 'support@helpdesk.example', 'new@helpdesk.example'], raw: { received: [SES_RECEIVED], ...SENDER_HEADERS } })).toEqual({
       recipients: ['support@helpdesk.example', 'new@helpdesk.example'],

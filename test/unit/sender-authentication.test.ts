@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalSender } from '../../lib/mail/canonical-address.js';
 import { readRawHeaders } from '../../lib/mail/raw-headers.js';
 import { sesAuthenticationResults } from '../../lib/screening/authentication-results.js';
-import { authenticateSender, isAligned, type ReceiptAuthenticationVerdicts } from '../../lib/screening/sender-authentication.js';
+import { authenticateSender, heloInjection, isAligned, type ReceiptAuthenticationVerdicts } from '../../lib/screening/sender-authentication.js';
 import { headerLinesOf, trustFixture } from '../helpers/header-lines.js';
 
 /** SES's header for a sender, as SES writes it (see the SES samples in the RFC 8601 parser's tests). */
@@ -54,25 +54,26 @@ describe('authenticateSender', () => {
     expect(result.detail).toContain(detail);
   });
 
-  it('takes several dkim clauses and uses the aligned pass', () => {
-    const header = 'amazonses.com; spf=none smtp.mailfrom=x.example; dkim=pass header.d=esp.example; dkim=fail header.d=example.com; dkim=pass header.d=example.com; dmarc=none';
-    const result = verdict(header, 'example.com');
-    expect(result).toMatchObject({ authenticated: true, method: 'dkim', domain: 'example.com' });
-    const unaligned = verdict('amazonses.com; dkim=pass header.d=esp.example; dkim=fail header.d=example.com; dmarc=none', 'example.com');
+  it('uses DKIM only from a header with the one dkim clause SES writes', () => {
+    const one = verdict('amazonses.com; spf=none smtp.mailfrom=x.example; dkim=pass header.d=example.com; dmarc=none', 'example.com');
+    expect(one).toMatchObject({ authenticated: true, method: 'dkim', domain: 'example.com' });
+    const unaligned = verdict('amazonses.com; dkim=pass header.d=esp.example; dmarc=none', 'example.com');
     expect(unaligned.authenticated).toBe(false);
     expect(unaligned.detail).toContain('dkim=pass for esp.example, not aligned with example.com');
-    expect(unaligned.detail).toContain('dkim=fail for example.com');
+    // A second dkim clause can only have come through a sender-chosen value (helo=x;dkim=pass …).
+    const injected = verdict(ses('pass', 'm@attacker.example', 'dkim=pass header.d=example.com; dkim=none', 'dmarc=none header.from=example.com'), 'example.com');
+    expect(injected.authenticated).toBe(false);
+    expect(injected.detail).toContain('2 dkim clauses');
   });
 
-  it.each([
-    [{ dmarc: 'FAIL' }, 'dmarc=pass header.from=example.com', 'dkim=pass header.d=example.com', null],
-    [{ dmarc: 'PASS' }, 'dmarc=pass header.from=example.com', 'dkim=none', 'dmarc'],
-    [{ dmarc: 'GRAY', dkim: 'PASS' }, 'dmarc=pass header.from=example.com', 'dkim=pass header.d=example.com', 'dkim'],
-    [{ dkim: 'PROCESSING_FAILED', spf: 'FAIL' }, 'dmarc=none', 'dkim=pass header.d=example.com', null],
-  ])('requires SES\'s receipt verdict %j to agree', (receipt, dmarc, dkim, method) => {
-    const result = verdict(ses('pass', 'a@example.com', dkim, dmarc), 'example.com', receipt);
-    expect(result.authenticated ? result.method : null).toBe(method);
-    if (method === null) expect(result.detail).toMatch(/SES's receipt/);
+  it('trusts nothing of the header when the HELO in SES\'s Received could have written into it', () => {
+    const header = ses('pass', 'm@attacker.example', 'dkim=none', 'dmarc=pass header.from=example.com');
+    const received = 'from x;dkim=pass(x)header.d=example.com (mx.attacker.example [192.0.2.1]) by inbound-smtp.eu-west-1.amazonaws.com with SMTP id abc for support@helpdesk.example; Thu, 26 Nov 2026 08:34:00 +0000';
+    const result = authenticateSender({ results: sesAuthenticationResults([header]), fromDomain: 'example.com', sesReceived: received });
+    expect(result).toMatchObject({ authenticated: false, detail: expect.stringContaining('HELO') });
+    expect(heloInjection('from mx.sender.example (mx.sender.example [192.0.2.1]) by inbound-smtp.us-east-1.amazonaws.com with SMTP id a for s@h.example; date')).toBeNull();
+    expect(heloInjection('from [IPv6:2001:db8::1] (unknown [2001:db8::1]) by inbound-smtp.us-east-1.amazonaws.com with SMTP id a for s@h.example; date')).toBeNull();
+    expect(heloInjection('from x header.d=example.com (y [192.0.2.1]) by inbound-smtp.us-east-1.amazonaws.com with SMTP id a for s@h.example; date')).not.toBeNull();
   });
 
   it('refuses the dmarc-masked-by-envelope-from mail as SES wrote it', async () => {

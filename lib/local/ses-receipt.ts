@@ -6,7 +6,8 @@
  * (a file can state failing verdicts):
  * - `Received: … by inbound-smtp.<region>.amazonaws.com … for <recipient>;`
  * - `X-SES-Spam-Verdict: PASS`, `X-SES-Virus-Verdict: PASS`
- * - `Authentication-Results: amazonses.com; spf=pass …; dkim=pass …; dmarc=pass header.from=<domain>;`
+ * - `Authentication-Results: amazonses.com; spf=pass (…) client-ip=…; envelope-from=<from>; helo=…;
+ *   dkim=pass header.i=@<domain>; dmarc=pass header.from=<domain>;`
  *
  * (SES's headers: https://docs.aws.amazon.com/ses/latest/dg/receiving-email-concepts.html)
  */
@@ -62,14 +63,17 @@ export function simulatedSesHeaders(raw: Uint8Array, receipt: SimulatedReceipt):
   const lines: string[] = [];
   if (!has('received', (v) => /\bby\s+inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\b/i.test(v))) {
     const recipient = recipientOf(fields, receipt.mailboxes);
-    lines.push(`Received: from localhost (localhost [127.0.0.1])\r\n by inbound-smtp.${receipt.region}.amazonaws.com with SMTP id local\r\n for ${recipient};\r\n ${receipt.now.toUTCString()}`);
+    // The mail's own Date stands in for the time of receipt, so the same file is always stored as the same bytes.
+    const date = new Date(fields.find(([name]) => name === 'date')?.[1] ?? '');
+    const at = Number.isNaN(date.getTime()) ? receipt.now : date;
+    lines.push(`Received: from localhost (localhost [127.0.0.1])\r\n by inbound-smtp.${receipt.region}.amazonaws.com with SMTP id local\r\n for ${recipient};\r\n ${at.toUTCString()}`);
   }
   if (!has('x-ses-spam-verdict')) lines.push('X-SES-Spam-Verdict: PASS');
   if (!has('x-ses-virus-verdict')) lines.push('X-SES-Virus-Verdict: PASS');
   const sender = fromDomain(fields);
   if (sender && !has('authentication-results', (v) => /^amazonses\.com\s*;/i.test(v))) {
     lines.push(
-      `Authentication-Results: amazonses.com;\r\n spf=pass (spfCheck: simulated by the local run) smtp.mailfrom=${sender.address};\r\n dkim=pass header.i=@${sender.domain};\r\n dmarc=pass header.from=${sender.domain};`,
+      `Authentication-Results: amazonses.com;\r\n spf=pass (spfCheck: simulated by the local run) client-ip=127.0.0.1; envelope-from=${sender.address}; helo=localhost;\r\n dkim=pass header.i=@${sender.domain};\r\n dmarc=pass header.from=${sender.domain};`,
     );
   }
   return lines.map((line) => `${line}\r\n`).join('');

@@ -108,10 +108,17 @@ export function observed<T extends ObservableClient>(client: T): T {
  * Builds the clients. Endpoints come from the SDK's own `AWS_ENDPOINT_URL_S3` /
  * `AWS_ENDPOINT_URL_DYNAMODB` variables; when a custom S3 endpoint is set (a local S3 server),
  * path-style addressing is used because such servers have no per-bucket host names.
+ *
+ * Checksums: requests keep the SDK's default (WHEN_SUPPORTED): S3 verifies every object the gateway
+ * writes. Responses are not validated (WHEN_REQUIRED) unless `AWS_RESPONSE_CHECKSUM_VALIDATION` is
+ * `WHEN_SUPPORTED`: reading raw mail is already protected by TLS in transit and by S3 at rest, and
+ * validating S3's full-object CRC64NVME in JavaScript costs about a quarter more CPU on a large mail
+ * (measured by `npm run bench`, figure p2_response_checksum_20mb; BENCHMARKS.md).
  */
 export function createAwsClients(env: Readonly<Record<string, string | undefined>> = process.env): AwsClients {
   const customS3 = Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
-  const s3 = observed(new S3Client({ forcePathStyle: customS3 }));
+  const responseChecksumValidation = env.AWS_RESPONSE_CHECKSUM_VALIDATION?.toUpperCase() === 'WHEN_SUPPORTED' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
+  const s3 = observed(new S3Client({ forcePathStyle: customS3, responseChecksumValidation }));
   const dynamo = DynamoDBDocumentClient.from(observed(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });

@@ -249,6 +249,9 @@ describe('the packaged stack', () => {
     });
     const statement = (resource('InboundQueuePolicy').Properties.PolicyDocument as { Statement: Json[] }).Statement[0];
     expect(statement).toMatchObject({ Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage' });
+    // The same derived name on both sides (the policy cannot refer to the bucket: that would be a cycle).
+    const { 'Fn::Sub': bucketName } = bucket.Properties.BucketName as { 'Fn::Sub': string };
+    expect(statement?.Condition).toMatchObject({ ArnEquals: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucketName}` } } });
   });
 
   it('expires applied raw mail by its outcome tag and keeps skipped mail longer', () => {

@@ -200,12 +200,19 @@ describe('the packaged stack', () => {
     });
   });
 
-  it('gives the queue a visibility timeout of six times the function timeout, and refuses non-TLS access to it', () => {
+  it('gives the queue a visibility timeout of six times the function timeout, and refuses non-TLS access to both queues', () => {
     expect(resource('InboundQueue').Properties.VisibilityTimeout).toBe(6 * (resource('IngestMailLambdaFunction').Properties.Timeout as number));
-    const statements = (resource('InboundQueuePolicy').Properties.PolicyDocument as { Statement: Json[] }).Statement;
-    expect(statements).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Principal: '*', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-    );
+    for (const [policy, queue] of [['InboundQueuePolicy', 'InboundQueue'], ['DeadLetterQueuePolicy', 'DeadLetterQueue']]) {
+      const statements = (resource(policy as string).Properties.PolicyDocument as { Statement: Json[] }).Statement;
+      expect(statements).toContainEqual({
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sqs:*',
+        Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+    }
   });
 
   it('versions the mail bucket and expires noncurrent versions after the configured days', () => {

@@ -112,8 +112,8 @@ export function observed<T extends ObservableClient>(client: T): T {
  * Checksums: requests keep the SDK's default (WHEN_SUPPORTED): S3 verifies every object the gateway
  * writes. Responses are not validated (WHEN_REQUIRED) unless `AWS_RESPONSE_CHECKSUM_VALIDATION` is
  * `WHEN_SUPPORTED`: reading raw mail is already protected by TLS in transit and by S3 at rest, and
- * validating S3's full-object CRC64NVME in JavaScript costs about a quarter more CPU on a large mail
- * (measured by `npm run bench`, figure p2_response_checksum_20mb; BENCHMARKS.md).
+ * validating S3's full-object CRC64NVME in JavaScript costs a fifth to a half more CPU on a 20 MB mail
+ * (`npm run bench`, figure p2_response_checksum_20mb: 1.18-1.48 in three runs; BENCHMARKS.md).
  */
 export function createAwsClients(env: Readonly<Record<string, string | undefined>> = process.env): AwsClients {
   const customS3 = Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);

@@ -14,7 +14,22 @@ export interface AwsCall {
   readonly command: string;
 }
 
+/**
+ * One HTTP request as the SDK sends it, after every middleware (checksums, signing): what the
+ * server sees. The body is kept when it is text or bytes; a stream body is not read.
+ */
+export interface SentRequest extends AwsCall {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string | null | readonly string[]>>;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as UTF-8 text, or null for a stream (or no) body. */
+  readonly body: string | null;
+}
+
 const observers = new Set<(call: AwsCall) => void>();
+const requestObservers = new Set<(request: SentRequest) => void>();
 
 /**
  * Tells `observer` about every AWS call the gateway's clients make from now on; answers the
@@ -25,11 +40,46 @@ export function observeAwsCalls(observer: (call: AwsCall) => void): () => void {
   return () => observers.delete(observer);
 }
 
-interface ObservableClient {
-  middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void };
+/**
+ * Tells `observer` about every HTTP request the gateway's clients send from now on (each attempt);
+ * answers the function that stops it. The tests check request sequences against the AWS API's rules
+ * with it (e.g. the checksums of a multipart upload), where a local server would not check them.
+ */
+export function observeAwsRequests(observer: (request: SentRequest) => void): () => void {
+  requestObservers.add(observer);
+  return () => requestObservers.delete(observer);
 }
 
-function observed<T extends ObservableClient>(client: T): T {
+interface ObservableClient {
+  middlewareStack: {
+    add(middleware: unknown, options: { step: 'initialize'; name: string }): void;
+    add(middleware: unknown, options: { step: 'finalizeRequest'; name: string; priority: 'low' }): void;
+  };
+}
+
+interface HttpRequestLike {
+  method?: string;
+  path?: string;
+  query?: Record<string, string | null | string[]>;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+function sentRequest(call: AwsCall, request: HttpRequestLike): SentRequest {
+  const { body } = request;
+  const text = typeof body === 'string' ? body : body instanceof Uint8Array ? new TextDecoder().decode(body) : null;
+  return {
+    ...call,
+    method: request.method ?? '',
+    path: request.path ?? '',
+    query: { ...request.query },
+    headers: Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+    body: text,
+  };
+}
+
+/** Adds the call and request observers to `client` (the gateway's clients have them already). */
+export function observed<T extends ObservableClient>(client: T): T {
   client.middlewareStack.add(
     (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
       if (observers.size > 0) {
@@ -40,6 +90,17 @@ function observed<T extends ObservableClient>(client: T): T {
     },
     { step: 'initialize', name: 'helpdeskAwsCallObserver' },
   );
+  // Last in the finalize step (after checksums and signing): the request as it goes on the wire.
+  client.middlewareStack.add(
+    (next: (args: { request?: unknown }) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: { request?: unknown }) => {
+      if (requestObservers.size > 0 && args.request) {
+        const request = sentRequest({ client: context.clientName ?? 'unknown', command: context.commandName ?? 'unknown' }, args.request as HttpRequestLike);
+        for (const observer of requestObservers) observer(request);
+      }
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'helpdeskAwsRequestObserver', priority: 'low' },
+  );
   return client;
 }
 
@@ -47,10 +108,17 @@ function observed<T extends ObservableClient>(client: T): T {
  * Builds the clients. Endpoints come from the SDK's own `AWS_ENDPOINT_URL_S3` /
  * `AWS_ENDPOINT_URL_DYNAMODB` variables; when a custom S3 endpoint is set (a local S3 server),
  * path-style addressing is used because such servers have no per-bucket host names.
+ *
+ * Checksums: requests keep the SDK's default (WHEN_SUPPORTED): S3 verifies every object the gateway
+ * writes. Responses are not validated (WHEN_REQUIRED) unless `AWS_RESPONSE_CHECKSUM_VALIDATION` is
+ * `WHEN_SUPPORTED`: reading raw mail is already protected by TLS in transit and by S3 at rest, and
+ * validating S3's full-object CRC64NVME in JavaScript costs a fifth to a half more CPU on a 20 MB mail
+ * (`npm run bench`, figure p2_response_checksum_20mb: 1.18-1.48 in three runs; BENCHMARKS.md).
  */
 export function createAwsClients(env: Readonly<Record<string, string | undefined>> = process.env): AwsClients {
   const customS3 = Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
-  const s3 = observed(new S3Client({ forcePathStyle: customS3 }));
+  const responseChecksumValidation = env.AWS_RESPONSE_CHECKSUM_VALIDATION?.toUpperCase() === 'WHEN_SUPPORTED' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
+  const s3 = observed(new S3Client({ forcePathStyle: customS3, responseChecksumValidation }));
   const dynamo = DynamoDBDocumentClient.from(observed(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });

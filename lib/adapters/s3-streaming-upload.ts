@@ -3,8 +3,20 @@
  * PutObject; a larger one as a multipart upload through one reusable part buffer (S3's minimum
  * part size), so memory does not grow with the object. (lib-storage's Upload concatenates each
  * part anew, which doubles its memory and leaves garbage behind.)
+ *
+ * Checksums follow the S3 API's multipart rules, as lib-storage sends them under the SDK's default
+ * `requestChecksumCalculation` (WHEN_SUPPORTED), whatever the client's setting:
+ * - CreateMultipartUpload declares the algorithm (`x-amz-checksum-algorithm: CRC32`);
+ * - each UploadPart carries that algorithm's checksum of the part (`x-amz-checksum-crc32`), which
+ *   "must be the same for all parts and match the checksum value supplied in the
+ *   CreateMultipartUpload request" (S3 API Reference, UploadPart, ChecksumAlgorithm);
+ * - CompleteMultipartUpload lists each part's checksum with its ETag (CompletedPart.ChecksumCRC32:
+ *   "present if the multipart upload request was created with the CRC32 checksum algorithm").
+ * The part's CRC32 is computed here, from the part buffer, as a header: the SDK then sends the
+ * part as it is (no aws-chunked body with a trailing checksum), still without a SHA-256 payload hash.
  */
 import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -17,6 +29,16 @@ import {
 
 /** S3's minimum part size (all parts but the last). */
 export const PART_SIZE = 5 * 1024 * 1024;
+
+/** The multipart upload's checksum algorithm, declared at create and used for every part. */
+export const MULTIPART_CHECKSUM_ALGORITHM = 'CRC32';
+
+/** The base64 of the big-endian CRC32 of `data`: S3's `x-amz-checksum-crc32` value. */
+export function crc32Base64(data: Uint8Array): string {
+  const value = Buffer.alloc(4);
+  value.writeUInt32BE(crc32(data) >>> 0);
+  return value.toString('base64');
+}
 
 /** What the uploaded object is and how it is served. */
 export interface UploadTarget {
@@ -36,13 +58,23 @@ export async function streamToS3(s3: S3Client, target: UploadTarget, body: Reada
   const parts: CompletedPart[] = [];
 
   const sendPart = async (data: Buffer) => {
-    uploadId ??= (await s3.send(new CreateMultipartUploadCommand(target))).UploadId;
+    uploadId ??= (await s3.send(new CreateMultipartUploadCommand({ ...target, ChecksumAlgorithm: MULTIPART_CHECKSUM_ALGORITHM }))).UploadId;
     const PartNumber = parts.length + 1;
+    const ChecksumCRC32 = crc32Base64(data);
     // A stream body of known length is sent as UNSIGNED-PAYLOAD: no SHA-256 over every part.
     const { ETag } = await s3.send(
-      new UploadPartCommand({ Bucket: target.Bucket, Key: target.Key, UploadId: uploadId, PartNumber, Body: Readable.from([data]), ContentLength: data.length }),
+      new UploadPartCommand({
+        Bucket: target.Bucket,
+        Key: target.Key,
+        UploadId: uploadId,
+        PartNumber,
+        Body: Readable.from([data]),
+        ContentLength: data.length,
+        ChecksumAlgorithm: MULTIPART_CHECKSUM_ALGORITHM,
+        ChecksumCRC32,
+      }),
     );
-    parts.push({ ETag, PartNumber });
+    parts.push({ ETag, PartNumber, ChecksumCRC32 });
   };
 
   try {

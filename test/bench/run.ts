@@ -6,7 +6,9 @@
  *    deployed bundle's handler; the ratio 40 MB / 1 MB.
  * P2 overhead: CPU time of the handler process over that of a process that only stream-parses the
  *    same mails with MailParser (attachments drained), for 500 typical mails and the 20 MB mail.
- *    DynamoDB and S3 run in a third process, so their work is not counted.
+ *    DynamoDB and S3 run in a third process, so their work is not counted. And what validating
+ *    GetObject's response checksum would cost: handler CPU on a 20 MB mail with validation on
+ *    over off (median of three fresh processes each), S3 answering with a full-object CRC64NVME.
  * P3 AWS calls per mail, counted through the SDK, per outcome.
  * P4 cold start: the bundle's size, and the whole-process time to import it over a bare node.
  *
@@ -31,6 +33,7 @@ const HERE = import.meta.dirname;
 const JSON_OUTPUT = process.argv.includes('--json');
 const TYPICAL_MAILS = 500;
 const IMPORT_RUNS = 9;
+const CHECKSUM_RUNS = 3;
 
 /** Everything but the final result goes to stderr, so `--json` prints one object and nothing else. */
 const write = process.stdout.write.bind(process.stdout);
@@ -140,6 +143,27 @@ async function main(): Promise<void> {
       p1[label] = { rss: handled.maxRssMb, cpu: handled.cpuMs, parseCpu: parsed.cpuMs };
     }
 
+    // P2: what validating GetObject's response checksum costs, against a proxy that sends S3's CRC64NVME.
+    say('P2: response checksum validation on a 20 MB mail…');
+    const checksumCpu: Record<'on' | 'off', number[]> = { on: [], off: [] };
+    for (let attempt = 0; attempt < CHECKSUM_RUNS; attempt++) {
+      for (const mode of ['off', 'on'] as const) {
+        const raw = await mailOfSize(sizes['20mb']);
+        const events = join(dir, `checksum-${mode}-${attempt}-events.json`);
+        await writeFile(events, JSON.stringify([await store(`inbound/checksum-${mode}-${attempt}.eml`, raw)]));
+        const results = join(dir, `checksum-${mode}-${attempt}-results.json`);
+        const env = {
+          ...gatewayEnv,
+          AWS_ENDPOINT_URL_S3: stackEnv.S3_CHECKSUM_ENDPOINT ?? '',
+          AWS_RESPONSE_CHECKSUM_VALIDATION: mode === 'on' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
+        };
+        await run(process.execPath, [join(HERE, 'handle-mails.mjs'), bundle, events, results], { env, maxBuffer: 64 * 1024 * 1024 });
+        const handled = JSON.parse(await readFile(results, 'utf8')) as { cpuMs: number; outcomes: string[] };
+        if (handled.outcomes[0] !== 'followup') throw new Error(`the checksum-${mode} mail came to ${handled.outcomes.join(',')}`);
+        checksumCpu[mode].push(handled.cpuMs);
+      }
+    }
+
     // P2: 500 typical mails in one handler process, and in one parse-only process.
     say(`P2: ${TYPICAL_MAILS} typical mails…`);
     const typicalEvents = [];
@@ -188,6 +212,7 @@ async function main(): Promise<void> {
       p1_ratio: round((p1['40mb']?.rss ?? 0) / (p1['1mb']?.rss ?? 1), 2),
       p2_ratio_typical: round(typicalHandled.cpuMs / typicalParsed.cpuMs, 2),
       p2_ratio_20mb: round((p1['20mb']?.cpu ?? 0) / (p1['20mb']?.parseCpu ?? 1), 2),
+      p2_response_checksum_20mb: round(median(checksumCpu.on) / median(checksumCpu.off), 2),
       p3_calls_followup: calls.followup,
       p3_calls_followup_attachments: calls.followupAttachments,
       p3_calls_created: calls.created,
@@ -196,7 +221,14 @@ async function main(): Promise<void> {
       p4_bundle_kb: round(bundleBytes / 1024),
     };
     const details = {
-      cpuMs: { handlerTypical: round(typicalHandled.cpuMs), parseTypical: round(typicalParsed.cpuMs), handler20mb: round(p1['20mb']?.cpu ?? 0), parse20mb: round(p1['20mb']?.parseCpu ?? 0) },
+      cpuMs: {
+        handlerTypical: round(typicalHandled.cpuMs),
+        parseTypical: round(typicalParsed.cpuMs),
+        handler20mb: round(p1['20mb']?.cpu ?? 0),
+        parse20mb: round(p1['20mb']?.parseCpu ?? 0),
+        handler20mbChecksumOff: checksumCpu.off.map((v) => round(v)),
+        handler20mbChecksumOn: checksumCpu.on.map((v) => round(v)),
+      },
       bareNodeMs: round(median(bare)),
       importMs: round(median(imported)),
       skipCalls: calls.skips,
@@ -255,6 +287,7 @@ ${Object.entries(figures)
 
 - **P1** peak RSS (MB) of a fresh process running the deployed bundle's handler on one mail of 1, 20 and 40 MB (one base64 attachment each, streamed to S3 in 5 MB parts).
 - **P2** CPU time of the handler process over a process that only stream-parses the same mails with MailParser: ${TYPICAL_MAILS} typical 5 KB replies (multipart/alternative, text and HTML, quoting the thread), and the 20 MB mail. DynamoDB and S3 run in a third process.
+- **P2 response checksum**: the handler's CPU time on a 20 MB mail with GetObject's response checksum validated (\`responseChecksumValidation=WHEN_SUPPORTED\`, S3 answering with the object's full-object CRC64NVME) over not validated (median of ${CHECKSUM_RUNS} fresh processes each). **The gateway does not validate** (\`WHEN_REQUIRED\`, set in \`lib/adapters/aws-clients.ts\`): TLS protects the bytes in transit and S3 at rest, and the SDK's CRC64NVME runs in JavaScript. Uploads keep the SDK's default request checksums, so S3 verifies what the gateway writes. The other figures are measured with validation off, as deployed.
 - **P3** AWS calls per mail, counted through the SDK: a follow-up, a follow-up with 2 attachments, a new ticket, and the most any kind of skip takes (per kind below).
 - **P4** size of the bundle in the deployment zip, and the whole-process time to import it over a bare \`node -e 0\` (median of ${IMPORT_RUNS}).
 

@@ -13,6 +13,7 @@ import { loadConfig } from '../../lib/config.js';
 import { SKIP_REASON_NAMES } from '../../lib/outcomes.js';
 import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { extractZip } from '../helpers/unzip.js';
+import { SES_RECEIVING_REGIONS } from '../../infra/plugin/names.cjs';
 import { METRICS_NAMESPACE, METRIC_NAMES, SERVICE_DIMENSION, SKIP_REASON_DIMENSION } from '../../lib/telemetry.js';
 
 const run = promisify(execFile);
@@ -26,8 +27,29 @@ interface Resource {
   Condition?: string;
 }
 
+interface Template {
+  Resources: Record<string, Resource>;
+  Rules?: Record<string, { Assertions: { Assert: Json; AssertDescription: string }[] }>;
+  Outputs: Record<string, { Value: unknown }>;
+}
+
 let out = '';
+let template: Template;
 let resources: Record<string, Resource> = {};
+
+/** Packages the stack with extra CLI arguments into a fresh directory: the template, or the failure's output. */
+async function packageWith(args: string[]): Promise<{ template: Template } | { failure: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'stack-variant-'));
+  try {
+    await run(join(ROOT, 'node_modules/.bin/serverless'), ['package', '--package', dir, ...args], { cwd: ROOT });
+    return { template: JSON.parse(await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template };
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    return { failure: `${stdout}\n${stderr}` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 function ofType(type: string): [string, Resource][] {
   return Object.entries(resources).filter(([, r]) => r.Type === type);
@@ -54,7 +76,7 @@ function functionEnvironment(): Record<string, unknown> {
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'stack-'));
   await run(join(ROOT, 'node_modules/.bin/serverless'), ['package', '--package', out], { cwd: ROOT });
-  const template = JSON.parse(await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as { Resources: Record<string, Resource> };
+  template = JSON.parse(await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
   resources = template.Resources;
 }, 120_000);
 
@@ -153,6 +175,77 @@ describe('the packaged stack', () => {
     expect(rule.Actions).toEqual([{ S3Action: { BucketName: { Ref: 'MailBucket' }, ObjectKeyPrefix: functionEnvironment().INBOUND_PREFIX } }]);
   });
 
+  it('accepts mail for exactly the mailbox addresses by default, so SES refuses other addresses at SMTP time', () => {
+    const rule = resource('InboundReceiptRule').Properties.Rule as Json;
+    const mailboxes = loadConfig(Object.fromEntries(Object.entries(functionEnvironment()).map(([k, v]) => [k, String(v)]))).mailboxes;
+    expect(rule.Recipients).toEqual(mailboxes.map((m) => m.address));
+  });
+
+  it('lets SES write only for the rule set and rule the stack creates', () => {
+    const rule = resource('InboundReceiptRule').Properties;
+    const ruleName = (rule.Rule as Json).Name as string;
+    expect(rule.RuleSetName).toEqual({ 'Fn::If': ['CreatesRuleSet', { Ref: 'ReceiptRuleSet' }, resource('ReceiptRuleSet').Properties.RuleSetName] });
+    expect(resource('ReceiptRuleSet').Condition).toBe('CreatesRuleSet');
+    const allow = (resource('MailBucketPolicy').Properties.PolicyDocument as { Statement: Json[] }).Statement[0] as { Condition: { ArnLike: Json } };
+    expect(allow.Condition.ArnLike['AWS:SourceArn']).toEqual({
+      'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:receipt-rule-set/${resource('ReceiptRuleSet').Properties.RuleSetName}:receipt-rule/${ruleName}`,
+    });
+  });
+
+  it('refuses, before any resource is made, a region where SES does not receive mail (one list: infra/ses-receiving-regions.json)', () => {
+    expect(template.Rules).toEqual({
+      SesReceivesMailInThisRegion: {
+        Assertions: [{ Assert: { 'Fn::Contains': [Object.keys(SES_RECEIVING_REGIONS), { Ref: 'AWS::Region' }] }, AssertDescription: expect.stringMatching(/SES does not receive mail/) }],
+      },
+    });
+  });
+
+  it('gives the queue a visibility timeout of six times the function timeout, and refuses non-TLS access to both queues', () => {
+    expect(resource('InboundQueue').Properties.VisibilityTimeout).toBe(6 * (resource('IngestMailLambdaFunction').Properties.Timeout as number));
+    for (const [policy, queue] of [['InboundQueuePolicy', 'InboundQueue'], ['DeadLetterQueuePolicy', 'DeadLetterQueue']]) {
+      const statements = (resource(policy as string).Properties.PolicyDocument as { Statement: Json[] }).Statement;
+      expect(statements).toContainEqual({
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sqs:*',
+        Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+    }
+  });
+
+  it('versions the mail bucket and expires noncurrent versions after the configured days', () => {
+    const bucket = resource('MailBucket').Properties;
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    const rules = (bucket.LifecycleConfiguration as { Rules: Json[] }).Rules;
+    expect(rules).toContainEqual(expect.objectContaining({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: expect.any(Number) } }));
+    expect(rules).toContainEqual(expect.objectContaining({ Status: 'Enabled', ExpiredObjectDeleteMarker: true }));
+  });
+
+  it('puts the rule into an existing rule set when ruleSetName is given, and the bucket policy follows it', async () => {
+    const stage = 'Staging-Feature-Branch-30-Chars';
+    const variant = await packageWith(['--stage', stage, '--region', 'ap-southeast-2', '--param=ruleSetName=default-rule-set', '--param=catchAll=true']);
+    if (!('template' in variant)) throw new Error(variant.failure);
+    const r = variant.template.Resources;
+    const ruleName = ((r.InboundReceiptRule?.Properties.Rule as Json).Name as string) ?? '';
+    expect(r.ReceiptRuleSet?.Condition).toBe('CreatesRuleSet');
+    expect(r.InboundReceiptRule?.Properties.RuleSetName).toEqual({ 'Fn::If': ['CreatesRuleSet', { Ref: 'ReceiptRuleSet' }, 'default-rule-set'] });
+    expect((r.InboundReceiptRule?.Properties.Rule as Json).Recipients).toEqual(['helpdesk.example.com']);
+    const allow = (r.MailBucketPolicy?.Properties.PolicyDocument as { Statement: { Condition: { ArnLike: Json } }[] }).Statement[0];
+    expect(JSON.stringify(allow?.Condition.ArnLike)).toContain(`receipt-rule-set/default-rule-set:receipt-rule/${ruleName}`);
+    expect(r.IngestMailLambdaFunction?.Properties.FunctionName).toBe(`helpdesk-mail-gateway-${stage}-ingestMail`);
+  }, 120_000);
+
+  it.each([
+    [['--region', 'eu-central-2'], /SES does not receive mail in region "eu-central-2"/],
+    [['--stage', 'x'.repeat(107)], /at most 106 characters/],
+    [['--stage', 'feature_x'], /Invalid stage name/],
+  ])('fails to package with %j, saying why', async (args, message) => {
+    const variant = await packageWith(args);
+    expect('failure' in variant ? variant.failure : 'packaged').toMatch(message);
+  }, 120_000);
+
   it('notifies the queue of new objects under the inbound prefix, and lets only that bucket send', () => {
     const bucket = resource('MailBucket');
     expect([bucket.DependsOn].flat()).toContain('InboundQueuePolicy');
@@ -163,6 +256,9 @@ describe('the packaged stack', () => {
     });
     const statement = (resource('InboundQueuePolicy').Properties.PolicyDocument as { Statement: Json[] }).Statement[0];
     expect(statement).toMatchObject({ Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage' });
+    // The same derived name on both sides (the policy cannot refer to the bucket: that would be a cycle).
+    const { 'Fn::Sub': bucketName } = bucket.Properties.BucketName as { 'Fn::Sub': string };
+    expect(statement?.Condition).toMatchObject({ ArnEquals: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucketName}` } } });
   });
 
   it('expires applied raw mail by its outcome tag and keeps skipped mail longer', () => {

@@ -1,0 +1,78 @@
+/**
+ * Opaque S/MIME signed mail (issue 12, point 1): `application/pkcs7-mime; smime-type=signed-data`
+ * (RFC 8551 §3.5.2) carries the whole signed MIME entity inside a CMS SignedData (RFC 5652 §5),
+ * so a parser that does not open it sees only an `smime.p7m` attachment and an empty body. This
+ * module opens it: the encapsulated content is a MIME entity to parse as the mail's body, and the
+ * `.p7m` stays as an attachment. The signature is NOT verified (that needs a trust store and a
+ * policy the helpdesk does not have): nothing here may be shown as "signed by". Pure.
+ *
+ * CMS and ASN.1 by PKI.js and ASN1.js (PeculiarVentures, maintained), which read the BER that
+ * Outlook writes (indefinite lengths, a constructed OCTET STRING in chunks) as well as DER.
+ */
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+
+/** RFC 5652 §4: id-data, the content type of a signed MIME entity. */
+const ID_DATA = '1.2.840.113549.1.7.1';
+/** RFC 5652 §5.1: id-signedData. */
+const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
+/** Most bytes of a `.p7m` that are opened (a mail is at most 40 MiB; its body part less). */
+export const MAX_SMIME_BYTES = 32 * 1024 * 1024;
+
+/** Media types of an S/MIME part (RFC 8551 §3.2.1; `x-` is the pre-standard one still sent). */
+const PKCS7_MIME = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime']);
+
+/**
+ * Whether a part is opaque-signed S/MIME: `application/pkcs7-mime` (or `x-pkcs7-mime`) with
+ * `smime-type=signed-data`, or without `smime-type` but named `*.p7m` (older clients omit it;
+ * {@link unwrapOpaqueSigned} then tells signed from encrypted by the content itself). Enveloped
+ * (encrypted) data is never opened: there is no key.
+ */
+export function isOpaqueSignedPart(contentType: string, params: Readonly<Record<string, string>>, filename: string | null): boolean {
+  if (!PKCS7_MIME.has(contentType.trim().toLowerCase())) return false;
+  const smimeType = params['smime-type']?.trim().toLowerCase();
+  if (smimeType !== undefined) return smimeType === 'signed-data';
+  return /\.p7m$/i.test(filename ?? params.name ?? '');
+}
+
+/** What opening a `.p7m` gave. */
+export type SmimeUnwrap =
+  | {
+      readonly kind: 'unwrapped';
+      /** The signed MIME entity (headers, blank line, body), to be parsed as the mail's body. */
+      readonly entity: Uint8Array;
+      /** How many SignerInfos and certificates it carries (for the record; nothing is verified). */
+      readonly signers: number;
+      readonly certificates: number;
+      readonly verified: false;
+    }
+  | { readonly kind: 'not-opened'; readonly detail: string };
+
+function notOpened(detail: string): SmimeUnwrap {
+  return { kind: 'not-opened', detail };
+}
+
+/**
+ * Opens a CMS SignedData with encapsulated content (the decoded bytes of an opaque-signed part)
+ * and answers the signed MIME entity. Never throws: bytes that are not such a structure (an
+ * encrypted `.p7m`, a detached signature without content, garbage, BER nested too deep to read)
+ * give `not-opened` with the reason.
+ */
+export function unwrapOpaqueSigned(bytes: Uint8Array): SmimeUnwrap {
+  if (bytes.length > MAX_SMIME_BYTES) return notOpened(`over ${MAX_SMIME_BYTES} bytes`);
+  try {
+    const asn1 = asn1js.fromBER(bytes);
+    if (asn1.offset === -1) return notOpened(`not BER: ${asn1.result.error}`);
+    const contentInfo = new pkijs.ContentInfo({ schema: asn1.result });
+    if (contentInfo.contentType !== ID_SIGNED_DATA) return notOpened(`CMS content type ${contentInfo.contentType}, not signed-data`);
+    const signed = new pkijs.SignedData({ schema: contentInfo.content });
+    const { eContentType, eContent } = signed.encapContentInfo;
+    if (eContentType !== ID_DATA) return notOpened(`encapsulated content type ${eContentType}, not data`);
+    if (!eContent) return notOpened('a detached signature: no encapsulated content');
+    const entity = new Uint8Array(eContent.getValue());
+    if (entity.length === 0) return notOpened('empty encapsulated content');
+    return { kind: 'unwrapped', entity, signers: signed.signerInfos.length, certificates: signed.certificates?.length ?? 0, verified: false };
+  } catch (error) {
+    return notOpened(`not a CMS SignedData: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300));
+  }
+}

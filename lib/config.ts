@@ -6,6 +6,7 @@ import { ConfigError } from './errors.js';
 import { DEFAULT_DENIED_EXTENSIONS, DEFAULT_DENIED_TYPES, type AttachmentPolicy } from './mail/attachment-policy.js';
 import type { ScreeningPolicy } from './screening/screen.js';
 import type { Agents, SenderPolicy } from './screening/sender-policy.js';
+import { RECORD_CAPS } from './record-caps.js';
 import { SERVICE_NAME } from './telemetry.js';
 import { MAILBOX_MODES, type Mailbox, type MailboxMode, QUEUE_SLUG_PATTERN, type RoutingTable, baseAddress } from './mailbox.js';
 
@@ -73,7 +74,7 @@ export const CONFIG_VARIABLES = {
   REPLY_TOKEN_PREVIOUS_SECRET: 'the secret before the last rotation, still accepted (optional)',
   REPLY_TOKEN_SECRET_PARAMETER: 'the name (starting with "/") of an SSM SecureString parameter holding the secret of signed reply addresses',
   REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER: 'the SSM SecureString parameter (starting with "/") of the previous secret, still accepted during rotation (optional)',
-  MAX_ATTACHMENTS: 'the most attachments stored per mail, a whole number (default 100)',
+  MAX_ATTACHMENTS: `the most attachments stored per mail, a whole number up to ${RECORD_CAPS.listedAttachments} (default 100)`,
   MAX_ATTACHMENT_BYTES: `the largest attachment stored, in bytes (default ${25 * 1024 * 1024})`,
   MAX_ATTACHMENTS_TOTAL_BYTES: `the most attachment bytes stored per mail (default ${40 * 1024 * 1024})`,
   ATTACHMENT_DENY_EXTENSIONS: `comma-separated file extensions refused (default: ${DEFAULT_DENIED_EXTENSIONS.join(',')})`,
@@ -137,11 +138,11 @@ function parseBoolean(env: Env, name: Variable, fallback: boolean): boolean {
   throw new ConfigError(name, CONFIG_VARIABLES[name], env[name]);
 }
 
-function wholeNumber(env: Env, name: Variable, fallback: number, minimum: number): number {
+function wholeNumber(env: Env, name: Variable, fallback: number, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number {
   const value = env[name]?.trim();
   if (value === undefined || value === '') return fallback;
   const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < minimum) throw new ConfigError(name, CONFIG_VARIABLES[name], value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < minimum || number > maximum) throw new ConfigError(name, CONFIG_VARIABLES[name], value);
   return number;
 }
 
@@ -237,7 +238,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     senderPolicy: choice(env, 'SENDER_POLICY', ['strict', 'open'] as const, 'strict'),
     agents: agents(env),
     attachments: {
-      maxCount: wholeNumber(env, 'MAX_ATTACHMENTS', 100, 0),
+      // Every stored attachment must be listed in the ledger entry, which lists at most this many.
+      maxCount: wholeNumber(env, 'MAX_ATTACHMENTS', 100, 0, RECORD_CAPS.listedAttachments),
       maxBytes: wholeNumber(env, 'MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 0),
       maxTotalBytes: wholeNumber(env, 'MAX_ATTACHMENTS_TOTAL_BYTES', 40 * 1024 * 1024, 0),
       denyExtensions: list(env, 'ATTACHMENT_DENY_EXTENSIONS', DEFAULT_DENIED_EXTENSIONS, /^[a-z0-9]{1,16}$/),

@@ -83,6 +83,11 @@ export const SKIP_REASONS = {
     description: 'The raw mail is larger than MAX_MAIL_BYTES (default 40 MiB, the most SES accepts); it was not read.',
     action: 'Raise MAX_MAIL_BYTES (and the function\'s memory and timeout) if such mail is legitimate, then replay.',
   },
+  unstorable: {
+    description:
+      'AWS refused to store what the mail became (DynamoDB ValidationException, e.g. an item over 400 KB; S3 KeyTooLongError, MetadataTooLarge, InvalidArgument; a header value Node cannot send). Retrying the same mail cannot help; the AWS error is in the detail.',
+    action: 'A gap in the gateway\'s caps on stored fields: report it with the raw object and the detail, then replay after the fix.',
+  },
   'object-missing': {
     description: 'The S3 object named by the event no longer exists, so there is nothing to read.',
     action: 'Check lifecycle rules and who deletes from the inbound prefix; the mail cannot be recovered from here.',

@@ -7,8 +7,9 @@ import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type
 import { LedgerConflictError, TransientError } from '../errors.js';
 import type { FinalEntry, LedgerEntry, MailLocation, PendingEntry, SkippedEntry } from '../ledger-entry.js';
 import { ledgerKeyOfMessageId } from '../mail/message-id.js';
+import { capLedgerEntry } from '../record-caps.js';
 import type { LedgerWriteOptions, MessageLedger, RecordResult, SkippedFilter } from '../ports.js';
-import { asTransient, awsErrorName } from './aws-errors.js';
+import { asAwsFailure, awsErrorName } from './aws-errors.js';
 import { batchGetAll } from './dynamodb-batch-get.js';
 
 /** Name of the index that lists a ticket's ledger entries. */
@@ -16,9 +17,12 @@ export const LEDGER_TICKET_INDEX = 'byTicket';
 
 const CONDITION_FAILED = 'ConditionalCheckFailedException';
 
-/** Nulls are left out of items: an index key attribute may not be NULL. */
+/**
+ * The item of an entry: every field within its cap (lib/record-caps.ts), so that any entry fits
+ * DynamoDB's 400 KB; nulls left out (an index key attribute may not be NULL).
+ */
 function toItem(entry: LedgerEntry): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== null));
+  return Object.fromEntries(Object.entries(capLedgerEntry(entry)).filter(([, value]) => value !== null));
 }
 
 /** Reads items back into entries by key, leaving out what is not a ledger entry. */
@@ -73,7 +77,7 @@ export class DynamoMessageLedger implements MessageLedger {
       const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { messageKey }, ConsistentRead: true }));
       return Item ? fromItem(Item) : null;
     } catch (error) {
-      throw asTransient('GetItem ledger entry', error);
+      throw asAwsFailure('GetItem ledger entry', error);
     }
   }
 
@@ -89,7 +93,7 @@ export class DynamoMessageLedger implements MessageLedger {
       );
       return entry;
     } catch (error) {
-      if (awsErrorName(error) !== CONDITION_FAILED) throw asTransient('claiming a ledger entry', error);
+      if (awsErrorName(error) !== CONDITION_FAILED) throw asAwsFailure('claiming a ledger entry', error);
     }
     const existing = await this.get(entry.messageKey);
     if (!existing) throw new TransientError(`ledger entry ${entry.messageKey} vanished while being claimed`);
@@ -109,7 +113,7 @@ export class DynamoMessageLedger implements MessageLedger {
         }),
       );
     } catch (error) {
-      throw asTransient('re-pointing a ledger claim', error);
+      throw asAwsFailure('re-pointing a ledger claim', error);
     }
   }
 
@@ -120,7 +124,7 @@ export class DynamoMessageLedger implements MessageLedger {
       );
       return 'recorded';
     } catch (error) {
-      if (awsErrorName(error) !== CONDITION_FAILED) throw asTransient('writing a ledger entry', error);
+      if (awsErrorName(error) !== CONDITION_FAILED) throw asAwsFailure('writing a ledger entry', error);
     }
     const existing = await this.get(entry.messageKey);
     const sameObject = existing?.direction === 'inbound' && existing.bucket === entry.bucket && existing.key === entry.key;
@@ -153,7 +157,7 @@ export class DynamoMessageLedger implements MessageLedger {
           }),
         );
       } catch (error) {
-        throw asTransient('scanning the ledger for skipped mail', error);
+        throw asAwsFailure('scanning the ledger for skipped mail', error);
       }
       for (const item of page.Items ?? []) {
         const entry = fromItem(item);
@@ -177,7 +181,7 @@ export class DynamoMessageLedger implements MessageLedger {
       return true;
     } catch (error) {
       if (awsErrorName(error) === CONDITION_FAILED) return false;
-      throw asTransient('removing a replayed ledger entry', error);
+      throw asAwsFailure('removing a replayed ledger entry', error);
     }
   }
 
@@ -187,7 +191,7 @@ export class DynamoMessageLedger implements MessageLedger {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { messageKey, direction: 'outbound', messageId, ticketId, recordedAt: at },
+          Item: toItem({ messageKey, direction: 'outbound', messageId, ticketId, recordedAt: at }),
           ConditionExpression: 'attribute_not_exists(messageKey) OR direction = :outbound',
           ExpressionAttributeValues: { ':outbound': 'outbound' },
         }),
@@ -196,7 +200,7 @@ export class DynamoMessageLedger implements MessageLedger {
       if (awsErrorName(error) === CONDITION_FAILED) {
         throw new LedgerConflictError(`Message-ID <${messageId}> is already in the ledger as an inbound mail`);
       }
-      throw asTransient('registering an outbound Message-ID', error);
+      throw asAwsFailure('registering an outbound Message-ID', error);
     }
   }
 }

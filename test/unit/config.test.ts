@@ -77,6 +77,7 @@ describe('loadConfig', () => {
     [{ LOOP_HEADER: 'X Loop' }, 'LOOP_HEADER', 'loop'],
     [{ ATTACHMENT_DENY_EXTENSIONS: 'exe,.b a t' }, 'ATTACHMENT_DENY_EXTENSIONS', 'is not one'],
     [{ MAX_ATTACHMENTS: '-1' }, 'MAX_ATTACHMENTS', 'whole number'],
+    [{ MAX_ATTACHMENTS: '201' }, 'MAX_ATTACHMENTS', 'up to 200'],
     [{ QUARANTINE_PREFIX: 'quarantine' }, 'QUARANTINE_PREFIX', 'ending in "/"'],
   ])('rejects %o naming %s', (overrides, variable, expected) => {
     const error = failure({ ...base, ...overrides });

@@ -12,7 +12,7 @@
  */
 import type { GatewayConfig } from './config.js';
 import { decideOutcome, type Decision } from './decide.js';
-import { MalformedMailError, ObjectMissingError, TransientError } from './errors.js';
+import { MalformedMailError, ObjectMissingError, TransientError, UnstorableError } from './errors.js';
 import {
   threadTicketOf,
   type AppliedEntry,
@@ -37,6 +37,7 @@ import { findTicketReference, threadMessageIds } from './reference/find-ticket-r
 import { subjectTagFinder } from './reference/subject-tag.js';
 import { loadTicketChain } from './ticket-chain.js';
 import { objectKeyOf, outcomeOfEntry, priorOf, tagsOf } from './ledger-outcomes.js';
+import { s3KeyUnder } from './record-caps.js';
 
 /** What one mail came to. */
 export interface MailReport {
@@ -236,9 +237,9 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
     return `${config.attachmentsPrefix}${target.ticketId}/${target.followupId}/`;
   }
 
-  /** Where an infected raw mail is moved to. */
+  /** Where an infected raw mail is moved to (a hash of its key when prefix and key exceed S3's 1,024 bytes). */
   function quarantineKeyOf(location: MailLocation): string {
-    return `${config.quarantinePrefix}${location.key}`;
+    return s3KeyUnder(config.quarantinePrefix, location.key);
   }
 
   /** Where a planned mail's attachments go. */
@@ -414,9 +415,17 @@ export function createMailProcessor(deps: PipelineDeps): MailProcessor {
         if (error instanceof ObjectMissingError) {
           return await skip(mail, null, objectKeyOf(location, 'object'), { reason: 'object-missing', detail: error.message });
         }
-        if (error instanceof MalformedMailError) {
+        if (error instanceof MalformedMailError || error instanceof UnstorableError) {
+          // Retrying cannot help: a recorded skip, over this mail's pending claim if it made one.
+          const reason: SkipReason = error instanceof UnstorableError ? 'unstorable' : 'malformed';
           const known = planned ? await planned.catch(() => undefined) : undefined;
-          return await skip(mail, known?.headers ?? null, known?.messageKey ?? objectKeyOf(location, 'object'), { reason: 'malformed', detail: error.message });
+          try {
+            return await skip(mail, known?.headers ?? null, known?.messageKey ?? objectKeyOf(location, 'object'), { reason, detail: error.message });
+          } catch (refused) {
+            if (!(refused instanceof UnstorableError) || !known) throw refused;
+            // Even the skip with the mail's headers was refused: record it by its object alone.
+            return await skip(mail, null, objectKeyOf(location, 'object'), { reason, detail: `${error.message}; recording it: ${refused.message}` });
+          }
         }
       } catch (inner) {
         return { location, messageId: null, outcome: { kind: 'retry', error: String(inner) }, redelivered: false, error: inner };

@@ -64,7 +64,8 @@ export type RecordResult =
 
 /**
  * How a ledger write treats an entry of the same object that says it was skipped: a normal
- * delivery leaves it alone (the mail is done), a replay replaces it.
+ * delivery leaves it alone (the mail is done); a replay replaces it, but only with an outcome that
+ * got further with the mail (`replaceableSkipReasons` in ledger-outcomes.ts).
  */
 export interface LedgerWriteOptions {
   readonly replacingSkip?: boolean;

@@ -7,6 +7,7 @@ import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type
 import { LedgerConflictError, TransientError } from '../errors.js';
 import type { FinalEntry, LedgerEntry, MailLocation, PendingEntry, SkippedEntry } from '../ledger-entry.js';
 import { ledgerKeyOfMessageId } from '../mail/message-id.js';
+import { replaceableSkipReasons } from '../ledger-outcomes.js';
 import { capLedgerEntry } from '../record-caps.js';
 import type { LedgerWriteOptions, MessageLedger, RecordResult, SkippedFilter } from '../ports.js';
 import { asAwsFailure, awsErrorName } from './aws-errors.js';
@@ -51,18 +52,29 @@ function fromItem(item: Record<string, unknown>): LedgerEntry | null {
 
 
 /**
- * The condition of a write that may replace an entry of the same object in `states` (and always
- * creates a missing one).
+ * The condition of a write that creates a missing entry, or replaces an entry of the same object
+ * that is a pending claim (when `pending`) or a skip for one of `skipReasons`.
  */
-function sameObjectCondition(location: MailLocation, states: readonly string[]) {
-  if (states.length === 0) {
+function sameObjectCondition(location: MailLocation, replacing: { pending: boolean; skipReasons: readonly string[] }) {
+  const alternatives: string[] = [];
+  const values: Record<string, unknown> = {};
+  if (replacing.pending) {
+    alternatives.push('#state = :pending');
+    values[':pending'] = 'pending';
+  }
+  if (replacing.skipReasons.length > 0) {
+    const names = replacing.skipReasons.map((_, i) => `:reason${i}`);
+    alternatives.push(`(#state = :skipped AND #reason IN (${names.join(', ')}))`);
+    values[':skipped'] = 'skipped';
+    replacing.skipReasons.forEach((reason, i) => (values[`:reason${i}`] = reason));
+  }
+  if (alternatives.length === 0) {
     return { ConditionExpression: 'attribute_not_exists(messageKey)', ExpressionAttributeNames: undefined, ExpressionAttributeValues: undefined };
   }
-  const names = states.map((_, i) => `:state${i}`);
   return {
-    ConditionExpression: `attribute_not_exists(messageKey) OR (#state IN (${names.join(', ')}) AND #bucket = :bucket AND #key = :key)`,
-    ExpressionAttributeNames: { '#state': 'state', '#bucket': 'bucket', '#key': 'key' },
-    ExpressionAttributeValues: { ...Object.fromEntries(states.map((state, i) => [`:state${i}`, state])), ':bucket': location.bucket, ':key': location.key },
+    ConditionExpression: `attribute_not_exists(messageKey) OR ((${alternatives.join(' OR ')}) AND #bucket = :bucket AND #key = :key)`,
+    ExpressionAttributeNames: { '#state': 'state', '#bucket': 'bucket', '#key': 'key', ...(replacing.skipReasons.length > 0 ? { '#reason': 'reason' } : {}) },
+    ExpressionAttributeValues: { ...values, ':bucket': location.bucket, ':key': location.key },
   };
 }
 
@@ -89,7 +101,11 @@ export class DynamoMessageLedger implements MessageLedger {
   async claim(entry: PendingEntry, options: LedgerWriteOptions = {}): Promise<LedgerEntry> {
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.table, Item: toItem(entry), ...sameObjectCondition(entry, options.replacingSkip ? ['skipped'] : []) }),
+        new PutCommand({
+          TableName: this.table,
+          Item: toItem(entry),
+          ...sameObjectCondition(entry, { pending: false, skipReasons: options.replacingSkip ? replaceableSkipReasons(entry) : [] }),
+        }),
       );
       return entry;
     } catch (error) {
@@ -120,7 +136,12 @@ export class DynamoMessageLedger implements MessageLedger {
   async record(entry: FinalEntry, options: LedgerWriteOptions = {}): Promise<RecordResult> {
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.table, Item: toItem(entry), ...sameObjectCondition(entry, options.replacingSkip ? ['pending', 'skipped'] : ['pending']) }),
+        new PutCommand({
+          TableName: this.table,
+          Item: toItem(entry),
+          // A replay replaces a skip only with an outcome that got further (replaceableSkipReasons).
+          ...sameObjectCondition(entry, { pending: true, skipReasons: options.replacingSkip ? replaceableSkipReasons(entry) : [] }),
+        }),
       );
       return 'recorded';
     } catch (error) {

@@ -6,6 +6,7 @@ import { ConfigError } from './errors.js';
 import { DEFAULT_DENIED_EXTENSIONS, DEFAULT_DENIED_TYPES, type AttachmentPolicy } from './mail/attachment-policy.js';
 import type { ScreeningPolicy } from './screening/screen.js';
 import type { Agents, SenderPolicy } from './screening/sender-policy.js';
+import { SCREENING_HEADERS } from './mail/headers.js';
 import { RECORD_CAPS } from './record-caps.js';
 import { SERVICE_NAME } from './telemetry.js';
 import { MAILBOX_MODES, type Mailbox, type MailboxMode, QUEUE_SLUG_PATTERN, type RoutingTable, baseAddress } from './mailbox.js';
@@ -94,11 +95,38 @@ function required(env: Env, name: Variable): string {
   return value;
 }
 
+/** The longest key prefix: leaves room under S3's 1,024-byte keys for what the gateway appends. */
+const MAX_PREFIX_BYTES = 256;
+
 function prefix(env: Env, name: Variable, fallback: string): string {
   const value = env[name]?.trim();
   if (value === undefined || value === '') return fallback;
-  if (!value.endsWith('/') || value.startsWith('/')) throw new ConfigError(name, CONFIG_VARIABLES[name], value);
+  if (!value.endsWith('/') || value.startsWith('/') || Buffer.byteLength(value) > MAX_PREFIX_BYTES) {
+    throw new ConfigError(name, `${CONFIG_VARIABLES[name]}, at most ${MAX_PREFIX_BYTES} bytes`, value);
+  }
   return value;
+}
+
+/**
+ * The inbound, attachments and quarantine prefixes, none inside another: what the gateway writes
+ * under an overlapping prefix would be read back as inbound mail (and swept), or inbound mail
+ * counted as the gateway's own objects.
+ */
+function prefixes(env: Env): { inbound: string; attachments: string; quarantine: string } {
+  const named = [
+    ['INBOUND_PREFIX', prefix(env, 'INBOUND_PREFIX', 'inbound/')],
+    ['ATTACHMENTS_PREFIX', prefix(env, 'ATTACHMENTS_PREFIX', 'attachments/')],
+    ['QUARANTINE_PREFIX', prefix(env, 'QUARANTINE_PREFIX', 'quarantine/')],
+  ] as const;
+  for (const [name, value] of named.slice(1)) {
+    for (const [otherName, other] of named) {
+      if (otherName === name) continue;
+      if (value.startsWith(other) || other.startsWith(value)) {
+        throw new ConfigError(name, `a prefix that neither contains nor lies under ${otherName} (${other})`, value);
+      }
+    }
+  }
+  return { inbound: named[0][1], attachments: named[1][1], quarantine: named[2][1] };
 }
 
 function queueSlug(name: Variable, value: string, whole: string): string {
@@ -172,9 +200,25 @@ function agents(env: Env): Agents {
 
 const HEADER_NAME = /^[A-Za-z0-9-]{1,76}$/;
 
+/**
+ * Headers every mail (or much ordinary mail) carries, and those the screening reads for other
+ * reasons: as LOOP_HEADER they would make ordinary mail a loop.
+ */
+const STANDARD_HEADERS = new Set([
+  'from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'in-reply-to', 'references', 'reply-to', 'sender',
+  'return-path', 'received', 'delivered-to', 'x-original-to', 'mime-version', 'content-type', 'content-transfer-encoding',
+  'content-disposition', 'content-id', 'dkim-signature', 'arc-seal', 'arc-message-signature', 'arc-authentication-results',
+  'received-spf', 'x-mailer', 'user-agent', 'importance', 'x-priority', 'list-id', 'list-unsubscribe', 'thread-topic',
+  'thread-index', 'comments', 'keywords', 'resent-from', 'resent-to', 'resent-date', 'resent-message-id', 'feedback-id',
+  ...SCREENING_HEADERS,
+]);
+
 function loopHeader(env: Env): string {
   const value = env.LOOP_HEADER?.trim() || 'X-Helpdesk-Loop';
   if (!HEADER_NAME.test(value)) throw new ConfigError('LOOP_HEADER', CONFIG_VARIABLES.LOOP_HEADER, value);
+  if (STANDARD_HEADERS.has(value.toLowerCase())) {
+    throw new ConfigError('LOOP_HEADER', `a header of the helpdesk's own, not one ordinary mail carries (${value} is); ${CONFIG_VARIABLES.LOOP_HEADER}`, value);
+  }
   return value.toLowerCase();
 }
 
@@ -215,19 +259,20 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     throw new ConfigError('MAILBOXES', `at least one mailbox, or DEFAULT_QUEUE: ${CONFIG_VARIABLES.MAILBOXES}`);
   }
   const queueSlugs = [...new Set([...mailboxes.map((m) => m.queue), ...(defaultQueue ? [defaultQueue] : [])])];
+  const paths = prefixes(env);
   return Object.freeze({
     ticketsTable: required(env, 'TICKETS_TABLE'),
     messagesTable: required(env, 'MESSAGES_TABLE'),
     mailBucket: required(env, 'MAIL_BUCKET'),
-    inboundPrefix: prefix(env, 'INBOUND_PREFIX', 'inbound/'),
-    attachmentsPrefix: prefix(env, 'ATTACHMENTS_PREFIX', 'attachments/'),
+    inboundPrefix: paths.inbound,
+    attachmentsPrefix: paths.attachments,
     mailboxes: Object.freeze(mailboxes),
     defaultQueue,
     defaultMode,
     queueSlugs: Object.freeze(queueSlugs),
     serviceName: serviceName(env),
     maxMailBytes: wholeNumber(env, 'MAX_MAIL_BYTES', DEFAULT_MAX_MAIL_BYTES, 1024),
-    quarantinePrefix: prefix(env, 'QUARANTINE_PREFIX', 'quarantine/'),
+    quarantinePrefix: paths.quarantine,
     screening: {
       ownAddresses: new Set(mailboxes.flatMap((m) => (m.address ? [baseAddress(m.address)] : []))),
       loopHeader: loopHeader(env),

@@ -40,6 +40,8 @@ export interface GatewayConfig extends RoutingTable {
   readonly attachments: AttachmentPolicy;
   /** Where the signed-reply-address secrets come from. */
   readonly replyTokenSecrets: ReplyTokenSecretSource;
+  /** What the sweep (lib/sweep.ts) looks at. */
+  readonly sweep: { readonly afterMinutes: number; readonly lookbackHours: number };
 }
 
 /**
@@ -83,6 +85,8 @@ export const CONFIG_VARIABLES = {
   ATTACHMENT_DENY_TYPES: `comma-separated MIME types refused (default: ${DEFAULT_DENIED_TYPES.join(',')})`,
   MAX_MAIL_BYTES: `a whole number of bytes from 1024 up: larger raw mail is skipped as too-large (default ${DEFAULT_MAX_MAIL_BYTES}, SES's 40 MiB)`,
   UPDATE_ONLY: '"true" or "false": the mode of mailboxes that name none, and of DEFAULT_QUEUE (default "false")',
+  SWEEP_AFTER_MINUTES: 'the sweep re-drives raw mail and new-ticket claims without a final record once they are this many minutes old, a whole number from 2 up, above the function timeout (default 60)',
+  SWEEP_LOOKBACK_HOURS: 'the sweep looks at raw mail up to this many hours old, a whole number from 1 up (default 72)',
   POWERTOOLS_SERVICE_NAME: `the service name on logs and the "service" metric dimension the alarm watches, 1-200 characters of letters, digits, "-", "_", "." (default "${SERVICE_NAME}"; the stack sets <service>-<stage>)`,
 } as const;
 
@@ -292,5 +296,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       denyTypes: list(env, 'ATTACHMENT_DENY_TYPES', DEFAULT_DENIED_TYPES, /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/),
     },
     replyTokenSecrets: replyTokenSecrets(env),
+    sweep: {
+      afterMinutes: wholeNumber(env, 'SWEEP_AFTER_MINUTES', 60, 2),
+      lookbackHours: wholeNumber(env, 'SWEEP_LOOKBACK_HOURS', 72, 1),
+    },
   });
 }

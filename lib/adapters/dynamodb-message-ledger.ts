@@ -188,6 +188,32 @@ export class DynamoMessageLedger implements MessageLedger {
     } while (ExclusiveStartKey);
   }
 
+  async *pendingClaims(before: Date): AsyncIterable<PendingEntry> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      let page;
+      try {
+        page = await this.db.send(
+          new ScanCommand({
+            TableName: this.table,
+            ConsistentRead: true,
+            FilterExpression: '#state = :pending AND #direction = :inbound AND recordedAt < :before',
+            ExpressionAttributeNames: { '#state': 'state', '#direction': 'direction' },
+            ExpressionAttributeValues: { ':pending': 'pending', ':inbound': 'inbound', ':before': before.toISOString() },
+            ExclusiveStartKey,
+          }),
+        );
+      } catch (error) {
+        throw asAwsFailure('scanning the ledger for pending claims', error);
+      }
+      for (const item of page.Items ?? []) {
+        const entry = fromItem(item);
+        if (entry?.direction === 'inbound' && entry.state === 'pending') yield entry;
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
   async removeSkipped(entry: SkippedEntry): Promise<boolean> {
     try {
       await this.db.send(

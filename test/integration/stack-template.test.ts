@@ -65,15 +65,26 @@ afterAll(async () => {
 });
 
 describe('the packaged stack', () => {
-  it('runs the function on nodejs24.x, arm64, with its own role', () => {
+  it('runs the function and the sweep on nodejs24.x, arm64, with their own role', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(1);
-    expect(resource('IngestMailLambdaFunction').Properties).toMatchObject({
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      Role: { 'Fn::GetAtt': ['IngestMailRole', 'Arn'] },
-    });
+    expect(functions.map(([name]) => name).sort()).toEqual(['IngestMailLambdaFunction', 'SweepLambdaFunction']);
+    for (const name of ['IngestMailLambdaFunction', 'SweepLambdaFunction']) {
+      expect(resource(name).Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Role: { 'Fn::GetAtt': ['IngestMailRole', 'Arn'] },
+      });
+    }
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('sweeps every hour, with the configuration of the function', () => {
+    const [, rule] = ofType('AWS::Events::Rule')[0] ?? [];
+    expect(rule?.Properties.ScheduleExpression).toBe('rate(1 hour)');
+    expect(JSON.stringify(rule?.Properties.Targets)).toContain('SweepLambdaFunction');
+    const sweepEnv = (resource('SweepLambdaFunction').Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(sweepEnv).toEqual(functionEnvironment());
+    expect(Number(resource('SweepLambdaFunction').Properties.Timeout)).toBeGreaterThan(Number(resource('IngestMailLambdaFunction').Properties.Timeout));
   });
 
   it('gives the function a configuration that loads', () => {

@@ -28,6 +28,8 @@ const REFUSALS: Record<string, { type: string; body: string; headers?: Record<st
 /** Decides the fault for each request, across every proxy that shares it. */
 export interface FaultPlan {
   decide(service: string, request: IncomingMessage): Fault;
+  /** Told when a request whose response is dropped was applied upstream (its answer is in). */
+  applied?(service: string, request: IncomingMessage): void;
 }
 
 /** A plan that injects nothing. */
@@ -76,7 +78,10 @@ export async function startFaultProxy(service: string, target: string): Promise<
       (answer) => {
         if (fault === 'drop-response') {
           answer.resume();
-          answer.on('end', () => req.socket.destroy());
+          answer.on('end', () => {
+            proxy.plan.applied?.(service, req);
+            req.socket.destroy();
+          });
           return;
         }
         res.writeHead(answer.statusCode ?? 502, answer.headers);

@@ -248,13 +248,16 @@ describe('the packaged stack', () => {
     }
   });
 
-  it('ships a bundle that loads as a real ES module, with its lazily loaded chunks, and exports the handler', async () => {
+  it.each([
+    ['ingestMail.zip', 'functions/ingest-mail.mjs'],
+    ['sweep.zip', 'functions/sweep.mjs'],
+  ])('ships %s as a bundle that loads as a real ES module, with its lazily loaded chunks, and exports the handler', async (zip, entry) => {
     const dir = await mkdtemp(join(tmpdir(), 'bundle-'));
     try {
-      const files = await extractZip(join(out, 'ingestMail.zip'), dir);
-      expect(files).toContain('functions/ingest-mail.mjs');
+      const files = await extractZip(join(out, zip), dir);
+      expect(files).toContain(entry);
       const probe = join(dir, 'probe.mjs');
-      await writeFile(probe, `const m = await import(${JSON.stringify(join(dir, 'functions/ingest-mail.mjs'))}); console.log(typeof m.handler);\n`);
+      await writeFile(probe, `const m = await import(${JSON.stringify(join(dir, entry))}); console.log(typeof m.handler);\n`);
       const env = { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', TICKETS_TABLE: 't', MESSAGES_TABLE: 'm', MAIL_BUCKET: 'b', MAILBOXES: 'support@helpdesk.example=support' };
       const { stdout } = await run(process.execPath, [probe], { env });
       expect(stdout.trim()).toBe('function');

@@ -7,6 +7,8 @@ import { DEFAULT_DENIED_EXTENSIONS, DEFAULT_DENIED_TYPES, type AttachmentPolicy 
 import type { ScreeningPolicy } from './screening/screen.js';
 import { canonicalAddressPattern, canonicalDomain } from './mail/canonical-address.js';
 import { SENDER_AUTHENTICATION_MODES, type Agents, type SenderAuthenticationMode, type SenderPolicy } from './screening/sender-policy.js';
+import { SCREENING_HEADERS } from './mail/headers.js';
+import { RECORD_CAPS } from './record-caps.js';
 import { SERVICE_NAME } from './telemetry.js';
 import { MAILBOX_MODES, type Mailbox, type MailboxMode, QUEUE_SLUG_PATTERN, type RoutingTable, baseAddress } from './mailbox.js';
 
@@ -47,6 +49,8 @@ export interface GatewayConfig extends RoutingTable {
   readonly attachments: AttachmentPolicy;
   /** Where the signed-reply-address secrets come from. */
   readonly replyTokenSecrets: ReplyTokenSecretSource;
+  /** What the sweep (lib/sweep.ts) looks at. */
+  readonly sweep: { readonly afterMinutes: number; readonly lookbackHours: number };
 }
 
 /**
@@ -83,7 +87,7 @@ export const CONFIG_VARIABLES = {
   REPLY_TOKEN_PREVIOUS_SECRET: 'the secret before the last rotation, still accepted (optional)',
   REPLY_TOKEN_SECRET_PARAMETER: 'the name (starting with "/") of an SSM SecureString parameter holding the secret of signed reply addresses',
   REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER: 'the SSM SecureString parameter (starting with "/") of the previous secret, still accepted during rotation (optional)',
-  MAX_ATTACHMENTS: 'the most attachments stored per mail, a whole number (default 100)',
+  MAX_ATTACHMENTS: `the most attachments stored per mail, a whole number up to ${RECORD_CAPS.listedAttachments} (default 100)`,
   MAX_ATTACHMENT_BYTES: `the largest attachment stored, in bytes (default ${25 * 1024 * 1024})`,
   MAX_ATTACHMENTS_TOTAL_BYTES: `the most attachment bytes stored per mail (default ${40 * 1024 * 1024})`,
   ATTACHMENT_DENY_EXTENSIONS: `comma-separated file extensions refused (default: ${DEFAULT_DENIED_EXTENSIONS.join(',')})`,
@@ -91,6 +95,8 @@ export const CONFIG_VARIABLES = {
   ATTACHMENT_DENY_TYPES: `comma-separated MIME types refused (default: ${DEFAULT_DENIED_TYPES.join(',')})`,
   MAX_MAIL_BYTES: `a whole number of bytes from 1024 up: larger raw mail is skipped as too-large (default ${DEFAULT_MAX_MAIL_BYTES}, SES's 40 MiB)`,
   UPDATE_ONLY: '"true" or "false": the mode of mailboxes that name none, and of DEFAULT_QUEUE (default "false")',
+  SWEEP_AFTER_MINUTES: 'the sweep re-drives raw mail and new-ticket claims without a final record once they are this many minutes old, a whole number from 2 up, above the function timeout (default 60)',
+  SWEEP_LOOKBACK_HOURS: 'the sweep looks at raw mail up to this many hours old, a whole number from 1 up (default 72)',
   POWERTOOLS_SERVICE_NAME: `the service name on logs and the "service" metric dimension the alarm watches, 1-200 characters of letters, digits, "-", "_", "." (default "${SERVICE_NAME}"; the stack sets <service>-<stage>)`,
 } as const;
 
@@ -103,11 +109,38 @@ function required(env: Env, name: Variable): string {
   return value;
 }
 
+/** The longest key prefix: leaves room under S3's 1,024-byte keys for what the gateway appends. */
+const MAX_PREFIX_BYTES = 256;
+
 function prefix(env: Env, name: Variable, fallback: string): string {
   const value = env[name]?.trim();
   if (value === undefined || value === '') return fallback;
-  if (!value.endsWith('/') || value.startsWith('/')) throw new ConfigError(name, CONFIG_VARIABLES[name], value);
+  if (!value.endsWith('/') || value.startsWith('/') || Buffer.byteLength(value) > MAX_PREFIX_BYTES) {
+    throw new ConfigError(name, `${CONFIG_VARIABLES[name]}, at most ${MAX_PREFIX_BYTES} bytes`, value);
+  }
   return value;
+}
+
+/**
+ * The inbound, attachments and quarantine prefixes, none inside another: what the gateway writes
+ * under an overlapping prefix would be read back as inbound mail (and swept), or inbound mail
+ * counted as the gateway's own objects.
+ */
+function prefixes(env: Env): { inbound: string; attachments: string; quarantine: string } {
+  const named = [
+    ['INBOUND_PREFIX', prefix(env, 'INBOUND_PREFIX', 'inbound/')],
+    ['ATTACHMENTS_PREFIX', prefix(env, 'ATTACHMENTS_PREFIX', 'attachments/')],
+    ['QUARANTINE_PREFIX', prefix(env, 'QUARANTINE_PREFIX', 'quarantine/')],
+  ] as const;
+  for (const [name, value] of named.slice(1)) {
+    for (const [otherName, other] of named) {
+      if (otherName === name) continue;
+      if (value.startsWith(other) || other.startsWith(value)) {
+        throw new ConfigError(name, `a prefix that neither contains nor lies under ${otherName} (${other})`, value);
+      }
+    }
+  }
+  return { inbound: named[0][1], attachments: named[1][1], quarantine: named[2][1] };
 }
 
 function queueSlug(name: Variable, value: string, whole: string): string {
@@ -147,11 +180,11 @@ function parseBoolean(env: Env, name: Variable, fallback: boolean): boolean {
   throw new ConfigError(name, CONFIG_VARIABLES[name], env[name]);
 }
 
-function wholeNumber(env: Env, name: Variable, fallback: number, minimum: number): number {
+function wholeNumber(env: Env, name: Variable, fallback: number, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number {
   const value = env[name]?.trim();
   if (value === undefined || value === '') return fallback;
   const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < minimum) throw new ConfigError(name, CONFIG_VARIABLES[name], value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < minimum || number > maximum) throw new ConfigError(name, CONFIG_VARIABLES[name], value);
   return number;
 }
 
@@ -192,9 +225,25 @@ function ownDomains(mailboxes: readonly Mailbox[]): Set<string> {
 
 const HEADER_NAME = /^[A-Za-z0-9-]{1,76}$/;
 
+/**
+ * Headers every mail (or much ordinary mail) carries, and those the screening reads for other
+ * reasons: as LOOP_HEADER they would make ordinary mail a loop.
+ */
+const STANDARD_HEADERS = new Set([
+  'from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'in-reply-to', 'references', 'reply-to', 'sender',
+  'return-path', 'received', 'delivered-to', 'x-original-to', 'mime-version', 'content-type', 'content-transfer-encoding',
+  'content-disposition', 'content-id', 'dkim-signature', 'arc-seal', 'arc-message-signature', 'arc-authentication-results',
+  'received-spf', 'x-mailer', 'user-agent', 'importance', 'x-priority', 'list-id', 'list-unsubscribe', 'thread-topic',
+  'thread-index', 'comments', 'keywords', 'resent-from', 'resent-to', 'resent-date', 'resent-message-id', 'feedback-id',
+  ...SCREENING_HEADERS,
+]);
+
 function loopHeader(env: Env): string {
   const value = env.LOOP_HEADER?.trim() || 'X-Helpdesk-Loop';
   if (!HEADER_NAME.test(value)) throw new ConfigError('LOOP_HEADER', CONFIG_VARIABLES.LOOP_HEADER, value);
+  if (STANDARD_HEADERS.has(value.toLowerCase())) {
+    throw new ConfigError('LOOP_HEADER', `a header of the helpdesk's own, not one ordinary mail carries (${value} is); ${CONFIG_VARIABLES.LOOP_HEADER}`, value);
+  }
   return value.toLowerCase();
 }
 
@@ -235,19 +284,20 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     throw new ConfigError('MAILBOXES', `at least one mailbox, or DEFAULT_QUEUE: ${CONFIG_VARIABLES.MAILBOXES}`);
   }
   const queueSlugs = [...new Set([...mailboxes.map((m) => m.queue), ...(defaultQueue ? [defaultQueue] : [])])];
+  const paths = prefixes(env);
   return Object.freeze({
     ticketsTable: required(env, 'TICKETS_TABLE'),
     messagesTable: required(env, 'MESSAGES_TABLE'),
     mailBucket: required(env, 'MAIL_BUCKET'),
-    inboundPrefix: prefix(env, 'INBOUND_PREFIX', 'inbound/'),
-    attachmentsPrefix: prefix(env, 'ATTACHMENTS_PREFIX', 'attachments/'),
+    inboundPrefix: paths.inbound,
+    attachmentsPrefix: paths.attachments,
     mailboxes: Object.freeze(mailboxes),
     defaultQueue,
     defaultMode,
     queueSlugs: Object.freeze(queueSlugs),
     serviceName: serviceName(env),
     maxMailBytes: wholeNumber(env, 'MAX_MAIL_BYTES', DEFAULT_MAX_MAIL_BYTES, 1024),
-    quarantinePrefix: prefix(env, 'QUARANTINE_PREFIX', 'quarantine/'),
+    quarantinePrefix: paths.quarantine,
     screening: {
       ownAddresses: new Set(mailboxes.flatMap((m) => (m.address ? [baseAddress(m.address)] : []))),
       loopHeader: loopHeader(env),
@@ -260,7 +310,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     agents: agents(env),
     ownDomains: ownDomains(mailboxes),
     attachments: {
-      maxCount: wholeNumber(env, 'MAX_ATTACHMENTS', 100, 0),
+      // Every stored attachment must be listed in the ledger entry, which lists at most this many.
+      maxCount: wholeNumber(env, 'MAX_ATTACHMENTS', 100, 0, RECORD_CAPS.listedAttachments),
       maxBytes: wholeNumber(env, 'MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 0),
       maxTotalBytes: wholeNumber(env, 'MAX_ATTACHMENTS_TOTAL_BYTES', 40 * 1024 * 1024, 0),
       denyExtensions: list(env, 'ATTACHMENT_DENY_EXTENSIONS', DEFAULT_DENIED_EXTENSIONS, /^[a-z0-9]{1,16}$/),
@@ -268,5 +319,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       denyTypes: list(env, 'ATTACHMENT_DENY_TYPES', DEFAULT_DENIED_TYPES, /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/),
     },
     replyTokenSecrets: replyTokenSecrets(env),
+    sweep: {
+      afterMinutes: wholeNumber(env, 'SWEEP_AFTER_MINUTES', 60, 2),
+      lookbackHours: wholeNumber(env, 'SWEEP_LOOKBACK_HOURS', 72, 1),
+    },
   });
 }

@@ -43,6 +43,27 @@ export class ObjectMissingError extends GatewayError {
   }
 }
 
+/**
+ * An AWS service refused a request built from this mail for what the mail put into it (DynamoDB's
+ * `ValidationException` for an item over 400 KB, S3's `KeyTooLongError` or `MetadataTooLarge`, a
+ * header value Node's HTTP client will not send). Sending the same request again cannot succeed,
+ * so the mail becomes a recorded skip (`unstorable`) instead of being retried until the
+ * dead-letter queue. Which failures count as this is one table: `AWS_FAILURE_KINDS` in
+ * `lib/adapters/aws-errors.ts`.
+ */
+export class UnstorableError extends GatewayError {
+  constructor(
+    /** What the gateway was doing, e.g. `PutItem ticket 42`. */
+    readonly operation: string,
+    /** The AWS error name (or Node error code) that was answered. */
+    readonly awsError: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${operation} was refused: ${awsError}: ${message}`, options);
+  }
+}
+
 /** The mail could not be parsed as MIME at all. */
 export class MalformedMailError extends GatewayError {}
 

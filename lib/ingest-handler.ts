@@ -2,6 +2,11 @@
  * The ingest Lambda's logic, built from its dependencies: sorts the event, runs every mail it
  * names through the {@link MailProcessor}, reports each outcome, and answers the platform so that
  * exactly the mails that need another attempt get one.
+ *
+ * One mail at a time: the records of an SQS batch are processed one after another, so the peak
+ * memory is one mail's, not ten. And within the invocation's time: a mail is not started with less
+ * than {@link DEFAULT_TIME_RESERVE_MS} left; it is handed back (a batch item failure, or a retry of
+ * the event) instead of dying with the invocation when the timeout strikes.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -16,7 +21,18 @@ export interface IngestDeps {
   readonly processMail: MailProcessor;
   readonly reporter: OutcomeReporter;
   readonly logger: Logger;
+  /** No mail is started with less than this left of the invocation (ms); default {@link DEFAULT_TIME_RESERVE_MS}. */
+  readonly timeReserveMs?: number;
 }
+
+/**
+ * Time kept in reserve (ms): enough for the largest mail the budgets allow (40 MB streamed, 2 MiB of
+ * HTML converted) at a third of a vCPU, well under the 60 s timeout.
+ */
+export const DEFAULT_TIME_RESERVE_MS = 15_000;
+
+/** A mail handed back unstarted because the invocation is running out of time. */
+export class NotStartedError extends TransientError {}
 
 /** What the handler answers for an S3 event: every mail's report. */
 export interface IngestReport {
@@ -36,11 +52,23 @@ export class RetryRequestedError extends TransientError {
 
 export function createIngestHandler(deps: IngestDeps): (event: unknown, context?: Context) => Promise<IngestResult> {
   const { store, processMail, reporter, logger } = deps;
+  const reserve = deps.timeReserveMs ?? DEFAULT_TIME_RESERVE_MS;
 
-  async function processAll(mails: readonly MailToProcess[]): Promise<MailReport[]> {
+  /** Whether a mail may still be started in this invocation (always, without a Lambda context). */
+  function timeLeft(invocation: Context | undefined): boolean {
+    return invocation === undefined || invocation.getRemainingTimeInMillis() >= reserve;
+  }
+
+  function notStarted(mail: MailToProcess, invocation: Context | undefined): MailReport {
+    const remaining = invocation?.getRemainingTimeInMillis() ?? 0;
+    const error = `not started: ${remaining} ms left of the invocation, less than the ${reserve} ms one mail may need`;
+    return { location: mail.location, messageId: null, outcome: { kind: 'retry', error }, redelivered: false, error: new NotStartedError(error) };
+  }
+
+  async function processAll(mails: readonly MailToProcess[], invocation: Context | undefined): Promise<MailReport[]> {
     const reports: MailReport[] = [];
     for (const mail of mails) {
-      const report = await processMail(mail.location, mail.envelope);
+      const report = timeLeft(invocation) ? await processMail(mail.location, mail.envelope) : notStarted(mail, invocation);
       reporter.report(report);
       reports.push(report);
     }
@@ -51,7 +79,11 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown, context?
     for (const what of ignored) logger.info('event record ignored', { what });
   }
 
-  async function processSqsRecord(record: SQSRecord): Promise<void> {
+  async function processSqsRecord(record: SQSRecord, invocation: Context | undefined): Promise<void> {
+    if (!timeLeft(invocation)) {
+      logger.warn('SQS record handed back unstarted: the invocation is running out of time', { sqsMessageId: record.messageId });
+      throw new NotStartedError(`SQS message ${record.messageId} not started: too little time left`);
+    }
     let notification: unknown;
     try {
       notification = JSON.parse(record.body);
@@ -60,7 +92,7 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown, context?
     }
     const { mails, ignored } = mailsFromS3Notification(notification, store);
     logIgnored(ignored);
-    const reports = await processAll(mails);
+    const reports = await processAll(mails, invocation);
     if (reports.some((r) => r.outcome.kind === 'retry')) throw new RetryRequestedError(reports);
   }
 
@@ -70,19 +102,22 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown, context?
       switch (intake.kind) {
         case 'sqs': {
           const processor = new BatchProcessor(EventType.SQS);
-          return await processPartialResponse(intake.event, processSqsRecord, processor, {
+          return await processPartialResponse(intake.event, (record: SQSRecord) => processSqsRecord(record, context), processor, {
             ...(context ? { context } : {}),
             throwOnFullBatchFailure: false,
+            // One record after another: the peak memory is one mail's, and the time check above
+            // holds for each record.
+            processInParallel: false,
           });
         }
         case 's3': {
           logIgnored(intake.ignored);
-          const mails = await processAll(intake.mails);
+          const mails = await processAll(intake.mails, context);
           if (mails.some((m) => m.outcome.kind === 'retry')) throw new RetryRequestedError(mails);
           return { mails };
         }
         case 'ses': {
-          const mails = await processAll(intake.mails);
+          const mails = await processAll(intake.mails, context);
           if (mails.some((m) => m.outcome.kind === 'retry')) throw new RetryRequestedError(mails);
           return { disposition: 'CONTINUE' };
         }

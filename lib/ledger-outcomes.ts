@@ -2,9 +2,9 @@
  * How ledger entries and outcomes relate: what an entry already in the ledger means for a
  * delivery, what outcome it reports, and how a raw mail is marked with its outcome. Pure.
  */
-import type { LedgerEntry, MailLocation } from './ledger-entry.js';
+import type { FinalEntry, LedgerEntry, MailLocation, PendingEntry } from './ledger-entry.js';
 import { sha256Hex } from './mail/message-id.js';
-import type { MailOutcome } from './outcomes.js';
+import { SKIP_REASONS, SKIP_REASON_NAMES, type MailOutcome, type ReadDepth, type SkipReason } from './outcomes.js';
 
 /** What the ledger already holds under this mail's key. */
 export type PriorEntry =
@@ -68,3 +68,27 @@ export function tagsOf(outcome: MailOutcome): Record<string, string> {
   }
 }
 
+
+const DEPTH: Record<ReadDepth, number> = { no: 0, failed: 1, yes: 2 };
+
+/**
+ * The skip reasons whose entries (of the same object) a replay's write may replace: an applied mail
+ * or a claim for a new ticket replaces any skip; a skip replaces only skips that got less far with
+ * the mail (`read` in the skip-reason table): a mail now read and decided replaces `too-large` or
+ * `malformed`, but `object-missing` never replaces what a `virus` entry knows (its quarantine key,
+ * sender and Message-ID), and a skip never replaces one of its own reason or depth: the original
+ * entry, with its time and detail, stays.
+ */
+export function replaceableSkipReasons(entry: FinalEntry | PendingEntry): SkipReason[] {
+  if (entry.state !== 'skipped') return [...SKIP_REASON_NAMES];
+  const depth = DEPTH[SKIP_REASONS[entry.reason].read];
+  return SKIP_REASON_NAMES.filter((reason) => DEPTH[SKIP_REASONS[reason].read] < depth);
+}
+
+/** Whether two outcomes say the same (same kind, and the same reason or ticket). */
+export function sameOutcome(a: MailOutcome, b: MailOutcome): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'skipped' && b.kind === 'skipped') return a.reason === b.reason;
+  if ((a.kind === 'followup' || a.kind === 'created') && (b.kind === 'followup' || b.kind === 'created')) return a.ticketId === b.ticketId;
+  return true;
+}

@@ -5,12 +5,28 @@
  * table, the local run and the tests — reads these tables; no reason is spelled anywhere else.
  */
 
+/**
+ * How far the gateway got with a skipped mail before deciding: `no` (nothing was read), `failed`
+ * (reading or storing it failed), `yes` (it was read and decided on). A replay replaces a skip only
+ * with an outcome that got further (see `replaceableSkipReasons` in ledger-outcomes.ts), so that it
+ * never trades what an entry knows for less.
+ */
+export type ReadDepth = 'no' | 'failed' | 'yes';
+
 /** What an operator is told about one skip reason. */
 export interface SkipReasonInfo {
   /** What happened to the mail, in one sentence. */
   readonly description: string;
   /** What the operator should do about it. */
   readonly action: string;
+  /** How far the mail was read (see {@link ReadDepth}). */
+  readonly read: ReadDepth;
+  /**
+   * Whether the skipped-mail alarm pages for it: a person can and should act (a ticket to create, a
+   * mailbox to configure, a sender to let in, a limit to raise). Spam, auto-replies, bounces,
+   * duplicates and loops stay on the dashboard and page nobody.
+   */
+  readonly pages: boolean;
 }
 
 /**
@@ -21,75 +37,116 @@ export const SKIP_REASONS = {
   virus: {
     description: 'SES found a virus (receipt or X-SES-Virus-Verdict: FAIL). The raw mail was moved to the quarantine prefix, which nothing reads.',
     action: 'Nothing to apply. Inspect the quarantined object only with care; tell the sender if the mail was expected.',
+    read: 'yes',
+    pages: false,
   },
   bounce: {
     description: 'A bounce: a delivery status notification, or a mailer-daemon/postmaster mail with a bounce subject or X-Failed-Recipients. The ledger records the failed recipients and the bounced Message-ID, and its ticket when the helpdesk sent it.',
     action: 'Check the failed recipient on the ticket named in the ledger entry (a mistyped address, a mailbox that is gone).',
+    read: 'yes',
+    pages: false,
   },
   loop: {
     description: 'Mail from one of our own mailbox addresses, or carrying our loop header (LOOP_HEADER) or an X-Loop with our address.',
     action: 'Look for a forwarding rule or autoresponder that sends the helpdesk its own mail; fix it at the source.',
+    read: 'yes',
+    pages: false,
   },
   'auto-reply': {
     description: 'Machine-sent mail: Auto-Submitted, Precedence bulk/junk/list/auto_reply, X-Autoreply/X-Autorespond, an out-of-office subject, or a mailer-daemon/postmaster/no-reply sender.',
     action: 'Usually none (out-of-office replies to notifications). Set SKIP_AUTO_REPLIES=false if a sender you need is misjudged, then replay.',
+    read: 'yes',
+    pages: false,
   },
   spam: {
     description: 'SES judged the mail spam (receipt or X-SES-Spam-Verdict: FAIL).',
     action: 'None for real spam. For a false positive, set SKIP_SPAM=false or ask the sender to fix SPF/DKIM, then replay.',
+    read: 'yes',
+    pages: false,
   },
   'dmarc-fail': {
     description: 'The sender domain failed DMARC under a reject or quarantine policy (or, from the headers alone, under DMARC_FAIL_WITHOUT_POLICY=skip).',
     action: 'Likely forged. If the sender is genuine, their domain must fix SPF/DKIM alignment; replay after checking the mail.',
+    read: 'yes',
+    pages: false,
   },
   'bad-reply-token': {
     description: 'The mail was sent to a signed reply address (local+ticket.mac@domain) whose signature does not match that ticket.',
     action: 'Likely a guessed or altered address. If many, check that REPLY_TOKEN_SECRET matches the one the helpdesk signs with.',
+    read: 'yes',
+    pages: false,
   },
   'sender-not-allowed': {
     description: 'Strict sender policy: the mail reaches a ticket only by references a sender can write (subject tag, thread), and its From address, compared in canonical form, is not the submitter, a CC, or an agent.',
     action: 'If the sender is genuine, add them to the ticket CCs (or AGENT_ADDRESSES), then replay with --ticket N.',
+    read: 'yes',
+    pages: true,
   },
   'sender-unverified': {
     description: 'Strict sender policy with SENDER_AUTHENTICATION=required: the From is a participant or agent, but SES did not authenticate it (no DMARC pass, no DKIM or SPF pass aligned with the From domain), so it may be forged.',
-    action: 'Check the mail (headers in S3). If genuine, the sender\'s domain must fix SPF/DKIM; to accept it now, replay after setting SENDER_AUTHENTICATION=off for the run, or add the content by hand.',
+    action: 'Check the raw mail\'s SES headers in S3. If it is genuine, the sender\'s domain must publish DMARC or sign with DKIM; to accept it now, add its text by hand (or replay with SENDER_AUTHENTICATION=off in the replaying environment).',
+    read: 'yes',
+    pages: true,
   },
   'no-ticket-ref': {
     description:
       'Update-only mailbox: the mail names no ticket (no subject tag, no known In-Reply-To/References).',
     action:
       'Usually a new request sent to an update-only address. Reply to the sender or open the ticket by hand, then replay.',
+    read: 'yes',
+    pages: true,
   },
   'ticket-not-found': {
     description:
       'Update-only mailbox: the mail names a ticket (subject tag or thread) that does not exist, or whose merge chain is broken.',
     action:
       'Check the ticket id in the subject; if the ticket was deleted or lives in another helpdesk, nothing to do. Otherwise create it and replay.',
+    read: 'yes',
+    pages: true,
   },
   duplicate: {
     description:
       'A mail with this Message-ID was already handled from another stored object (sent twice, or delivered to two addresses).',
     action: 'None: the first copy was applied. Investigate only if the count spikes (a mail loop).',
+    read: 'yes',
+    pages: false,
   },
   'no-mailbox': {
     description: 'No recipient matches a configured mailbox and no DEFAULT_QUEUE is set.',
     action: 'Add the address to MAILBOXES (or set DEFAULT_QUEUE), redeploy, then replay.',
+    read: 'yes',
+    pages: true,
   },
   empty: {
     description: 'The stored object has zero bytes or no header section.',
     action: 'None for a stray object; if many, check what writes into the inbound prefix.',
+    read: 'failed',
+    pages: false,
   },
   malformed: {
     description: 'The MIME parser could not make sense of the mail.',
     action: 'Inspect the raw object (tagged in S3); report a parser bug with the file if it looks like valid mail.',
+    read: 'failed',
+    pages: true,
   },
   'too-large': {
     description: 'The raw mail is larger than MAX_MAIL_BYTES (default 40 MiB, the most SES accepts); it was not read.',
     action: 'Raise MAX_MAIL_BYTES (and the function\'s memory and timeout) if such mail is legitimate, then replay.',
+    read: 'no',
+    pages: true,
+  },
+  unstorable: {
+    description:
+      'AWS refused to store what the mail became (DynamoDB ValidationException, e.g. an item over 400 KB; S3 KeyTooLongError, MetadataTooLarge, InvalidArgument; a header value Node cannot send). Retrying the same mail cannot help; the AWS error is in the detail.',
+    action: 'A gap in the gateway\'s caps on stored fields: report it with the raw object and the detail, then replay after the fix.',
+    read: 'failed',
+    pages: true,
   },
   'object-missing': {
     description: 'The S3 object named by the event no longer exists, so there is nothing to read.',
     action: 'Check lifecycle rules and who deletes from the inbound prefix; the mail cannot be recovered from here.',
+    read: 'no',
+    pages: true,
   },
 } as const satisfies Record<string, SkipReasonInfo>;
 
@@ -98,6 +155,9 @@ export type SkipReason = keyof typeof SKIP_REASONS;
 
 /** All skip reasons, in table order. */
 export const SKIP_REASON_NAMES = Object.keys(SKIP_REASONS) as SkipReason[];
+
+/** The skip reasons the skipped-mail alarm counts (`pages`), in table order. */
+export const PAGING_SKIP_REASONS = SKIP_REASON_NAMES.filter((reason) => SKIP_REASONS[reason].pages);
 
 /** Every outcome one mail can end with, and what it means. */
 export const OUTCOMES = {

@@ -23,6 +23,20 @@ export interface RawMailStore {
   putText(key: string, text: string): Promise<void>;
 }
 
+/** One raw mail as the inbound prefix lists it. */
+export interface ListedMail {
+  readonly key: string;
+  readonly lastModified: Date;
+}
+
+/** The raw mail under the inbound prefix, as the sweep looks at it. */
+export interface InboundListing {
+  /** Every object under `prefix` of the mail bucket, in key order. */
+  list(prefix: string): AsyncIterable<ListedMail>;
+  /** The raw mail's tags (`{}` when it has none), or `null` when it is gone. */
+  tags(location: MailLocation): Promise<Readonly<Record<string, string>> | null>;
+}
+
 /** What creating a ticket found. */
 export type CreateTicketResult = 'created' | 'already-created' | 'id-taken';
 
@@ -64,7 +78,8 @@ export type RecordResult =
 
 /**
  * How a ledger write treats an entry of the same object that says it was skipped: a normal
- * delivery leaves it alone (the mail is done), a replay replaces it.
+ * delivery leaves it alone (the mail is done); a replay replaces it, but only with an outcome that
+ * got further with the mail (`replaceableSkipReasons` in ledger-outcomes.ts).
  */
 export interface LedgerWriteOptions {
   readonly replacingSkip?: boolean;
@@ -93,6 +108,8 @@ export interface MessageLedger {
   skipped(filter: SkippedFilter): AsyncIterable<SkippedEntry>;
   /** Removes a skipped entry that a replay recorded under another key; false when it changed meanwhile. */
   removeSkipped(entry: SkippedEntry): Promise<boolean>;
+  /** Lists claims for new tickets recorded before `before` and never finished (a scan, for the sweep). */
+  pendingClaims(before: Date): AsyncIterable<PendingEntry>;
   /** Registers the Message-ID of an outbound notification for a ticket. */
   registerOutbound(messageId: string, ticketId: number, at: string): Promise<void>;
 }

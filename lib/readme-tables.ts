@@ -12,9 +12,9 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 export const README_TABLES: Record<string, () => string> = {
   'skip-reasons': () =>
     [
-      '| reason | what happened | what to do |',
-      '| --- | --- | --- |',
-      ...SKIP_REASON_NAMES.map((r) => `| \`${r}\` | ${cell(SKIP_REASONS[r].description)} | ${cell(SKIP_REASONS[r].action)} |`),
+      '| reason | what happened | what to do | pages |',
+      '| --- | --- | --- | --- |',
+      ...SKIP_REASON_NAMES.map((r) => `| \`${r}\` | ${cell(SKIP_REASONS[r].description)} | ${cell(SKIP_REASONS[r].action)} | ${SKIP_REASONS[r].pages ? 'yes' : 'no'} |`),
     ].join('\n'),
   outcomes: () =>
     ['| outcome | meaning |', '| --- | --- |', ...Object.entries(OUTCOMES).map(([k, v]) => `| \`${k}\` | ${cell(v)} |`)].join('\n'),

@@ -1,9 +1,12 @@
 /**
  * Replay: re-drive skipped mail through the same pipeline once the cause is fixed (the ticket was
- * created, the mailbox configured, the size limit raised). Each mail is decided anew; its new
- * outcome replaces the skip in the ledger, and the raw mail's tags follow.
+ * created, the mailbox configured, the size limit raised). Each mail is decided anew; a new outcome
+ * that gets further with the mail replaces the skip in the ledger, and the raw mail's tags follow.
+ * A replay never destroys information: one that comes to the same skip, or to less (a quarantined
+ * virus mail is `object-missing` at its old key), leaves the entry as it was.
  */
 import type { SkippedEntry } from './ledger-entry.js';
+import { outcomeOfEntry, sameOutcome } from './ledger-outcomes.js';
 import type { MailProcessor, MailReport } from './pipeline/index.js';
 import type { MessageLedger, SkippedFilter } from './ports.js';
 
@@ -33,9 +36,10 @@ export async function* replaySkipped(
     }
     const report = await deps.processMail({ bucket: entry.bucket, key: entry.key }, undefined, { replay: true });
     // When the mail's new outcome went under another ledger key (e.g. a mail first skipped
-    // unread as too-large now has its Message-ID), the old skip entry goes; it is kept when the
-    // replay rewrote it in place or must be retried.
-    if (report.outcome.kind !== 'retry') await deps.ledger.removeSkipped(entry);
+    // unread as too-large now has its Message-ID), the old skip entry goes. It is kept when the
+    // replay must be retried, when the replay left it standing (its outcome is the entry's own),
+    // and when the replay rewrote it in place (removeSkipped checks the entry is unchanged).
+    if (report.outcome.kind !== 'retry' && !sameOutcome(report.outcome, outcomeOfEntry(entry))) await deps.ledger.removeSkipped(entry);
     yield { entry, report };
   }
 }

@@ -27,8 +27,8 @@ export const METRIC_NAMES = {
   followupsAdded: 'FollowupsAdded',
   ticketsCreated: 'TicketsCreated',
   /**
-   * Skipped mail. Emitted twice in one EMF record: with dimensions `[service]` (what the alarm
-   * watches) and `[service, reason]` (what the dashboard breaks down).
+   * Skipped mail. Emitted twice in one EMF record: with dimensions `[service]` (the total) and
+   * `[service, reason]` (what the dashboard breaks down, and the alarm sums for the reasons that page).
    */
   skipped: 'SkippedMessages',
   /** Mail handed back to the platform for another attempt. */

@@ -1,7 +1,7 @@
 /** BatchGetItem over any tables, consistent, with DynamoDB's unprocessed keys retried. */
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../errors.js';
-import { asTransient } from './aws-errors.js';
+import { asAwsFailure } from './aws-errors.js';
 
 /** DynamoDB's limit of keys per BatchGetItem. */
 const BATCH_GET_LIMIT = 100;
@@ -27,7 +27,7 @@ export async function batchGetAll(db: DynamoDBDocumentClient, keysByTable: Reado
       try {
         response = await db.send(new BatchGetCommand({ RequestItems: request }));
       } catch (error) {
-        throw asTransient('BatchGetItem', error);
+        throw asAwsFailure('BatchGetItem', error);
       }
       for (const [table, items] of Object.entries(response.Responses ?? {})) found.get(table)?.push(...items);
       request = {};

@@ -7,8 +7,10 @@ import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type
 import { LedgerConflictError, TransientError } from '../errors.js';
 import type { FinalEntry, LedgerEntry, MailLocation, PendingEntry, SkippedEntry } from '../ledger-entry.js';
 import { ledgerKeyOfMessageId } from '../mail/message-id.js';
+import { replaceableSkipReasons } from '../ledger-outcomes.js';
+import { capLedgerEntry } from '../record-caps.js';
 import type { LedgerWriteOptions, MessageLedger, RecordResult, SkippedFilter } from '../ports.js';
-import { asTransient, awsErrorName } from './aws-errors.js';
+import { asAwsFailure, awsErrorName } from './aws-errors.js';
 import { batchGetAll } from './dynamodb-batch-get.js';
 
 /** Name of the index that lists a ticket's ledger entries. */
@@ -16,9 +18,12 @@ export const LEDGER_TICKET_INDEX = 'byTicket';
 
 const CONDITION_FAILED = 'ConditionalCheckFailedException';
 
-/** Nulls are left out of items: an index key attribute may not be NULL. */
+/**
+ * The item of an entry: every field within its cap (lib/record-caps.ts), so that any entry fits
+ * DynamoDB's 400 KB; nulls left out (an index key attribute may not be NULL).
+ */
 function toItem(entry: LedgerEntry): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== null));
+  return Object.fromEntries(Object.entries(capLedgerEntry(entry)).filter(([, value]) => value !== null));
 }
 
 /** Reads items back into entries by key, leaving out what is not a ledger entry. */
@@ -47,18 +52,29 @@ function fromItem(item: Record<string, unknown>): LedgerEntry | null {
 
 
 /**
- * The condition of a write that may replace an entry of the same object in `states` (and always
- * creates a missing one).
+ * The condition of a write that creates a missing entry, or replaces an entry of the same object
+ * that is a pending claim (when `pending`) or a skip for one of `skipReasons`.
  */
-function sameObjectCondition(location: MailLocation, states: readonly string[]) {
-  if (states.length === 0) {
+function sameObjectCondition(location: MailLocation, replacing: { pending: boolean; skipReasons: readonly string[] }) {
+  const alternatives: string[] = [];
+  const values: Record<string, unknown> = {};
+  if (replacing.pending) {
+    alternatives.push('#state = :pending');
+    values[':pending'] = 'pending';
+  }
+  if (replacing.skipReasons.length > 0) {
+    const names = replacing.skipReasons.map((_, i) => `:reason${i}`);
+    alternatives.push(`(#state = :skipped AND #reason IN (${names.join(', ')}))`);
+    values[':skipped'] = 'skipped';
+    replacing.skipReasons.forEach((reason, i) => (values[`:reason${i}`] = reason));
+  }
+  if (alternatives.length === 0) {
     return { ConditionExpression: 'attribute_not_exists(messageKey)', ExpressionAttributeNames: undefined, ExpressionAttributeValues: undefined };
   }
-  const names = states.map((_, i) => `:state${i}`);
   return {
-    ConditionExpression: `attribute_not_exists(messageKey) OR (#state IN (${names.join(', ')}) AND #bucket = :bucket AND #key = :key)`,
-    ExpressionAttributeNames: { '#state': 'state', '#bucket': 'bucket', '#key': 'key' },
-    ExpressionAttributeValues: { ...Object.fromEntries(states.map((state, i) => [`:state${i}`, state])), ':bucket': location.bucket, ':key': location.key },
+    ConditionExpression: `attribute_not_exists(messageKey) OR ((${alternatives.join(' OR ')}) AND #bucket = :bucket AND #key = :key)`,
+    ExpressionAttributeNames: { '#state': 'state', '#bucket': 'bucket', '#key': 'key', ...(replacing.skipReasons.length > 0 ? { '#reason': 'reason' } : {}) },
+    ExpressionAttributeValues: { ...values, ':bucket': location.bucket, ':key': location.key },
   };
 }
 
@@ -73,7 +89,7 @@ export class DynamoMessageLedger implements MessageLedger {
       const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { messageKey }, ConsistentRead: true }));
       return Item ? fromItem(Item) : null;
     } catch (error) {
-      throw asTransient('GetItem ledger entry', error);
+      throw asAwsFailure('GetItem ledger entry', error);
     }
   }
 
@@ -85,11 +101,15 @@ export class DynamoMessageLedger implements MessageLedger {
   async claim(entry: PendingEntry, options: LedgerWriteOptions = {}): Promise<LedgerEntry> {
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.table, Item: toItem(entry), ...sameObjectCondition(entry, options.replacingSkip ? ['skipped'] : []) }),
+        new PutCommand({
+          TableName: this.table,
+          Item: toItem(entry),
+          ...sameObjectCondition(entry, { pending: false, skipReasons: options.replacingSkip ? replaceableSkipReasons(entry) : [] }),
+        }),
       );
       return entry;
     } catch (error) {
-      if (awsErrorName(error) !== CONDITION_FAILED) throw asTransient('claiming a ledger entry', error);
+      if (awsErrorName(error) !== CONDITION_FAILED) throw asAwsFailure('claiming a ledger entry', error);
     }
     const existing = await this.get(entry.messageKey);
     if (!existing) throw new TransientError(`ledger entry ${entry.messageKey} vanished while being claimed`);
@@ -109,18 +129,23 @@ export class DynamoMessageLedger implements MessageLedger {
         }),
       );
     } catch (error) {
-      throw asTransient('re-pointing a ledger claim', error);
+      throw asAwsFailure('re-pointing a ledger claim', error);
     }
   }
 
   async record(entry: FinalEntry, options: LedgerWriteOptions = {}): Promise<RecordResult> {
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.table, Item: toItem(entry), ...sameObjectCondition(entry, options.replacingSkip ? ['pending', 'skipped'] : ['pending']) }),
+        new PutCommand({
+          TableName: this.table,
+          Item: toItem(entry),
+          // A replay replaces a skip only with an outcome that got further (replaceableSkipReasons).
+          ...sameObjectCondition(entry, { pending: true, skipReasons: options.replacingSkip ? replaceableSkipReasons(entry) : [] }),
+        }),
       );
       return 'recorded';
     } catch (error) {
-      if (awsErrorName(error) !== CONDITION_FAILED) throw asTransient('writing a ledger entry', error);
+      if (awsErrorName(error) !== CONDITION_FAILED) throw asAwsFailure('writing a ledger entry', error);
     }
     const existing = await this.get(entry.messageKey);
     const sameObject = existing?.direction === 'inbound' && existing.bucket === entry.bucket && existing.key === entry.key;
@@ -153,11 +178,37 @@ export class DynamoMessageLedger implements MessageLedger {
           }),
         );
       } catch (error) {
-        throw asTransient('scanning the ledger for skipped mail', error);
+        throw asAwsFailure('scanning the ledger for skipped mail', error);
       }
       for (const item of page.Items ?? []) {
         const entry = fromItem(item);
         if (entry?.direction === 'inbound' && entry.state === 'skipped') yield entry;
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
+  async *pendingClaims(before: Date): AsyncIterable<PendingEntry> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      let page;
+      try {
+        page = await this.db.send(
+          new ScanCommand({
+            TableName: this.table,
+            ConsistentRead: true,
+            FilterExpression: '#state = :pending AND #direction = :inbound AND recordedAt < :before',
+            ExpressionAttributeNames: { '#state': 'state', '#direction': 'direction' },
+            ExpressionAttributeValues: { ':pending': 'pending', ':inbound': 'inbound', ':before': before.toISOString() },
+            ExclusiveStartKey,
+          }),
+        );
+      } catch (error) {
+        throw asAwsFailure('scanning the ledger for pending claims', error);
+      }
+      for (const item of page.Items ?? []) {
+        const entry = fromItem(item);
+        if (entry?.direction === 'inbound' && entry.state === 'pending') yield entry;
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
@@ -177,7 +228,7 @@ export class DynamoMessageLedger implements MessageLedger {
       return true;
     } catch (error) {
       if (awsErrorName(error) === CONDITION_FAILED) return false;
-      throw asTransient('removing a replayed ledger entry', error);
+      throw asAwsFailure('removing a replayed ledger entry', error);
     }
   }
 
@@ -187,7 +238,7 @@ export class DynamoMessageLedger implements MessageLedger {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { messageKey, direction: 'outbound', messageId, ticketId, recordedAt: at },
+          Item: toItem({ messageKey, direction: 'outbound', messageId, ticketId, recordedAt: at }),
           ConditionExpression: 'attribute_not_exists(messageKey) OR direction = :outbound',
           ExpressionAttributeValues: { ':outbound': 'outbound' },
         }),
@@ -196,7 +247,7 @@ export class DynamoMessageLedger implements MessageLedger {
       if (awsErrorName(error) === CONDITION_FAILED) {
         throw new LedgerConflictError(`Message-ID <${messageId}> is already in the ledger as an inbound mail`);
       }
-      throw asTransient('registering an outbound Message-ID', error);
+      throw asAwsFailure('registering an outbound Message-ID', error);
     }
   }
 }

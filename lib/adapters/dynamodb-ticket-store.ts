@@ -4,8 +4,9 @@
  */
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CreateTicketResult, TicketStore } from '../ports.js';
+import { capTicket } from '../record-caps.js';
 import { REOPENED_BY_MAIL, isTicketStatus, type NewTicket, type Ticket } from '../ticket.js';
-import { asTransient, awsErrorName } from './aws-errors.js';
+import { asAwsFailure, awsErrorName } from './aws-errors.js';
 
 /** Key of the counter item. */
 export const TICKET_COUNTER_ID = 0;
@@ -43,7 +44,7 @@ export class DynamoTicketStore implements TicketStore {
       const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
       return Item;
     } catch (error) {
-      throw asTransient(`GetItem ticket ${id}`, error);
+      throw asAwsFailure(`GetItem ticket ${id}`, error);
     }
   }
 
@@ -66,7 +67,7 @@ export class DynamoTicketStore implements TicketStore {
       );
       return Number(Attributes?.lastTicketId);
     } catch (error) {
-      throw asTransient('allocating a ticket id', error);
+      throw asAwsFailure('allocating a ticket id', error);
     }
   }
 
@@ -75,13 +76,14 @@ export class DynamoTicketStore implements TicketStore {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...ticket, cc: [...ticket.cc] },
+          // Every field within its cap (lib/record-caps.ts): any ticket fits DynamoDB's 400 KB.
+          Item: capTicket(ticket),
           ConditionExpression: 'attribute_not_exists(id)',
         }),
       );
       return 'created';
     } catch (error) {
-      if (awsErrorName(error) !== CONDITION_FAILED) throw asTransient(`PutItem ticket ${ticket.id}`, error);
+      if (awsErrorName(error) !== CONDITION_FAILED) throw asAwsFailure(`PutItem ticket ${ticket.id}`, error);
     }
     const existing = await this.getItem(ticket.id);
     return existing?.sourceMessageKey === ticket.sourceMessageKey ? 'already-created' : 'id-taken';
@@ -106,7 +108,7 @@ export class DynamoTicketStore implements TicketStore {
       return true;
     } catch (error) {
       if (awsErrorName(error) === CONDITION_FAILED) return false;
-      throw asTransient(`reopening ticket ${id}`, error);
+      throw asAwsFailure(`reopening ticket ${id}`, error);
     }
   }
 }

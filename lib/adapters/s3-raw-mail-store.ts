@@ -13,7 +13,8 @@ import {
 import { ObjectMissingError } from '../errors.js';
 import type { MailLocation } from '../ledger-entry.js';
 import type { RawMailStore } from '../ports.js';
-import { asTransient, awsErrorName } from './aws-errors.js';
+import { asAwsFailure, asTransient, awsErrorName } from './aws-errors.js';
+import { s3MetadataValue } from '../record-caps.js';
 import { streamToS3 } from './s3-streaming-upload.js';
 
 
@@ -43,7 +44,7 @@ export class S3RawMailStore implements RawMailStore {
       return { body: response.Body, size: response.ContentLength ?? null };
     } catch (error) {
       if (awsErrorName(error) === 'NoSuchKey') throw new ObjectMissingError(location.bucket, location.key, { cause: error });
-      throw asTransient(`GetObject s3://${location.bucket}/${location.key}`, error);
+      throw asAwsFailure(`GetObject s3://${location.bucket}/${location.key}`, error);
     }
   }
 
@@ -69,12 +70,12 @@ export class S3RawMailStore implements RawMailStore {
     } catch (error) {
       // Gone from the inbound prefix: an earlier attempt moved it already.
       if (awsErrorName(error) === 'NoSuchKey') return;
-      throw asTransient(`copying s3://${bucket}/${location.key} to ${key}`, error);
+      throw asAwsFailure(`copying s3://${bucket}/${location.key} to ${key}`, error);
     }
     try {
       await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: location.key }));
     } catch (error) {
-      throw asTransient(`deleting s3://${bucket}/${location.key} after quarantine`, error);
+      throw asAwsFailure(`deleting s3://${bucket}/${location.key} after quarantine`, error);
     }
   }
 
@@ -85,7 +86,7 @@ export class S3RawMailStore implements RawMailStore {
     } catch (error) {
       // A vanished object has nothing left to tag (its skip is `object-missing`).
       if (awsErrorName(error) === 'NoSuchKey') return;
-      throw asTransient(`PutObjectTagging s3://${location.bucket}/${location.key}`, error);
+      throw asAwsFailure(`PutObjectTagging s3://${location.bucket}/${location.key}`, error);
     }
   }
 
@@ -99,13 +100,14 @@ export class S3RawMailStore implements RawMailStore {
           // Served as opaque bytes: nothing stored from a mail is ever rendered by a browser from S3.
           ContentType: 'application/octet-stream',
           ContentDisposition: contentDisposition(meta.filename),
-          Metadata: { 'original-content-type': tagValue(meta.contentType) },
+          // Metadata travels as HTTP headers: US-ASCII only, and at most 2 KB in all.
+          Metadata: { 'original-content-type': s3MetadataValue(meta.contentType) },
         },
         content,
       );
     } catch (error) {
       content.resume();
-      throw asTransient(`upload of s3://${this.derivedBucket}/${key}`, error);
+      throw asAwsFailure(`upload of s3://${this.derivedBucket}/${key}`, error);
     }
   }
 
@@ -115,7 +117,7 @@ export class S3RawMailStore implements RawMailStore {
         new PutObjectCommand({ Bucket: this.derivedBucket, Key: key, Body: text, ContentType: 'text/plain; charset=utf-8' }),
       );
     } catch (error) {
-      throw asTransient(`PutObject s3://${this.derivedBucket}/${key}`, error);
+      throw asAwsFailure(`PutObject s3://${this.derivedBucket}/${key}`, error);
     }
   }
 }

@@ -1,10 +1,11 @@
 /**
  * `npm run generate`: rewrites the files generated from the code's definitions — the README's
- * tables and infra/dashboard.yml — so that no skip reason, metric or variable is spelled by hand
+ * tables, infra/dashboard.yml and infra/skip-alarm.yml — so that no skip reason, metric or variable is spelled by hand
  * twice. Tests fail while they are stale.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dashboardYaml } from '../infra/dashboard.js';
+import { skipAlarmYaml } from '../infra/skip-alarm.js';
 import { renderReadme } from '../readme-tables.js';
 
 async function update(relative: string, render: (before: string) => string): Promise<void> {
@@ -17,3 +18,4 @@ async function update(relative: string, render: (before: string) => string): Pro
 
 await update('README.md', renderReadme);
 await update('infra/dashboard.yml', () => dashboardYaml());
+await update('infra/skip-alarm.yml', () => skipAlarmYaml());

@@ -2,9 +2,17 @@
  * Streaming parse of one raw mail with mailparser's `MailParser` class. The raw bytes flow through
  * once: attachments are handed to a sink as streams (never buffered here), and the result is a
  * plain {@link MailRecord}.
+ *
+ * HTML body parts are converted to text here, within a budget per mail
+ * ({@link MAX_HTML_TO_TEXT_BYTES}): converting HTML takes about 40 times its size in memory, and
+ * mailparser on its own keeps every HTML part whole and converts each one up to 4 MB, with no total
+ * (a 39 MB mail of 10 HTML parts took 1.36 GB). Parts beyond the budget are stored as attachments,
+ * counted, and not converted.
  */
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { htmlToText } from 'html-to-text';
+import libmime from 'libmime';
 import { MailParser, type AttachmentStream, type MessageText } from 'mailparser';
 import { MalformedMailError, TransientError } from '../errors.js';
 import { readMailHeaders } from './headers.js';
@@ -60,6 +68,17 @@ export interface ParseHooks {
   onHeaders(headers: MailHeaders): Promise<AttachmentSink>;
 }
 
+/**
+ * HTML body parts are converted to text up to this many bytes per mail in all; a part that would go
+ * beyond it is stored as an attachment instead (`unconvertedHtmlBody`), not converted. 2 MiB of
+ * HTML takes about 110 MB more to convert: one mail at a time, that stays well within the
+ * function's 512 MB. Real mail carries a few hundred KB of HTML at most.
+ */
+export const MAX_HTML_TO_TEXT_BYTES = 2 * 1024 * 1024;
+
+/** As deep as mailparser lets html-to-text go. */
+const MAX_HTML_DEPTH = 1000;
+
 const PARSER_OPTIONS = {
   skipTextToHtml: true,
   skipImageLinks: true,
@@ -81,14 +100,75 @@ function isPrematureClose(error: unknown): boolean {
 const EMPTY_HEADERS = readMailHeaders(new Map());
 
 /**
- * Parses the raw mail in `source`. Errors of the source stream become {@link TransientError} (the
- * read can be retried); errors of the parser become {@link MalformedMailError}; errors of the sink
- * are passed on as they are.
+ * Whether an attachment stream is in fact an HTML body part (no file name, not an attachment by its
+ * Content-Disposition), which mailparser would have treated as text.
  */
-export async function parseMail(source: Readable, hooks: ParseHooks, extraHeaders?: readonly string[]): Promise<MailRecord> {
+function isHtmlBody(item: AttachmentStream): boolean {
+  return item.contentType === 'text/html' && !item.filename && (item.contentDisposition === undefined || item.contentDisposition === 'inline');
+}
+
+/** The charset a part declares, or UTF-8. */
+function charsetOf(item: AttachmentStream): string {
+  const value = item.headers.get('content-type') as { params?: Record<string, unknown> } | undefined;
+  const charset = value?.params?.charset;
+  return typeof charset === 'string' && charset !== '' ? charset : 'utf-8';
+}
+
+/** Decodes bytes of a charset as mailparser decodes text parts (libmime: aliases, UTF-7 refused). */
+async function decodeText(bytes: Buffer, charset: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  const decoder = libmime.createDecodeStream(charset);
+  decoder.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await pipeline(Readable.from([bytes]), decoder);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n/g, '\n');
+}
+
+/**
+ * Reads an HTML part while it fits in what is left of the budget: `kept` with its bytes, or, once it
+ * does not, `over` with a stream of the whole part (what was read, then the rest) for the sink.
+ */
+async function takeWithin(content: Readable, left: number): Promise<{ kind: 'kept'; bytes: Buffer } | { kind: 'over'; stream: Readable }> {
+  const read: Buffer[] = [];
+  let size = 0;
+  const iterator = (content as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { kind: 'kept', bytes: Buffer.concat(read, size) };
+    read.push(next.value);
+    size += next.value.length;
+    if (size > left) break;
+  }
+  async function* whole() {
+    yield* read;
+    read.length = 0;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { kind: 'over', stream: Readable.from(whole(), { objectMode: false }) };
+}
+
+/** The text of HTML parts, or `''` where html-to-text fails (too deep, broken). */
+function htmlPartsToText(parts: readonly string[]): string {
+  return parts
+    .map((html) => {
+      try {
+        return htmlToText(html, { limits: { maxDepth: MAX_HTML_DEPTH } });
+      } catch {
+        return '';
+      }
+    })
+    .filter((text) => text.trim() !== '')
+    .join('\n');
+}
+
+/** Counts the raw bytes, and drops blank lines before the header block. */
+function rawMeter(): { readonly stream: Transform; size(): number } {
   let rawSize = 0;
   let atStart = true;
-  const meter = new Transform({
+  const stream = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       rawSize += chunk.length;
       if (!atStart) return done(null, chunk);
@@ -100,7 +180,80 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
       done(null, start === 0 ? chunk : chunk.subarray(start));
     },
   });
+  return { stream, size: () => rawSize };
+}
+
+/**
+ * What the parser hands over after the header block, collected: the text parts, HTML body parts
+ * within the per-mail conversion budget, and every attachment through the sink.
+ */
+class PartCollector {
+  text = '';
+  readonly attachments: AttachmentInfo[] = [];
+  readonly htmlParts: string[] = [];
+  htmlNotConverted = 0;
+  private htmlBudget = MAX_HTML_TO_TEXT_BYTES;
+
+  /** Takes one part; an attachment goes through `sink`, which must consume it. */
+  async take(item: AttachmentStream | MessageText, sink: Promise<AttachmentSink> | undefined): Promise<void> {
+    if (item.type === 'text') {
+      this.text = item.text ?? '';
+      return;
+    }
+    if (!sink) throw new MalformedMailError('attachment before the header block');
+    let content: Readable = item.content;
+    const htmlBody = isHtmlBody(item);
+    if (htmlBody) {
+      const taken = await takeWithin(item.content, this.htmlBudget);
+      if (taken.kind === 'kept') {
+        this.htmlBudget -= taken.bytes.length;
+        this.htmlParts.push(await decodeText(taken.bytes, charsetOf(item)));
+        item.release?.();
+        return;
+      }
+      this.htmlNotConverted += 1;
+      content = taken.stream;
+    }
+    const index = this.attachments.length;
+    const accepted = await (await sink).accept({ index, filename: item.filename ?? null, contentType: item.contentType, content });
+    item.release?.();
+    this.attachments.push({
+      index,
+      filename: accepted.filename,
+      refused: accepted.refused,
+      contentType: item.contentType,
+      size: item.size ?? 0,
+      sha256: item.checksum ?? '',
+      key: accepted.key,
+      ...(htmlBody ? { unconvertedHtmlBody: true } : {}),
+    });
+  }
+
+  /** The text parts; without any text in them, the HTML parts converted (as mailparser did). */
+  body(): string {
+    return this.text.trim() === '' && this.htmlParts.length > 0 ? htmlPartsToText(this.htmlParts) : this.text;
+  }
+}
+
+/** A MailParser for the gateway: its options, and HTML body parts handed over as streams. */
+function gatewayParser(): MailParser {
   const parser = new MailParser(PARSER_OPTIONS);
+  // Only text/plain stays text for mailparser: HTML body parts come out as attachment streams, so
+  // that they are read once, within the budget, instead of kept whole and converted by mailparser.
+  // (`textTypes` is mailparser's list of the content types it collects as text; a test checks that
+  // HTML still arrives here.)
+  (parser as unknown as { textTypes: string[] }).textTypes = ['text/plain'];
+  return parser;
+}
+
+/**
+ * Parses the raw mail in `source`. Errors of the source stream become {@link TransientError} (the
+ * read can be retried); errors of the parser become {@link MalformedMailError}; errors of the sink
+ * are passed on as they are.
+ */
+export async function parseMail(source: Readable, hooks: ParseHooks, extraHeaders?: readonly string[]): Promise<MailRecord> {
+  const meter = rawMeter();
+  const parser = gatewayParser();
 
   // The first real error wins; a "premature close" is only the echo of another stream's failure.
   let failure: unknown;
@@ -118,38 +271,12 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
     sink.catch(() => undefined); // awaited below; keep an early rejection from being reported as unhandled
   });
 
-  let text = '';
-  const attachments: AttachmentInfo[] = [];
+  const parts = new PartCollector();
   const consume = async () => {
-    for await (const item of parser as AsyncIterable<AttachmentStream | MessageText>) {
-      if (item.type === 'text') {
-        text = item.text ?? '';
-        continue;
-      }
-      if (!sink) throw new MalformedMailError('attachment before the header block');
-      const target = await sink;
-      const index = attachments.length;
-      const accepted = await target.accept({
-        index,
-        filename: item.filename ?? null,
-        contentType: item.contentType,
-        content: item.content,
-      });
-      item.release?.();
-      attachments.push({
-        index,
-        filename: accepted.filename,
-        refused: accepted.refused,
-        contentType: item.contentType,
-        size: item.size ?? 0,
-        sha256: item.checksum ?? '',
-        key: accepted.key,
-      });
-    }
+    for await (const item of parser as AsyncIterable<AttachmentStream | MessageText>) await parts.take(item, sink);
   };
-
   await Promise.all([
-    pipeline(source, meter, parser).catch(fail),
+    pipeline(source, meter.stream, parser).catch(fail),
     consume().catch((error: unknown) => {
       fail(error);
       parser.destroy(error instanceof Error ? error : new Error(String(error)));
@@ -161,6 +288,5 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
   }
   if (sink) await sink.catch(fail);
   if (failure !== undefined) throw failure;
-
-  return { ...(headers ?? EMPTY_HEADERS), text, attachments, rawSize };
+  return { ...(headers ?? EMPTY_HEADERS), text: parts.body(), attachments: parts.attachments, rawSize: meter.size(), htmlNotConverted: parts.htmlNotConverted };
 }

@@ -56,12 +56,22 @@ export interface AttachmentInfo {
   readonly size: number;
   readonly sha256: string;
   readonly key: string | null;
+  /**
+   * An HTML body part beyond the per-mail conversion budget (`MAX_HTML_TO_TEXT_BYTES`), kept as a
+   * file instead of converted to text. Absent otherwise.
+   */
+  readonly unconvertedHtmlBody?: boolean;
 }
 
 /** A fully parsed mail. */
 export interface MailRecord extends MailHeaders {
-  /** The text body; HTML converted to text when the mail has no text part. */
+  /**
+   * The text body: the text/plain parts, or, when they hold no text, the HTML body parts converted
+   * to text (within the per-mail HTML budget).
+   */
   readonly text: string;
+  /** HTML body parts over the budget, stored as attachments instead of converted. */
+  readonly htmlNotConverted: number;
   readonly attachments: readonly AttachmentInfo[];
   /** Size of the raw mail in bytes. */
   readonly rawSize: number;

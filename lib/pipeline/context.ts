@@ -6,6 +6,7 @@ import type { GatewayConfig } from '../config.js';
 import type { MailLocation } from '../ledger-entry.js';
 import { SCREENING_HEADERS } from '../mail/headers.js';
 import type { MessageLedger, Prefetcher, RawMailStore, TicketStore } from '../ports.js';
+import { s3KeyUnder } from '../record-caps.js';
 import { subjectTagFinder, type SubjectTag } from '../reference/subject-tag.js';
 import type { ReplyTokenKeys } from '../screening/reply-token.js';
 import type { FollowupTarget, PipelineDeps } from './types.js';
@@ -46,7 +47,7 @@ export function followupPrefix(config: Pick<GatewayConfig, 'attachmentsPrefix'>,
   return `${config.attachmentsPrefix}${target.ticketId}/${target.followupId}/`;
 }
 
-/** Where an infected raw mail is moved to. */
+/** Where an infected raw mail is moved to (a hash of its key when prefix and key exceed S3's 1,024 bytes). */
 export function quarantineKeyOf(config: Pick<GatewayConfig, 'quarantinePrefix'>, location: MailLocation): string {
-  return `${config.quarantinePrefix}${location.key}`;
+  return s3KeyUnder(config.quarantinePrefix, location.key);
 }

@@ -1,9 +1,9 @@
 /**
- * What a failure means for a mail: a missing object or an unparseable mail is a recorded skip (a
- * retry cannot help); anything else — an AWS failure, an unknown error — is a `retry`, its error
- * kept in full for the log.
+ * What a failure means for a mail: a missing object, an unparseable mail, or one whose record AWS
+ * refuses to store (`unstorable`) is a recorded skip (a retry cannot help); anything else — an AWS
+ * failure, an unknown error — is a `retry`, its error kept in full for the log.
  */
-import { MalformedMailError, ObjectMissingError } from '../errors.js';
+import { MalformedMailError, ObjectMissingError, UnstorableError } from '../errors.js';
 import { objectKeyOf } from '../ledger-outcomes.js';
 import { recordSkip } from './commit.js';
 import type { PipelineContext } from './context.js';
@@ -17,14 +17,30 @@ export async function reportFailure(ctx: PipelineContext, mail: InboundMail, err
     if (error instanceof ObjectMissingError) {
       return await recordSkip(ctx, mail, null, objectKeyOf(location, 'object'), { reason: 'object-missing', detail: error.message });
     }
-    if (error instanceof MalformedMailError) {
-      // Filed by its object, never under its Message-ID: an unreadable mail has no content to
-      // compare, so it must not hold a Message-ID that a readable mail may need.
-      return await recordSkip(ctx, mail, known?.headers ?? null, objectKeyOf(location, 'object'), { reason: 'malformed', detail: error.message });
+    if (error instanceof MalformedMailError || error instanceof UnstorableError) {
+      const reason = error instanceof UnstorableError ? 'unstorable' : 'malformed';
+      return await recordUnreadable(ctx, mail, known, { reason, detail: error.message });
     }
   } catch (inner) {
     return { location, messageId: null, outcome: { kind: 'retry', error: String(inner) }, redelivered: false, error: inner };
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { location, messageId: known?.headers.messageId ?? null, outcome: { kind: 'retry', error: message }, redelivered: false, error };
+}
+
+/**
+ * Records a mail that cannot be read or stored. It is filed by its object, never under its
+ * Message-ID (it has no content to compare, so it must not hold a Message-ID a readable mail may
+ * need) — except over its own `pending` claim, which the skip replaces so that it blocks nothing.
+ * When even that record is refused, it is recorded by its object alone, without its headers.
+ */
+async function recordUnreadable(ctx: PipelineContext, mail: InboundMail, known: Plan | undefined, why: { reason: 'malformed' | 'unstorable'; detail: string }): Promise<MailReport> {
+  const objectKey = objectKeyOf(mail.location, 'object');
+  const claimed = known?.decision.kind === 'create' && known.target !== null;
+  try {
+    return await recordSkip(ctx, mail, known?.headers ?? null, claimed && known ? known.messageKey : objectKey, why);
+  } catch (refused) {
+    if (!(refused instanceof UnstorableError) || !known) throw refused;
+    return recordSkip(ctx, mail, null, claimed ? known.messageKey : objectKey, { ...why, detail: `${why.detail}; recording it: ${refused.message}` });
+  }
 }

@@ -6,9 +6,9 @@
 import { writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { withSimulatedSesReceipt } from '../../lib/local/ses-receipt.js';
 import { encodeS3Key } from '../../lib/intake.js';
 import { LOCAL_NAMES } from '../../lib/local/embedded-stack.js';
-import { SKIP_REASON_NAMES } from '../../lib/outcomes.js';
 import { composeMime } from '../helpers/compose.js';
 import { composeMail, newMessageId } from '../helpers/mail.js';
 import { DUPLICATE_ORIGINAL, MAIL_FOR_REASON, REASON_ENV } from '../helpers/mail-for-each-reason.js';
@@ -24,7 +24,9 @@ let n = 0;
 async function count(raw: string | Buffer | null): Promise<{ calls: number; outcome: string }> {
   n += 1;
   const key = `inbound/calls-${n}.eml`;
-  if (raw !== null) await s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.bucket, Key: key, Body: raw }));
+  // Stored as SES stores mail, with its receipt headers (mail-for-each-reason's fixtures keep their own).
+  const mailboxes = ['support@helpdesk.example', 'new@helpdesk.example'];
+  if (raw !== null) await s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.bucket, Key: key, Body: withSimulatedSesReceipt(Buffer.from(raw), { mailboxes, region: 'us-east-1', now: new Date() }) }));
   let calls = 0;
   const stop = observeAwsCalls(() => {
     calls += 1;
@@ -45,7 +47,7 @@ const followupAttachments = await count(
 const created = await count(composeMail({ to: 'new@helpdesk.example', subject: 'a new request' }));
 await count(DUPLICATE_ORIGINAL);
 const skips: Record<string, number> = {};
-for (const reason of SKIP_REASON_NAMES) {
+for (const reason of Object.keys(MAIL_FOR_REASON) as (keyof typeof MAIL_FOR_REASON)[]) {
   const result = await count(await MAIL_FOR_REASON[reason]());
   if (result.outcome !== reason) throw new Error(`the ${reason} mail came to ${result.outcome}`);
   skips[reason] = result.calls;

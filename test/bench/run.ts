@@ -11,6 +11,9 @@
  *    over off (median of three fresh processes each), S3 answering with a full-object CRC64NVME.
  * P3 AWS calls per mail, counted through the SDK, per outcome.
  * P4 cold start: the bundle's size, and the whole-process time to import it over a bare node.
+ * P6 memory per invocation: peak RSS of a fresh process, its heap capped as Lambda caps it for the
+ *    function's memorySize, running one SQS batch of 10 mails with 4 MB of HTML each, and one 39 MB
+ *    mail with 10 HTML parts; with the CPU time of each against the timeout at a third of a vCPU.
  *
  * Prints a table (or, with --json, exactly one JSON object) and writes BENCHMARKS.md.
  */
@@ -21,6 +24,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { withSimulatedSesReceipt } from '../../lib/local/ses-receipt.js';
 import { encodeS3Key } from '../../lib/intake.js';
 import { LOCAL_NAMES } from '../../lib/local/embedded-stack.js';
 import { composeMime } from '../helpers/compose.js';
@@ -93,6 +97,59 @@ function typicalMail(n: number): Promise<Buffer> {
   });
 }
 
+/** The function's memorySize and timeout, as serverless.yml sets them. */
+async function functionLimits(): Promise<{ memoryMb: number; timeoutS: number }> {
+  const yml = await readFile(join(ROOT, 'serverless.yml'), 'utf8');
+  const memoryMb = Number(/^\s+memorySize:\s*(\d+)/m.exec(yml)?.[1]);
+  const timeoutS = Number(/^\s+timeout:\s*(\d+)/m.exec(yml)?.[1]);
+  if (!memoryMb || !timeoutS) throw new Error('serverless.yml names no memorySize or timeout');
+  return { memoryMb, timeoutS };
+}
+
+/**
+ * The heap flags the Lambda Node.js runtime passes for a memory size (its bootstrap): a tenth of the
+ * memory for the new space, half of that per semi-space, the rest old space.
+ */
+function lambdaHeapFlags(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10);
+  return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
+}
+
+/** HTML of about `bytes` bytes, the markup of a newsletter: tables, links, styled text. */
+function htmlOf(bytes: number, label: string): string {
+  const row = `<tr><td style="padding:4px"><a href="https://shop.example/item?id=1234">${label} item</a></td><td><b>12.00</b> EUR</td><td><div><span>in stock, ships in two days</span></div></td></tr>\n`;
+  return `<html><body><table>${row.repeat(Math.ceil(bytes / row.length))}</table></body></html>`;
+}
+
+/** A reply to ticket 42 whose HTML parts are `parts` × `partBytes` (and no text part), quoted-printable. */
+function htmlMail(label: string, parts: number, partBytes: number): Promise<Buffer> {
+  return composeMime({
+    from: 'alice@example.com',
+    to: 'support@helpdesk.example',
+    subject: `Re: [support-42] ${label}`,
+    messageId: newMessageId(`bench-${label}`),
+    textEncoding: 'quoted-printable',
+    alternatives: Array.from({ length: parts }, (_, i) => ({ contentType: 'text/html; charset=utf-8', content: htmlOf(partBytes, `${label}-${i}`) })),
+  });
+}
+
+/** A mail of HTML parts whose raw size is about `rawBytes` (quoted-printable adds a few per cent). */
+async function htmlMailOfSize(label: string, parts: number, rawBytes: number): Promise<Buffer> {
+  const probe = await htmlMail(label, 1, 1_000_000);
+  const overhead = probe.length / 1_000_000;
+  return htmlMail(label, parts, Math.floor(rawBytes / parts / overhead));
+}
+
+function sqsEvent(events: readonly object[]) {
+  return {
+    Records: events.map((event, i) => ({
+      messageId: `m${i}`, receiptHandle: `h${i}`, body: JSON.stringify(event), md5OfBody: '', eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:inbound', awsRegion: 'eu-west-1', messageAttributes: {},
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's3', ApproximateFirstReceiveTimestamp: '0' },
+    })),
+  };
+}
+
 function s3Event(bucket: string, key: string, size: number) {
   return { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: bucket }, object: { key: encodeS3Key(key), size } } }] };
 }
@@ -116,9 +173,12 @@ async function main(): Promise<void> {
       forcePathStyle: true,
       credentials: { accessKeyId: stackEnv.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: stackEnv.AWS_SECRET_ACCESS_KEY ?? '' },
     });
+    // Stored as SES stores mail: with its receipt headers (a sender that passes), as the local run does.
+    const mailboxes = ['support@helpdesk.example', 'new@helpdesk.example'];
     const store = async (key: string, raw: Buffer | string) => {
-      await s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.bucket, Key: key, Body: raw }));
-      return s3Event(LOCAL_NAMES.bucket, key, Buffer.byteLength(raw));
+      const body = withSimulatedSesReceipt(typeof raw === 'string' ? Buffer.from(raw) : raw, { mailboxes, region: stackEnv.AWS_REGION ?? 'us-east-1', now: new Date() });
+      await s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.bucket, Key: key, Body: body }));
+      return s3Event(LOCAL_NAMES.bucket, key, body.length);
     };
 
     say('packaging the deployed bundle…');
@@ -190,6 +250,30 @@ async function main(): Promise<void> {
     await run(join(ROOT, 'node_modules/.bin/tsx'), [join(HERE, 'count-calls.ts'), callsFile], { cwd: ROOT, env: { ...gatewayEnv, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } });
     const calls = JSON.parse(await readFile(callsFile, 'utf8')) as { followup: number; followupAttachments: number; created: number; skips: Record<string, number> };
 
+    // P6: one invocation's memory, in a fresh process whose heap is capped as Lambda caps it.
+    const limits = await functionLimits();
+    const heapFlags = lambdaHeapFlags(limits.memoryMb);
+    const p6: Record<string, { rss: number; cpu: number }> = {};
+    const batchEvents = [];
+    say('P6: an SQS batch of 10 mails with 4 MB of HTML each…');
+    for (let n = 0; n < 10; n++) {
+      // Two parts of just under 2 MB: the first is converted (the most the budget allows), the second stored.
+      const raw = await htmlMail(`batch-${n}`, 2, 2_000_000);
+      batchEvents.push(await store(`inbound/bench-html-batch-${n}.eml`, raw));
+    }
+    say('P6: one 39 MB mail with 10 HTML parts…');
+    const bigHtml = await htmlMailOfSize('big-html', 10, 39_000_000);
+    const cases = { batch: sqsEvent(batchEvents), big_html: sqsEvent([await store('inbound/bench-big-html.eml', bigHtml)]) };
+    for (const [label, event] of Object.entries(cases)) {
+      const eventFile = join(dir, `p6-${label}.json`);
+      await writeFile(eventFile, JSON.stringify(event));
+      const results = join(dir, `p6-${label}-results.json`);
+      await run(process.execPath, [...heapFlags, join(HERE, 'handle-batch.mjs'), bundle, eventFile, results], { env: gatewayEnv, maxBuffer: 256 * 1024 * 1024 });
+      const handled = JSON.parse(await readFile(results, 'utf8')) as { cpuMs: number; maxRssMb: number; failures: number };
+      if (handled.failures > 0) throw new Error(`P6 ${label}: ${handled.failures} batch item failures`);
+      p6[label] = { rss: handled.maxRssMb, cpu: handled.cpuMs };
+    }
+
     // P4: cold start.
     say('P4: cold start…');
     const bundleBytes = (await stat(bundle)).size;
@@ -219,6 +303,8 @@ async function main(): Promise<void> {
       p3_calls_skip_max: Math.max(...Object.values(calls.skips)),
       p4_import_ms_over_node: round(median(imported) - median(bare)),
       p4_bundle_kb: round(bundleBytes / 1024),
+      p6_batch_rss_mb: round(p6.batch?.rss ?? 0),
+      p6_big_html_rss_mb: round(p6.big_html?.rss ?? 0),
     };
     const details = {
       cpuMs: {
@@ -232,8 +318,19 @@ async function main(): Promise<void> {
       bareNodeMs: round(median(bare)),
       importMs: round(median(imported)),
       skipCalls: calls.skips,
+      p6: {
+        memorySizeMb: limits.memoryMb,
+        heapFlags: heapFlags.join(' '),
+        timeoutS: limits.timeoutS,
+        batchCpuMs: round(p6.batch?.cpu ?? 0),
+        bigHtmlCpuMs: round(p6.big_html?.cpu ?? 0),
+      },
       seconds: round((Date.now() - started) / 1000),
     };
+    P6_LIMIT.mb = Math.floor(limits.memoryMb * 0.7);
+    P6_LIMIT.timeoutS = limits.timeoutS;
+    P6_LIMIT.heapFlags = heapFlags.join(' ');
+    P6_LIMIT.cpuMs = { batch: p6.batch?.cpu ?? 0, big_html: p6.big_html?.cpu ?? 0 };
     await writeFile(join(ROOT, 'BENCHMARKS.md'), report(figures, details));
     if (JSON_OUTPUT) write(`${JSON.stringify(figures)}\n`);
     else write(`${table(figures)}\n\nWritten to BENCHMARKS.md (${details.seconds} s).\n`);
@@ -246,7 +343,16 @@ async function main(): Promise<void> {
 
 type Figures = Record<string, number>;
 
+/** The P6 limits, from serverless.yml: memorySize less 30 % headroom; the timeout. */
+const P6_LIMIT = { mb: 358, timeoutS: 60, heapFlags: '', cpuMs: { batch: 0, big_html: 0 } };
+
 const TARGETS: Record<string, [string, (v: number) => boolean]> = {
+  get p6_batch_rss_mb(): [string, (v: number) => boolean] {
+    return [`≤ ${P6_LIMIT.mb} (memorySize less 30 %)`, (v) => v <= P6_LIMIT.mb];
+  },
+  get p6_big_html_rss_mb(): [string, (v: number) => boolean] {
+    return [`≤ ${P6_LIMIT.mb} (memorySize less 30 %)`, (v) => v <= P6_LIMIT.mb];
+  },
   p1_rss_mb_40mb: ['≤ 192', (v) => v <= 192],
   p1_ratio: ['≤ 1.3', (v) => v <= 1.3],
   p2_ratio_typical: ['≤ 3', (v) => v <= 3],
@@ -290,6 +396,7 @@ ${Object.entries(figures)
 - **P2 response checksum**: the handler's CPU time on a 20 MB mail with GetObject's response checksum validated (\`responseChecksumValidation=WHEN_SUPPORTED\`, S3 answering with the object's full-object CRC64NVME) over not validated (median of ${CHECKSUM_RUNS} fresh processes each). **The gateway does not validate** (\`WHEN_REQUIRED\`, set in \`lib/adapters/aws-clients.ts\`): TLS protects the bytes in transit and S3 at rest, and the SDK's CRC64NVME runs in JavaScript. Uploads keep the SDK's default request checksums, so S3 verifies what the gateway writes. The other figures are measured with validation off, as deployed.
 - **P3** AWS calls per mail, counted through the SDK: a follow-up, a follow-up with 2 attachments, a new ticket, and the most any kind of skip takes (per kind below).
 - **P4** size of the bundle in the deployment zip, and the whole-process time to import it over a bare \`node -e 0\` (median of ${IMPORT_RUNS}).
+- **P6** peak RSS (MB) of a fresh process running the deployed bundle's handler with its heap capped as Lambda caps it for the function's memory (\`${P6_LIMIT.heapFlags}\`): one SQS batch of 10 mails with 4 MB of HTML each (two parts of 2 MB: the first converted to text, as much as the 2 MiB budget per mail allows, the second stored), and one 39 MB mail with 10 HTML parts (each over the budget, stored). CPU time against the ${P6_LIMIT.timeoutS} s timeout at a third of a vCPU (CPU time × 3): batch ${round(P6_LIMIT.cpuMs.batch / 1000, 2)} s → ${round((P6_LIMIT.cpuMs.batch * 3) / 1000, 1)} s (${round((P6_LIMIT.cpuMs.batch * 3) / (P6_LIMIT.timeoutS * 10), 0)} % of the timeout); 39 MB mail ${round(P6_LIMIT.cpuMs.big_html / 1000, 2)} s → ${round((P6_LIMIT.cpuMs.big_html * 3) / 1000, 1)} s (${round((P6_LIMIT.cpuMs.big_html * 3) / (P6_LIMIT.timeoutS * 10), 0)} % of the timeout).
 
 Details: \`${JSON.stringify(details)}\`
 `;

@@ -1,18 +1,35 @@
 /**
  * A small HTTP proxy in front of the local DynamoDB or S3 server that injects the failures real AWS
  * produces: a 503 before the request is applied, a connection reset before it is applied, a request
- * applied whose response is lost, and a response body cut short. The gateway's code is unchanged:
- * only its endpoint variables point here.
+ * applied whose response is lost, and a response body cut short. And one permanent failure: the
+ * request refused as invalid, answered as the service answers it (DynamoDB: 400
+ * `ValidationException` for an item over 400 KB; S3: 400 `MetadataTooLarge`). The gateway's code is
+ * unchanged: only its endpoint variables point here.
  */
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What to do with one request. */
-export type Fault = 'none' | 'reject-503' | 'reset-before' | 'drop-response' | 'truncate-body';
+export type Fault = 'none' | 'reject-503' | 'reset-before' | 'drop-response' | 'truncate-body' | 'refuse-invalid';
+
+/** How each service answers a request it refuses as invalid (never applied, never retryable). */
+const REFUSALS: Record<string, { type: string; body: string; headers?: Record<string, string> }> = {
+  dynamodb: {
+    type: 'application/x-amz-json-1.0',
+    body: JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'Item size has exceeded the maximum allowed size' }),
+    headers: { 'x-amzn-errortype': 'ValidationException' },
+  },
+  s3: {
+    type: 'application/xml',
+    body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>MetadataTooLarge</Code><Message>Your metadata headers exceed the maximum allowed metadata size.</Message></Error>',
+  },
+};
 
 /** Decides the fault for each request, across every proxy that shares it. */
 export interface FaultPlan {
   decide(service: string, request: IncomingMessage): Fault;
+  /** Told when a request whose response is dropped was applied upstream (its answer is in). */
+  applied?(service: string, request: IncomingMessage): void;
 }
 
 /** A plan that injects nothing. */
@@ -28,7 +45,7 @@ export interface FaultProxy {
 
 export async function startFaultProxy(service: string, target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
-  const stats = { requests: 0, faults: { 'reject-503': 0, 'reset-before': 0, 'drop-response': 0, 'truncate-body': 0 } };
+  const stats = { requests: 0, faults: { 'reject-503': 0, 'reset-before': 0, 'drop-response': 0, 'truncate-body': 0, 'refuse-invalid': 0 } };
   const proxy: { plan: FaultPlan } = { plan: NO_FAULTS };
 
   const server: Server = createServer((req, res) => {
@@ -37,6 +54,15 @@ export async function startFaultProxy(service: string, target: string): Promise<
     if (fault !== 'none') stats.faults[fault] += 1;
     if (fault === 'reset-before') {
       req.socket.destroy();
+      return;
+    }
+    if (fault === 'refuse-invalid') {
+      const refusal = REFUSALS[service] ?? (REFUSALS.s3 as (typeof REFUSALS)[string]);
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(400, { 'content-type': refusal.type, ...refusal.headers });
+        res.end(refusal.body);
+      });
       return;
     }
     if (fault === 'reject-503') {
@@ -52,7 +78,10 @@ export async function startFaultProxy(service: string, target: string): Promise<
       (answer) => {
         if (fault === 'drop-response') {
           answer.resume();
-          answer.on('end', () => req.socket.destroy());
+          answer.on('end', () => {
+            proxy.plan.applied?.(service, req);
+            req.socket.destroy();
+          });
           return;
         }
         res.writeHead(answer.statusCode ?? 502, answer.headers);

@@ -71,7 +71,7 @@ export interface FaultyGatewayFixture extends GatewayFixture {
  * A gateway (an update-only support@ and a create new@ mailbox) behind fault proxies, with the
  * SDK making at most `maxAttempts` attempts per call.
  */
-export function useGatewayBehindFaultProxies(options: { tickets: TicketSeed[]; maxAttempts: number }): FaultyGatewayFixture {
+export function useGatewayBehindFaultProxies(options: { tickets: TicketSeed[]; maxAttempts: number; env?: Readonly<Record<string, string>> }): FaultyGatewayFixture {
   const proxies: FaultProxy[] = [];
   const fixture = useGateway({
     mode: 'update-only',
@@ -85,6 +85,7 @@ export function useGatewayBehindFaultProxies(options: { tickets: TicketSeed[]; m
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
         AWS_MAX_ATTEMPTS: String(options.maxAttempts),
         MAILBOXES: 'support@helpdesk.example=support:update-only,new@helpdesk.example=support:create',
+        ...options.env,
       };
     },
   });

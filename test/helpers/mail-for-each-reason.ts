@@ -5,6 +5,10 @@
  * The gateway must run with {@link REASON_ENV} (a small size limit, a reply-token secret), mailboxes
  * support@ and new@helpdesk.example, no default queue, and ticket 42 submitted by alice@example.com.
  * `duplicate` needs {@link DUPLICATE_ORIGINAL} delivered first; `object-missing` is a key never stored (`null`).
+ *
+ * `unstorable` has no mail: it takes AWS refusing a write, which no mail can make the capped records
+ * do (lib/record-caps.ts). test/integration/permanent-errors.test.ts reaches it through a proxy that
+ * answers as DynamoDB and S3 answer such requests.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,7 +28,10 @@ export const DUPLICATE_ORIGINAL = composeMail({ messageId: DUPLICATE_ID, subject
 
 const fixture = (name: string) => readFile(join(import.meta.dirname, '../fixtures/hygiene', name));
 
-export const MAIL_FOR_REASON: Record<SkipReason, () => Promise<string | Buffer | null>> = {
+/** The reasons no mail reaches by itself (see above). */
+export const REASONS_WITHOUT_MAIL = ['unstorable'] as const;
+
+export const MAIL_FOR_REASON: Record<Exclude<SkipReason, (typeof REASONS_WITHOUT_MAIL)[number]>, () => Promise<string | Buffer | null>> = {
   virus: () => fixture('ses-virus-verdict-fail.eml'),
   bounce: () => fixture('postfix-bounce-of-notification.eml'),
   loop: () => fixture('loop-header.eml'),

@@ -10,7 +10,7 @@ import { SKIP_REASON_NAMES } from '../../lib/outcomes.js';
 import { composeMime } from '../helpers/compose.js';
 import { useGateway } from '../helpers/gateway.js';
 import { composeMail } from '../helpers/mail.js';
-import { DUPLICATE_ORIGINAL, MAIL_FOR_REASON, REASON_ENV } from '../helpers/mail-for-each-reason.js';
+import { DUPLICATE_ORIGINAL, MAIL_FOR_REASON, REASONS_WITHOUT_MAIL, REASON_ENV } from '../helpers/mail-for-each-reason.js';
 
 // No default queue: mail to other addresses is a no-mailbox skip.
 const fixture = useGateway({
@@ -54,7 +54,11 @@ describe('AWS calls per mail', () => {
     expect(calls).toEqual(['GetObject', 'BatchGetItem', 'UpdateItem', 'PutItem', 'PutItem', 'PutItem', 'PutObjectTagging']);
   });
 
-  it.each(SKIP_REASON_NAMES)('a %s skip takes at most four calls', async (reason) => {
+  it('has a mail for every skip reason but those only an AWS refusal reaches', () => {
+    expect([...Object.keys(MAIL_FOR_REASON), ...REASONS_WITHOUT_MAIL].sort()).toEqual([...SKIP_REASON_NAMES].sort());
+  });
+
+  it.each(Object.keys(MAIL_FOR_REASON) as (keyof typeof MAIL_FOR_REASON)[])('a %s skip takes at most four calls', async (reason) => {
     if (reason === 'duplicate') await callsFor('dup-first', DUPLICATE_ORIGINAL);
     const { calls, outcome } = await callsFor(reason, await MAIL_FOR_REASON[reason]());
     expect(outcome).toBe(reason);

@@ -5,11 +5,23 @@
  *
  * The interruption comes from a proxy in front of the real DynamoDB and S3 servers (a lost
  * response is what a crash after a write looks like from the outside); the handler is unchanged.
+ *
+ * And without a second delivery: the handler runs in a process of its own that is killed (SIGKILL)
+ * right after each of its AWS calls in turn, the event is never delivered again, and the sweep alone
+ * must bring every mail to exactly one final outcome.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../lib/adapters/aws-clients.js';
+import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
+import { S3InboundListing } from '../../lib/adapters/s3-inbound-listing.js';
+import { loadConfig } from '../../lib/config.js';
 import type { IngestResult } from '../../lib/ingest-handler.js';
+import { createMailProcessor } from '../../lib/pipeline/index.js';
+import { sweep } from '../../lib/sweep.js';
 import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import type { MailReport } from '../../lib/pipeline/index.js';
 import { composeMime } from '../helpers/compose.js';
@@ -114,4 +126,86 @@ describe('a crash after any AWS call, then redelivery', () => {
     }
     expect(droppedResponses() - droppedBefore).toBe(calls.count);
   });
+});
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Lets AWS call `n` be applied, then kills the process that made it before it hears back. */
+function killAfterCall(n: number, kill: () => void): FaultPlan {
+  let count = 0;
+  return {
+    decide: () => (++count === n ? 'drop-response' : 'none'),
+    applied: () => kill(),
+  };
+}
+
+/** Runs the handler on `event` in a child process, killed right after its AWS call `n`. */
+async function runKilledAfter(n: number, event: unknown): Promise<NodeJS.Signals | null> {
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'test/helpers/handle-in-child.ts'), JSON.stringify(event)], {
+    cwd: ROOT,
+    env: { ...process.env, ...fixture.gateway.env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  usePlan(killAfterCall(n, () => child.kill('SIGKILL')));
+  try {
+    return await new Promise((resolvePromise) => child.once('exit', (_code, signal) => resolvePromise(signal)));
+  } finally {
+    usePlan(NO_FAULTS);
+  }
+}
+
+describe('a process killed between writes, and only the sweep after it', () => {
+  it('brings every mail to exactly one final outcome, with one follow-up or one ticket each', async () => {
+    const probes = {
+      followup: await storeMail('kill-probe-followup', { subject: 'Re: [support-138] probe', to: 'support@helpdesk.example' }),
+      created: await storeMail('kill-probe-create', { subject: 'probe', to: 'new@helpdesk.example' }),
+    };
+    const counts: Record<string, number> = {};
+    for (const [kind, probe] of Object.entries(probes)) {
+      const calls = counting();
+      usePlan(calls);
+      expect((await invoke(probe.event)).outcome.kind).toBe(kind);
+      usePlan(NO_FAULTS);
+      counts[kind] = calls.count;
+    }
+
+    const killed: { mail: Awaited<ReturnType<typeof storeMail>>; kind: string; ticketId: number | null; why: string }[] = [];
+    for (const kind of ['followup', 'created'] as const) {
+      for (let n = 1; n <= (counts[kind] ?? 0); n++) {
+        const ticketId = kind === 'followup' ? 120 + n : null;
+        const mail = await storeMail(`kill-${kind}-${n}`, ticketId === null ? { subject: `new request, killed after call ${n}`, to: 'new@helpdesk.example' } : { subject: `Re: [support-${ticketId}] killed`, to: 'support@helpdesk.example' });
+        const why = `${kind}: killed after call ${n} of ${counts[kind]}`;
+        expect(await runKilledAfter(n, mail.event), why).toBe('SIGKILL');
+        killed.push({ mail, kind, ticketId, why });
+      }
+    }
+
+    const config = loadConfig();
+    const clients = createAwsClients();
+    const pipeline = awsPipelineDeps(config, clients, null);
+    const summary = await sweep(
+      { listing: new S3InboundListing(clients.s3, config.mailBucket), ledger: pipeline.ledger, processMail: createMailProcessor(pipeline), bucket: config.mailBucket, inboundPrefix: config.inboundPrefix },
+      { now: new Date(Date.now() + 2 * 3_600_000), afterMinutes: 60, lookbackHours: 72 },
+    );
+    clients.s3.destroy();
+    clients.dynamo.destroy();
+    expect(summary.outcomes.retry).toBe(0);
+
+    const ledger = (await fixture.aws.db.send(new ScanCommand({ TableName: fixture.gateway.stack.names.messagesTable, ConsistentRead: true }))).Items ?? [];
+    const { Items: tickets = [] } = await fixture.aws.db.send(new ScanCommand({ TableName: fixture.gateway.stack.names.ticketsTable, ConsistentRead: true }));
+    for (const { mail, kind, ticketId, why } of killed) {
+      const entries = ledger.filter((e) => e.key === mail.key);
+      expect(entries, `${why}: exactly one ledger entry`).toHaveLength(1);
+      expect(entries[0], why).toMatchObject({ state: 'applied', outcome: kind });
+      expect((await fixture.aws.tags(mail.key))[RAW_MAIL_TAGS.outcome], why).toBe(kind);
+      if (ticketId !== null) {
+        expect(await fixture.aws.followups(ticketId), why).toHaveLength(1);
+        await expectComplete(mail, ticketId, why);
+      } else {
+        const opened = tickets.filter((t) => t.sourceMessageKey === bare(mail.messageId));
+        expect(opened, `${why}: exactly one ticket`).toHaveLength(1);
+        await expectComplete(mail, Number(opened[0]?.id), why);
+      }
+    }
+  }, 180_000);
 });

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
-import { SKIP_REASON_NAMES } from '../../lib/outcomes.js';
+import { PAGING_SKIP_REASONS, SKIP_REASONS, SKIP_REASON_NAMES } from '../../lib/outcomes.js';
 import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { extractZip } from '../helpers/unzip.js';
 import { SES_RECEIVING_REGIONS } from '../../infra/plugin/names.cjs';
@@ -23,6 +23,8 @@ type Json = Record<string, unknown>;
 interface Resource {
   Type: string;
   Properties: Json;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
   DependsOn?: string | string[];
   Condition?: string;
 }
@@ -85,15 +87,26 @@ afterAll(async () => {
 });
 
 describe('the packaged stack', () => {
-  it('runs the function on nodejs24.x, arm64, with its own role', () => {
+  it('runs the function and the sweep on nodejs24.x, arm64, with their own role', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(1);
-    expect(resource('IngestMailLambdaFunction').Properties).toMatchObject({
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      Role: { 'Fn::GetAtt': ['IngestMailRole', 'Arn'] },
-    });
+    expect(functions.map(([name]) => name).sort()).toEqual(['IngestMailLambdaFunction', 'SweepLambdaFunction']);
+    for (const name of ['IngestMailLambdaFunction', 'SweepLambdaFunction']) {
+      expect(resource(name).Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Role: { 'Fn::GetAtt': ['IngestMailRole', 'Arn'] },
+      });
+    }
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('sweeps every hour, with the configuration of the function', () => {
+    const [, rule] = ofType('AWS::Events::Rule')[0] ?? [];
+    expect(rule?.Properties.ScheduleExpression).toBe('rate(1 hour)');
+    expect(JSON.stringify(rule?.Properties.Targets)).toContain('SweepLambdaFunction');
+    const sweepEnv = (resource('SweepLambdaFunction').Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(sweepEnv).toEqual(functionEnvironment());
+    expect(Number(resource('SweepLambdaFunction').Properties.Timeout)).toBeGreaterThan(Number(resource('IngestMailLambdaFunction').Properties.Timeout));
   });
 
   it('gives the function a configuration that loads', () => {
@@ -105,23 +118,51 @@ describe('the packaged stack', () => {
     expect(config.inboundPrefix).toBe('inbound/');
   });
 
-  it('alarms on skipped mail with exactly the namespace, metric and dimensions the code emits', () => {
-    const alarm = resource('SkippedMailAlarm').Properties;
-    expect(alarm.Namespace).toBe(METRICS_NAMESPACE);
-    expect(alarm.MetricName).toBe(METRIC_NAMES.skipped);
-    expect(alarm.Dimensions).toEqual([{ Name: SERVICE_DIMENSION, Value: functionEnvironment().POWERTOOLS_SERVICE_NAME }]);
-    expect(alarm).toMatchObject({ Statistic: 'Sum', ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+  it('pages on exactly the skip reasons marked as paging, summed by metric math over the metric the code emits', () => {
+    const alarm = resource('SkippedMailAlarm').Properties as { Metrics: Json[]; [key: string]: unknown };
+    const service = functionEnvironment().POWERTOOLS_SERVICE_NAME;
+    const metrics = alarm.Metrics.filter((m) => m.MetricStat) as { Id: string; MetricStat: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string } }[];
+    const expressions = alarm.Metrics.filter((m) => m.Expression);
+    expect(metrics.length).toBeLessThanOrEqual(10); // CloudWatch's hard limit per metric-math alarm
+    for (const m of metrics) {
+      expect(m.MetricStat.Metric).toMatchObject({ Namespace: METRICS_NAMESPACE, MetricName: METRIC_NAMES.skipped });
+      expect(m.MetricStat.Metric.Dimensions.map((d) => d.Name)).toEqual([SERVICE_DIMENSION, SKIP_REASON_DIMENSION]);
+      expect(m.MetricStat.Metric.Dimensions[0]?.Value).toBe(service);
+      expect(m.MetricStat.Stat).toBe('Sum');
+    }
+    const reasons = metrics.map((m) => m.MetricStat.Metric.Dimensions[1]?.Value);
+    expect(reasons).toEqual(PAGING_SKIP_REASONS);
+    expect(PAGING_SKIP_REASONS).toEqual(SKIP_REASON_NAMES.filter((r) => SKIP_REASONS[r].pages));
+    // The one expression the alarm watches names every paging metric, and nothing else.
+    expect(expressions).toHaveLength(1);
+    const [watched] = expressions as { Expression: string; ReturnData: boolean }[];
+    expect(watched?.ReturnData).toBe(true);
+    const named = [...(watched?.Expression ?? '').matchAll(/[a-z][a-z0-9_]*/g)].map((m) => m[0]).filter((id) => id.startsWith('skipped_'));
+    expect(named.sort()).toEqual(metrics.map((m) => m.Id).sort());
+    for (const reason of SKIP_REASON_NAMES.filter((r) => !SKIP_REASONS[r].pages)) expect(reasons).not.toContain(reason);
+    expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    expect(alarm.MetricName).toBeUndefined();
   });
 
-  it('sends every alarm to the one topic and treats missing data as not breaching', () => {
-    const alarms = ofType('AWS::CloudWatch::Alarm');
-    expect(alarms.map(([name]) => name).sort()).toEqual(['DeadLetterQueueAlarm', 'IngestErrorsAlarm', 'SkippedMailAlarm']);
-    for (const [, alarm] of alarms) {
-      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
-      expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
-    }
-    expect(resource('DeadLetterQueueAlarm').Properties.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }]);
-    expect(resource('AlarmEmailSubscription').Condition).toBe('HasAlarmEmail');
+  it('alarms on a stale queue, throttles and invocations close to the timeout', () => {
+    expect(resource('InboundQueueAgeAlarm').Properties).toMatchObject({
+      Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['InboundQueue', 'QueueName'] } }],
+    });
+    expect(resource('IngestThrottlesAlarm').Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'IngestMailLambdaFunction' } }] });
+    const duration = resource('IngestDurationAlarm').Properties;
+    expect(duration).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Duration', Statistic: 'Maximum', Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'IngestMailLambdaFunction' } }] });
+    const timeoutMs = Number(resource('IngestMailLambdaFunction').Properties.Timeout) * 1000;
+    expect(Number(duration.Threshold)).toBeGreaterThanOrEqual(timeoutMs * 0.7);
+    expect(Number(duration.Threshold)).toBeLessThan(timeoutMs);
+  });
+
+  it('encrypts the alarm topic with a key CloudWatch may use to publish', () => {
+    expect(resource('AlarmTopic').Properties.KmsMasterKeyId).toEqual({ Ref: 'AlarmTopicKey' });
+    const statements = (resource('AlarmTopicKey').Properties.KeyPolicy as { Statement: Json[] }).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+    );
+    expect(resource('AlarmTopicKey').Properties.EnableKeyRotation).toBe(true);
   });
 
   it('shows every skip reason, and the metrics an operator needs, on the dashboard', () => {
@@ -282,19 +323,37 @@ describe('the packaged stack', () => {
     });
   });
 
+  it('lets a missing raw mail read as missing (ListBucket without a prefix condition), and decrypts the secret under a customer key only when one is named', () => {
+    const statements = ((resource('IngestMailRole').Properties.Policies as { PolicyDocument: { Statement: Json[] } }[])[0]?.PolicyDocument.Statement ?? []);
+    const list = statements.find((s) => s.Sid === 'TellMissingRawMailApart');
+    expect(list).toMatchObject({ Action: 's3:ListBucket' });
+    expect(list?.Condition).toBeUndefined();
+    const kms = statements.find((s) => (s['Fn::If'] as [string] | undefined)?.[0] === 'HasReplyTokenKmsKey');
+    expect((kms?.['Fn::If'] as Json[])[1]).toMatchObject({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': expect.anything() } } });
+  });
+
+  it('keeps the mail bucket, like the tables, when the stack is deleted or the resource replaced', () => {
+    for (const name of ['MailBucket', 'TicketsTable', 'MessagesTable']) {
+      expect(resources[name], name).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+  });
+
   it('keeps tickets and the ledger on demand with point-in-time recovery', () => {
     for (const name of ['TicketsTable', 'MessagesTable']) {
       expect(resource(name).Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
     }
   });
 
-  it('ships a bundle that loads as a real ES module, with its lazily loaded chunks, and exports the handler', async () => {
+  it.each([
+    ['ingestMail.zip', 'functions/ingest-mail.mjs'],
+    ['sweep.zip', 'functions/sweep.mjs'],
+  ])('ships %s as a bundle that loads as a real ES module, with its lazily loaded chunks, and exports the handler', async (zip, entry) => {
     const dir = await mkdtemp(join(tmpdir(), 'bundle-'));
     try {
-      const files = await extractZip(join(out, 'ingestMail.zip'), dir);
-      expect(files).toContain('functions/ingest-mail.mjs');
+      const files = await extractZip(join(out, zip), dir);
+      expect(files).toContain(entry);
       const probe = join(dir, 'probe.mjs');
-      await writeFile(probe, `const m = await import(${JSON.stringify(join(dir, 'functions/ingest-mail.mjs'))}); console.log(typeof m.handler);\n`);
+      await writeFile(probe, `const m = await import(${JSON.stringify(join(dir, entry))}); console.log(typeof m.handler);\n`);
       const env = { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', TICKETS_TABLE: 't', MESSAGES_TABLE: 'm', MAIL_BUCKET: 'b', MAILBOXES: 'support@helpdesk.example=support' };
       const { stdout } = await run(process.execPath, [probe], { env });
       expect(stdout.trim()).toBe('function');

@@ -86,7 +86,18 @@ describe('loadConfig', () => {
     [{ LOOP_HEADER: 'X Loop' }, 'LOOP_HEADER', 'loop'],
     [{ ATTACHMENT_DENY_EXTENSIONS: 'exe,.b a t' }, 'ATTACHMENT_DENY_EXTENSIONS', 'is not one'],
     [{ MAX_ATTACHMENTS: '-1' }, 'MAX_ATTACHMENTS', 'whole number'],
+    [{ MAX_ATTACHMENTS: '201' }, 'MAX_ATTACHMENTS', 'up to 200'],
     [{ QUARANTINE_PREFIX: 'quarantine' }, 'QUARANTINE_PREFIX', 'ending in "/"'],
+    [{ ATTACHMENTS_PREFIX: `${'a'.repeat(300)}/` }, 'ATTACHMENTS_PREFIX', 'at most 256 bytes'],
+    [{ ATTACHMENTS_PREFIX: 'inbound/attachments/' }, 'ATTACHMENTS_PREFIX', 'lies under INBOUND_PREFIX'],
+    [{ QUARANTINE_PREFIX: 'inbound/quarantine/' }, 'QUARANTINE_PREFIX', 'lies under INBOUND_PREFIX'],
+    [{ INBOUND_PREFIX: 'mail/', ATTACHMENTS_PREFIX: 'mail/files/' }, 'ATTACHMENTS_PREFIX', 'lies under INBOUND_PREFIX'],
+    [{ INBOUND_PREFIX: 'mail/in/', QUARANTINE_PREFIX: 'mail/' }, 'QUARANTINE_PREFIX', 'contains nor lies under INBOUND_PREFIX'],
+    [{ ATTACHMENTS_PREFIX: 'store/', QUARANTINE_PREFIX: 'store/' }, 'ATTACHMENTS_PREFIX', 'QUARANTINE_PREFIX'],
+    [{ LOOP_HEADER: 'Subject' }, 'LOOP_HEADER', 'not one ordinary mail carries'],
+    [{ LOOP_HEADER: 'from' }, 'LOOP_HEADER', 'not one ordinary mail carries'],
+    [{ LOOP_HEADER: 'X-Loop' }, 'LOOP_HEADER', 'not one ordinary mail carries'],
+    [{ LOOP_HEADER: 'Precedence' }, 'LOOP_HEADER', 'not one ordinary mail carries'],
   ])('rejects %o naming %s', (overrides, variable, expected) => {
     const error = failure({ ...base, ...overrides });
     expect(error.variable).toBe(variable);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppliedEntry, PendingEntry, SkippedEntry } from '../../lib/ledger-entry.js';
-import { RAW_MAIL_TAGS, objectKeyOf, outcomeOfEntry, priorOf, tagsOf } from '../../lib/ledger-outcomes.js';
+import { RAW_MAIL_TAGS, objectKeyOf, outcomeOfEntry, priorOf, replaceableSkipReasons, sameOutcome, tagsOf } from '../../lib/ledger-outcomes.js';
+import { SKIP_REASON_NAMES } from '../../lib/outcomes.js';
 
 const here = { bucket: 'mail', key: 'inbound/a' };
 const base = { messageKey: 'm@x', direction: 'inbound' as const, ...here, messageId: 'm@x', from: null, subject: '', receivedAt: '', recordedAt: '2026-11-28T00:00:00.000Z' };
@@ -47,5 +48,30 @@ describe('outcomes and tags', () => {
     expect(objectKeyOf(here, 'object')).toBe(objectKeyOf({ ...here }, 'object'));
     expect(objectKeyOf(here, 'duplicate')).toMatch(/^duplicate:/);
     expect(objectKeyOf({ ...here, key: 'inbound/b' }, 'object')).not.toBe(objectKeyOf(here, 'object'));
+  });
+});
+
+describe('what a replay may replace', () => {
+  const skip = (reason: SkippedEntry['reason']): SkippedEntry => ({ ...skipped, reason });
+
+  it('lets an applied mail or a claim replace any skip', () => {
+    expect(replaceableSkipReasons(applied)).toEqual(SKIP_REASON_NAMES);
+    expect(replaceableSkipReasons(pending)).toEqual(SKIP_REASON_NAMES);
+  });
+
+  it('lets a skip replace only skips that got less far with the mail', () => {
+    expect(replaceableSkipReasons(skip('no-ticket-ref')).sort()).toEqual(['empty', 'malformed', 'object-missing', 'too-large', 'unstorable']);
+    expect(replaceableSkipReasons(skip('malformed')).sort()).toEqual(['object-missing', 'too-large']);
+    expect(replaceableSkipReasons(skip('object-missing'))).toEqual([]);
+    expect(replaceableSkipReasons(skip('too-large'))).toEqual([]);
+    expect(replaceableSkipReasons(skip('no-ticket-ref'))).not.toContain('virus');
+    expect(replaceableSkipReasons(skip('no-ticket-ref'))).not.toContain('no-ticket-ref');
+  });
+
+  it('tells the same outcome from another', () => {
+    expect(sameOutcome({ kind: 'skipped', reason: 'virus', detail: 'a' }, { kind: 'skipped', reason: 'virus', detail: 'b' })).toBe(true);
+    expect(sameOutcome({ kind: 'skipped', reason: 'virus', detail: 'a' }, { kind: 'skipped', reason: 'object-missing', detail: 'a' })).toBe(false);
+    expect(sameOutcome({ kind: 'followup', ticketId: 1, followupId: 'f', reopened: false }, { kind: 'skipped', reason: 'virus', detail: '' })).toBe(false);
+    expect(sameOutcome({ kind: 'followup', ticketId: 1, followupId: 'f', reopened: false }, { kind: 'followup', ticketId: 1, followupId: 'g', reopened: true })).toBe(true);
   });
 });

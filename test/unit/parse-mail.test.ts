@@ -2,7 +2,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MalformedMailError, TransientError } from '../../lib/errors.js';
-import { DRAIN_ATTACHMENTS, parseMail, type AttachmentSink } from '../../lib/mail/parse.js';
+import { DRAIN_ATTACHMENTS, MAX_HTML_TO_TEXT_BYTES, parseMail, type AttachmentSink } from '../../lib/mail/parse.js';
 import type { MailHeaders } from '../../lib/mail/record.js';
 import { composeMime } from '../helpers/compose.js';
 import { composeMail } from '../helpers/mail.js';
@@ -89,6 +89,37 @@ describe('parseMail', () => {
     expect(record.text).toContain('Hello there');
     expect(record.text).toContain('Second');
     expect(record.text).not.toContain('<');
+  });
+
+  it('converts HTML in the charset it declares, and prefers text parts that hold text', async () => {
+    const latin1 = Buffer.concat([Buffer.from('Content-Type: text/html; charset=iso-8859-1\nFrom: a@x.example\nSubject: s\n\n<p>'), Buffer.from('Grüße', 'latin1'), Buffer.from('</p>\n')]);
+    expect((await parse(latin1)).record.text.trim()).toBe('Grüße');
+    const alternative = await composeMime({ from: 'a@x.example', to: 'b@x.example', subject: 's', text: 'plain words', html: '<p>html words</p>' });
+    expect((await parse(alternative)).record.text.trim()).toBe('plain words');
+    const blankText = await composeMime({ from: 'a@x.example', to: 'b@x.example', subject: 's', text: '  \n', html: '<p>Tray 2 jammed</p>' });
+    expect((await parse(blankText)).record.text.trim()).toBe('Tray 2 jammed');
+  });
+
+  it('converts HTML body parts within the per-mail budget and stores the parts beyond it, unconverted and counted', async () => {
+    const part = (n: number) => `<div>part ${n} ${'<p>filler text in a paragraph</p>'.repeat(Math.ceil((MAX_HTML_TO_TEXT_BYTES * 0.4) / 34))}</div>`;
+    // Three HTML parts of 40 % of the budget each: the third one does not fit.
+    const raw = await composeMime({
+      from: 'a@x.example', to: 'b@x.example', subject: 's',
+      alternatives: [0, 1, 2].map((n) => ({ contentType: 'text/html; charset=utf-8', content: part(n) })),
+      attachments: [{ filename: 'real.html', content: '<p>a file</p>', contentType: 'text/html' }],
+    });
+    const sink = collectingSink();
+    const { record } = await parse(raw, sink);
+    expect(record.text).toContain('part 0');
+    expect(record.text).toContain('part 1');
+    expect(record.text).not.toContain('part 2');
+    expect(record.htmlNotConverted).toBe(1);
+    const stored = record.attachments.filter((a) => a.unconvertedHtmlBody);
+    expect(stored).toHaveLength(1);
+    const bytes = sink.files.get(`${stored[0]?.index}:null`);
+    expect(bytes?.toString()).toBe(part(2));
+    // A file that happens to be HTML stays a file.
+    expect(record.attachments.find((a) => a.filename === 'real.html')?.unconvertedHtmlBody).toBeUndefined();
   });
 
   it('reads CRLF and LF files alike', async () => {

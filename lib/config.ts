@@ -47,6 +47,8 @@ export interface GatewayConfig extends RoutingTable {
   readonly attachments: AttachmentPolicy;
   /** Where the signed-reply-address secrets come from. */
   readonly replyTokenSecrets: ReplyTokenSecretSource;
+  /** The EventBridge bus (name or ARN) the outcome events are published on; `null`: none are published. */
+  readonly eventBusName: string | null;
 }
 
 /**
@@ -91,6 +93,7 @@ export const CONFIG_VARIABLES = {
   ATTACHMENT_DENY_TYPES: `comma-separated MIME types refused (default: ${DEFAULT_DENIED_TYPES.join(',')})`,
   MAX_MAIL_BYTES: `a whole number of bytes from 1024 up: larger raw mail is skipped as too-large (default ${DEFAULT_MAX_MAIL_BYTES}, SES's 40 MiB)`,
   UPDATE_ONLY: '"true" or "false": the mode of mailboxes that name none, and of DEFAULT_QUEUE (default "false")',
+  EVENT_BUS_NAME: 'the name or ARN of the EventBridge bus that gets one event per mail outcome (Followup Added, Ticket Created, Mail Skipped); unset: no events (the stack always sets it)',
   POWERTOOLS_SERVICE_NAME: `the service name on logs and the "service" metric dimension the alarm watches, 1-200 characters of letters, digits, "-", "_", "." (default "${SERVICE_NAME}"; the stack sets <service>-<stage>)`,
 } as const;
 
@@ -218,6 +221,15 @@ function replyTokenSecrets(env: Env): ReplyTokenSecretSource {
   return { kind: 'none' };
 }
 
+/** An event bus name (`[/.\-_A-Za-z0-9]{1,256}`) or an event-bus ARN, as `PutEvents` takes it. */
+function eventBusName(env: Env): string | null {
+  const value = env.EVENT_BUS_NAME?.trim();
+  if (value === undefined || value === '') return null;
+  const name = /^arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/(.+)$/.exec(value)?.[1] ?? value;
+  if (!/^[/.\-_A-Za-z0-9]{1,256}$/.test(name)) throw new ConfigError('EVENT_BUS_NAME', CONFIG_VARIABLES.EVENT_BUS_NAME, value);
+  return value;
+}
+
 function serviceName(env: Env): string {
   const value = env.POWERTOOLS_SERVICE_NAME?.trim();
   if (value === undefined || value === '') return SERVICE_NAME;
@@ -268,5 +280,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       denyTypes: list(env, 'ATTACHMENT_DENY_TYPES', DEFAULT_DENIED_TYPES, /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/),
     },
     replyTokenSecrets: replyTokenSecrets(env),
+    eventBusName: eventBusName(env),
   });
 }

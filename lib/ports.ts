@@ -3,6 +3,7 @@
  * adapters in `lib/adapters/` implement them.
  */
 import type { Readable } from 'node:stream';
+import type { PutEventsEntry } from './events/gateway-event.js';
 import type { FinalEntry, LedgerEntry, MailLocation, PendingEntry, SkippedEntry } from './ledger-entry.js';
 import type { SkipReason } from './outcomes.js';
 import type { NewTicket, Ticket } from './ticket.js';
@@ -95,4 +96,21 @@ export interface MessageLedger {
   removeSkipped(entry: SkippedEntry): Promise<boolean>;
   /** Registers the Message-ID of an outbound notification for a ticket. */
   registerOutbound(messageId: string, ticketId: number, at: string): Promise<void>;
+  /**
+   * Marks a final entry as published (`publishedAt = at`), after its event was accepted: a single
+   * conditional update on the entry's `recordedAt`. Answers false when the entry was replaced (a
+   * replay) or removed meanwhile; the entry that replaced it publishes its own event.
+   */
+  markPublished(entry: Pick<FinalEntry, 'messageKey' | 'recordedAt'>, at: string): Promise<boolean>;
+}
+
+/** Publishes the gateway's events (on AWS: Amazon EventBridge `PutEvents`). */
+export interface EventPublisher {
+  /**
+   * Publishes the entries; resolves once EventBridge accepted every one of them. Throws
+   * `TransientError` otherwise — throttling, a failed entry (`FailedEntryCount > 0`), an
+   * unreachable endpoint, a missing permission — so that the mail is delivered again and its
+   * unmarked entry published again (at least once; consumers dedupe on the idempotency key).
+   */
+  publish(entries: readonly PutEventsEntry[]): Promise<void>;
 }

@@ -25,11 +25,12 @@ export function observeAwsCalls(observer: (call: AwsCall) => void): () => void {
   return () => observers.delete(observer);
 }
 
-interface ObservableClient {
+export interface ObservableClient {
   middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void };
 }
 
-function observed<T extends ObservableClient>(client: T): T {
+/** Reports every call of `client` to the observers of {@link observeAwsCalls}. */
+export function observed<T extends ObservableClient>(client: T): T {
   client.middlewareStack.add(
     (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
       if (observers.size > 0) {

@@ -93,7 +93,7 @@ describe('the packaged stack', () => {
 
   it('sends every alarm to the one topic and treats missing data as not breaching', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm');
-    expect(alarms.map(([name]) => name).sort()).toEqual(['DeadLetterQueueAlarm', 'IngestErrorsAlarm', 'SkippedMailAlarm']);
+    expect(alarms.map(([name]) => name).sort()).toEqual(['DeadLetterQueueAlarm', 'IngestErrorsAlarm', 'SkippedMailAlarm', 'WebhookDeadLetterAlarm']);
     for (const [, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
       expect(alarm.Properties.TreatMissingData).toBe('notBreaching');

@@ -41,6 +41,20 @@ export interface TicketStore {
   reopen(id: number, at: string): Promise<boolean>;
 }
 
+/** What importing one ticket found. */
+export type ImportTicketResult =
+  | { readonly result: 'imported' }
+  /** The id is taken (an earlier import, or a ticket the gateway opened): nothing was written. */
+  | { readonly result: 'present'; readonly existing: Ticket };
+
+/** Loading existing tickets into the tickets table (`npm run import-tickets`). */
+export interface TicketImportStore {
+  /** Writes the ticket unless its id exists; never overwrites. */
+  importTicket(ticket: Ticket & { readonly importedFrom: string }): Promise<ImportTicketResult>;
+  /** Raises the id counter to at least `id`, never lowering it; answers the counter before and after. */
+  raiseCounter(id: number): Promise<{ readonly before: number; readonly after: number }>;
+}
+
 /** What {@link Prefetcher.prefetch} found. */
 export interface Prefetched {
   /** Ledger entries found, by key (missing keys are absent). */

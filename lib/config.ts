@@ -51,6 +51,8 @@ export interface GatewayConfig extends RoutingTable {
   readonly replyTokenSecrets: ReplyTokenSecretSource;
   /** What the sweep (lib/sweep.ts) looks at. */
   readonly sweep: { readonly afterMinutes: number; readonly lookbackHours: number };
+  /** The EventBridge bus (name or ARN) the outcome events are published on; `null`: none are published. */
+  readonly eventBusName: string | null;
 }
 
 /**
@@ -97,6 +99,7 @@ export const CONFIG_VARIABLES = {
   UPDATE_ONLY: '"true" or "false": the mode of mailboxes that name none, and of DEFAULT_QUEUE (default "false")',
   SWEEP_AFTER_MINUTES: 'the sweep re-drives raw mail and new-ticket claims without a final record once they are this many minutes old, a whole number from 2 up, above the function timeout (default 60)',
   SWEEP_LOOKBACK_HOURS: 'the sweep looks at raw mail up to this many hours old, a whole number from 1 up (default 72)',
+  EVENT_BUS_NAME: 'the name or ARN of the EventBridge bus that gets one event per mail outcome (Followup Added, Ticket Created, Mail Skipped); unset: no events (the stack always sets it)',
   POWERTOOLS_SERVICE_NAME: `the service name on logs and the "service" metric dimension the alarm watches, 1-200 characters of letters, digits, "-", "_", "." (default "${SERVICE_NAME}"; the stack sets <service>-<stage>)`,
 } as const;
 
@@ -267,6 +270,15 @@ function replyTokenSecrets(env: Env): ReplyTokenSecretSource {
   return { kind: 'none' };
 }
 
+/** An event bus name (`[/.\-_A-Za-z0-9]{1,256}`) or an event-bus ARN, as `PutEvents` takes it. */
+function eventBusName(env: Env): string | null {
+  const value = env.EVENT_BUS_NAME?.trim();
+  if (value === undefined || value === '') return null;
+  const name = /^arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/(.+)$/.exec(value)?.[1] ?? value;
+  if (!/^[/.\-_A-Za-z0-9]{1,256}$/.test(name)) throw new ConfigError('EVENT_BUS_NAME', CONFIG_VARIABLES.EVENT_BUS_NAME, value);
+  return value;
+}
+
 function serviceName(env: Env): string {
   const value = env.POWERTOOLS_SERVICE_NAME?.trim();
   if (value === undefined || value === '') return SERVICE_NAME;
@@ -323,5 +335,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       afterMinutes: wholeNumber(env, 'SWEEP_AFTER_MINUTES', 60, 2),
       lookbackHours: wholeNumber(env, 'SWEEP_LOOKBACK_HOURS', 72, 1),
     },
+    eventBusName: eventBusName(env),
   });
 }

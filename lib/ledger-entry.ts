@@ -39,8 +39,17 @@ export interface PendingEntry extends InboundBase {
   readonly queue: string;
 }
 
+/** Fields of a final entry (applied or skipped). */
+interface FinalBase extends InboundBase {
+  /**
+   * When the entry's event was published (`lib/events/publish.ts`); absent until then. Written
+   * after `PutEvents` succeeded: a redelivery publishes again only when it is missing.
+   */
+  readonly publishedAt?: string;
+}
+
 /** The mail was applied: the entry is the follow-up (or the opening message of a new ticket). */
-export interface AppliedEntry extends InboundBase {
+export interface AppliedEntry extends FinalBase {
   readonly state: 'applied';
   readonly outcome: 'followup' | 'created';
   readonly ticketId: number;
@@ -57,7 +66,7 @@ export interface AppliedEntry extends InboundBase {
 }
 
 /** The mail was skipped; its raw object is kept and tagged. */
-export interface SkippedEntry extends InboundBase {
+export interface SkippedEntry extends FinalBase {
   readonly state: 'skipped';
   readonly reason: SkipReason;
   readonly detail: string;

@@ -3,6 +3,7 @@
  * adapters in `lib/adapters/` implement them.
  */
 import type { Readable } from 'node:stream';
+import type { PutEventsEntry } from './events/gateway-event.js';
 import type { FinalEntry, LedgerEntry, MailLocation, PendingEntry, SkippedEntry } from './ledger-entry.js';
 import type { SkipReason } from './outcomes.js';
 import type { NewTicket, Ticket } from './ticket.js';
@@ -52,6 +53,20 @@ export interface TicketStore {
   create(ticket: NewTicket): Promise<CreateTicketResult>;
   /** Sets a resolved or closed ticket to reopened; answers whether it changed anything. */
   reopen(id: number, at: string): Promise<boolean>;
+}
+
+/** What importing one ticket found. */
+export type ImportTicketResult =
+  | { readonly result: 'imported' }
+  /** The id is taken (an earlier import, or a ticket the gateway opened): nothing was written. */
+  | { readonly result: 'present'; readonly existing: Ticket };
+
+/** Loading existing tickets into the tickets table (`npm run import-tickets`). */
+export interface TicketImportStore {
+  /** Writes the ticket unless its id exists; never overwrites. */
+  importTicket(ticket: Ticket & { readonly importedFrom: string }): Promise<ImportTicketResult>;
+  /** Raises the id counter to at least `id`, never lowering it; answers the counter before and after. */
+  raiseCounter(id: number): Promise<{ readonly before: number; readonly after: number }>;
 }
 
 /** What {@link Prefetcher.prefetch} found. */
@@ -112,4 +127,21 @@ export interface MessageLedger {
   pendingClaims(before: Date): AsyncIterable<PendingEntry>;
   /** Registers the Message-ID of an outbound notification for a ticket. */
   registerOutbound(messageId: string, ticketId: number, at: string): Promise<void>;
+  /**
+   * Marks a final entry as published (`publishedAt = at`), after its event was accepted: a single
+   * conditional update on the entry's `recordedAt`. Answers false when the entry was replaced (a
+   * replay) or removed meanwhile; the entry that replaced it publishes its own event.
+   */
+  markPublished(entry: Pick<FinalEntry, 'messageKey' | 'recordedAt'>, at: string): Promise<boolean>;
+}
+
+/** Publishes the gateway's events (on AWS: Amazon EventBridge `PutEvents`). */
+export interface EventPublisher {
+  /**
+   * Publishes the entries; resolves once EventBridge accepted every one of them. Throws
+   * `TransientError` otherwise — throttling, a failed entry (`FailedEntryCount > 0`), an
+   * unreachable endpoint, a missing permission — so that the mail is delivered again and its
+   * unmarked entry published again (at least once; consumers dedupe on the idempotency key).
+   */
+  publish(entries: readonly PutEventsEntry[]): Promise<void>;
 }

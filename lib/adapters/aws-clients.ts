@@ -50,7 +50,7 @@ export function observeAwsRequests(observer: (request: SentRequest) => void): ()
   return () => requestObservers.delete(observer);
 }
 
-interface ObservableClient {
+export interface ObservableClient {
   middlewareStack: {
     add(middleware: unknown, options: { step: 'initialize'; name: string }): void;
     add(middleware: unknown, options: { step: 'finalizeRequest'; name: string; priority: 'low' }): void;

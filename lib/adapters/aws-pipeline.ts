@@ -6,6 +6,7 @@ import type { AwsClients } from './aws-clients.js';
 import { DynamoMessageLedger } from './dynamodb-message-ledger.js';
 import { DynamoPrefetcher } from './dynamodb-prefetcher.js';
 import { DynamoTicketStore } from './dynamodb-ticket-store.js';
+import { EventBridgePublisher, createEventBridgeClient } from './eventbridge-publisher.js';
 import { S3RawMailStore } from './s3-raw-mail-store.js';
 
 export function awsPipelineDeps(config: GatewayConfig, clients: AwsClients, replyTokenKeys: ReplyTokenKeys | null): PipelineDeps {
@@ -17,5 +18,6 @@ export function awsPipelineDeps(config: GatewayConfig, clients: AwsClients, repl
     ledger: new DynamoMessageLedger(dynamo, config.messagesTable),
     prefetcher: new DynamoPrefetcher(dynamo, { tickets: config.ticketsTable, messages: config.messagesTable }),
     replyTokenKeys,
+    events: config.eventBusName ? { publisher: new EventBridgePublisher(createEventBridgeClient()), eventBusName: config.eventBusName } : null,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * {@link MessageLedger} on DynamoDB. Table key: `messageKey` (string); global secondary index
  * `byTicket` (`ticketId`, `recordedAt`) lists a ticket's follow-ups and outbound Message-IDs.
- * Every write is a single-item conditional write.
+ * Every write is a single-item conditional write. A final entry gains `publishedAt` once its event
+ * was published (`markPublished`).
  */
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LedgerConflictError, TransientError } from '../errors.js';
@@ -229,6 +230,25 @@ export class DynamoMessageLedger implements MessageLedger {
     } catch (error) {
       if (awsErrorName(error) === CONDITION_FAILED) return false;
       throw asAwsFailure('removing a replayed ledger entry', error);
+    }
+  }
+
+  async markPublished(entry: Pick<FinalEntry, 'messageKey' | 'recordedAt'>, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { messageKey: entry.messageKey },
+          UpdateExpression: 'SET publishedAt = :at',
+          ConditionExpression: 'recordedAt = :recordedAt AND #state IN (:applied, :skipped)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':at': at, ':recordedAt': entry.recordedAt, ':applied': 'applied', ':skipped': 'skipped' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorName(error) === CONDITION_FAILED) return false;
+      throw asAwsFailure('marking a ledger entry published', error);
     }
   }
 

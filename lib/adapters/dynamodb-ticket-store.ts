@@ -3,10 +3,11 @@
  * ticket but the counter that hands out ticket ids (`lastTicketId`).
  */
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CreateTicketResult, TicketStore } from '../ports.js';
+import type { CreateTicketResult, ImportTicketResult, TicketImportStore, TicketStore } from '../ports.js';
 import { capTicket } from '../record-caps.js';
 import { REOPENED_BY_MAIL, isTicketStatus, type NewTicket, type Ticket } from '../ticket.js';
 import { asAwsFailure, awsErrorName } from './aws-errors.js';
+import { TransientError } from '../errors.js';
 
 /** Key of the counter item. */
 export const TICKET_COUNTER_ID = 0;
@@ -33,7 +34,7 @@ export function ticketFromItem(item: Record<string, unknown>): Ticket {
   };
 }
 
-export class DynamoTicketStore implements TicketStore {
+export class DynamoTicketStore implements TicketStore, TicketImportStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -87,6 +88,38 @@ export class DynamoTicketStore implements TicketStore {
     }
     const existing = await this.getItem(ticket.id);
     return existing?.sourceMessageKey === ticket.sourceMessageKey ? 'already-created' : 'id-taken';
+  }
+
+  async importTicket(ticket: Ticket & { readonly importedFrom: string }): Promise<ImportTicketResult> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: { ...ticket, cc: [...ticket.cc] }, ConditionExpression: 'attribute_not_exists(id)' }));
+      return { result: 'imported' };
+    } catch (error) {
+      if (awsErrorName(error) !== CONDITION_FAILED) throw asAwsFailure(`PutItem ticket ${ticket.id}`, error);
+    }
+    const existing = await this.getItem(ticket.id);
+    if (!existing) throw new TransientError(`ticket ${ticket.id} vanished while being imported`);
+    return { result: 'present', existing: ticketFromItem(existing) };
+  }
+
+  async raiseCounter(id: number): Promise<{ readonly before: number; readonly after: number }> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id: TICKET_COUNTER_ID },
+          UpdateExpression: 'SET lastTicketId = :id',
+          ConditionExpression: 'attribute_not_exists(lastTicketId) OR lastTicketId < :id',
+          ExpressionAttributeValues: { ':id': id },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return { before: Number(Attributes?.lastTicketId ?? 0), after: id };
+    } catch (error) {
+      if (awsErrorName(error) !== CONDITION_FAILED) throw asAwsFailure('raising the ticket id counter', error);
+    }
+    const current = Number((await this.getItem(TICKET_COUNTER_ID))?.lastTicketId ?? 0);
+    return { before: current, after: current };
   }
 
   async reopen(id: number, at: string): Promise<boolean> {

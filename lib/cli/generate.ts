@@ -1,9 +1,11 @@
 /**
  * `npm run generate`: rewrites the files generated from the code's definitions — the README's
- * tables, infra/dashboard.yml and infra/skip-alarm.yml — so that no skip reason, metric or variable is spelled by hand
- * twice. Tests fail while they are stale.
+ * tables, infra/dashboard.yml, infra/skip-alarm.yml and the events' JSON Schemas in schemas/events/ — so that
+ * no skip reason, metric or variable is spelled by hand twice. Tests fail while they are stale.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { EVENT_SCHEMA_DIR, schemaFileOf, schemaFileText } from '../events/event-schemas.js';
+import { DETAIL_TYPE_NAMES } from '../events/gateway-event.js';
 import { dashboardYaml } from '../infra/dashboard.js';
 import { skipAlarmYaml } from '../infra/skip-alarm.js';
 import { renderReadme } from '../readme-tables.js';
@@ -19,3 +21,5 @@ async function update(relative: string, render: (before: string) => string): Pro
 await update('README.md', renderReadme);
 await update('infra/dashboard.yml', () => dashboardYaml());
 await update('infra/skip-alarm.yml', () => skipAlarmYaml());
+await mkdir(new URL(`../../${EVENT_SCHEMA_DIR}/`, import.meta.url), { recursive: true });
+for (const detailType of DETAIL_TYPE_NAMES) await update(`${EVENT_SCHEMA_DIR}/${schemaFileOf(detailType)}`, () => schemaFileText(detailType));

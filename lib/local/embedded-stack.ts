@@ -1,6 +1,7 @@
 /**
- * The embedded local stack: dynalite (DynamoDB) and s3rver (S3) in this process, on 127.0.0.1 and
- * random ports, with the tables and the bucket created. The gateway's own code reaches them through
+ * The embedded local stack: dynalite (DynamoDB), s3rver (S3) and a minimal EventBridge
+ * (`eventbridge-server.ts`) in this process, on 127.0.0.1 and random ports, with the tables, the
+ * bucket and the event bus created. The gateway's own code reaches them through
  * the SDK's standard endpoint variables, exactly as it reaches AWS.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import type { S3Event } from 'aws-lambda';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { encodeS3Key } from '../intake.js';
+import { startLocalEventBridge, type LocalEventBridge } from './eventbridge-server.js';
 import { messagesTableDefinition, ticketsTableDefinition } from './tables.js';
 
 /** Names the local run and the tests use. */
@@ -21,12 +23,15 @@ export const LOCAL_NAMES = {
   bucket: 'helpdesk-mail-local',
   ticketsTable: 'helpdesk-tickets-local',
   messagesTable: 'helpdesk-messages-local',
+  eventBus: 'helpdesk-events-local',
 } as const;
 
 export interface EmbeddedStack {
   /** Environment for the gateway: endpoints, credentials, table and bucket names. */
   readonly env: Readonly<Record<string, string>>;
   readonly names: typeof LOCAL_NAMES;
+  /** The local EventBridge: what the gateway published, as `PutEvents` received it. */
+  readonly eventBridge: LocalEventBridge;
   /** Resolves with the S3 event notification s3rver raises when `key` is next created. */
   nextObjectCreated(key: string): Promise<S3Event>;
   stop(): Promise<void>;
@@ -51,16 +56,18 @@ function closeServer(server: Server | undefined): Promise<void> {
  * with a trailing checksum corrupted, but the gateway sends none (its multipart upload puts each
  * part's CRC32 in a header, lib/adapters/s3-streaming-upload.ts), so no relaxation is needed here.
  */
-function gatewayEnv(s3Port: number, dynamoPort: number): Record<string, string> {
+function gatewayEnv(s3Port: number, dynamoPort: number, eventBridge: LocalEventBridge): Record<string, string> {
   return {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${s3Port}`,
     AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dynamoPort}`,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
     MAIL_BUCKET: LOCAL_NAMES.bucket,
     TICKETS_TABLE: LOCAL_NAMES.ticketsTable,
     MESSAGES_TABLE: LOCAL_NAMES.messagesTable,
+    EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
   };
 }
 
@@ -69,6 +76,7 @@ export async function startEmbeddedStack(): Promise<EmbeddedStack> {
   const directory = await mkdtemp(join(tmpdir(), 'helpdesk-s3-'));
   const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
+  const eventBridge = await startLocalEventBridge({ buses: [LOCAL_NAMES.eventBus] });
   const waiting = new Map<string, (event: S3Event) => void>();
   s3rver.on('event', (event: S3Event) => {
     for (const record of event.Records) {
@@ -81,13 +89,13 @@ export async function startEmbeddedStack(): Promise<EmbeddedStack> {
   });
 
   const stop = async () => {
-    await Promise.all([closeServer(dynamoServer), closeServer(s3rver.httpServer)]);
+    await Promise.all([closeServer(dynamoServer), closeServer(s3rver.httpServer), eventBridge.stop()]);
     await rm(directory, { recursive: true, force: true });
   };
 
   try {
     const [dynamoAddress, s3Address] = await Promise.all([listen(dynamoServer), s3rver.run()]);
-    const env = gatewayEnv(s3Address.port, dynamoAddress.port);
+    const env = gatewayEnv(s3Address.port, dynamoAddress.port, eventBridge);
     const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID as string, secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string };
     const dynamo = new DynamoDBClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials });
     const s3 = new S3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_S3, credentials, forcePathStyle: true });
@@ -99,6 +107,7 @@ export async function startEmbeddedStack(): Promise<EmbeddedStack> {
     return {
       env,
       names: LOCAL_NAMES,
+      eventBridge,
       nextObjectCreated: (key) => new Promise((resolve) => waiting.set(key, resolve)),
       stop,
     };

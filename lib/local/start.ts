@@ -1,24 +1,27 @@
 /**
- * `npm start -- [--mode create|update-only] [--tickets FILE] [--json] PATH...`
+ * `npm start -- [--mode create|update-only] [--tickets FILE] [--events FILE] [--json] PATH...`
  *
  * Runs the gateway on this machine: starts the embedded DynamoDB and S3, seeds tickets, and drives
  * each mail file through the real Lambda handler with a real S3 event notification, one after
  * another in the order given (a folder's .eml files sorted by name). Prints a table, or with
- * `--json` exactly one JSON object per mail on stdout; logs and metrics go to stderr.
+ * `--json` exactly one JSON object per mail on stdout; logs and metrics go to stderr. With
+ * `--events FILE` it writes the events the gateway published to the local EventBridge, one
+ * PutEvents entry per line (`event-lines.ts`), and the summary counts them.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MAILBOX_MODES, type MailboxMode } from '../mailbox.js';
 import type { MailReport } from '../pipeline/index.js';
+import { eventLines, eventsSummary } from './event-lines.js';
 import { startLocalGateway } from './local-gateway.js';
 import { parseTicketSeeds, type TicketSeed } from './seed.js';
 
 const SAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples');
 /** Routing variables the shell may set for the local run. */
 const SHELL_ROUTING = ['MAILBOXES', 'DEFAULT_QUEUE'] as const;
-const USAGE = 'usage: npm start -- [--mode create|update-only] [--tickets FILE] [--json] PATH...';
+const USAGE = 'usage: npm start -- [--mode create|update-only] [--tickets FILE] [--events FILE] [--json] PATH...';
 
 /** A usage error: printed with the usage line, exit code 2. */
 class UsageError extends Error {}
@@ -105,7 +108,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { mode: { type: 'string', default: 'update-only' }, tickets: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: { mode: { type: 'string', default: 'update-only' }, tickets: { type: 'string' }, events: { type: 'string' }, json: { type: 'boolean', default: false } },
   });
   if (!(MAILBOX_MODES as readonly string[]).includes(values.mode)) throw new UsageError(`--mode must be ${MAILBOX_MODES.join(' or ')}`);
   const mode = values.mode as MailboxMode;
@@ -117,6 +120,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const fromShell = Object.fromEntries(SHELL_ROUTING.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
   const gateway = await startLocalGateway({ mode, tickets, env: fromShell });
   const results: { result: JsonResult; report: MailReport }[] = [];
+  let events = '';
   try {
     for (const file of files) {
       const report = await gateway.deliver(basename(file), await readFile(file));
@@ -124,11 +128,16 @@ async function main(argv: readonly string[]): Promise<number> {
       results.push({ result, report });
       if (values.json) print(`${JSON.stringify(result)}\n`);
     }
+    const published = gateway.stack.eventBridge.events();
+    if (values.events !== undefined) {
+      await writeFile(values.events, eventLines(published));
+      events = `; ${eventsSummary(published.length, values.events)}`;
+    }
   } finally {
     await gateway.stop();
   }
   if (!values.json) {
-    print(`${table(results)}\n\n${results.length} mails, mode ${mode}; logs and metrics were written to stderr.\n`);
+    print(`${table(results)}\n\n${results.length} mails, mode ${mode}${events}; logs and metrics were written to stderr.\n`);
   }
   return 0;
 }

@@ -84,6 +84,16 @@ function contentTypeOf(value: HeaderValue | undefined): MailHeaders['contentType
 }
 
 /**
+ * The `Date` header as an ISO string, `null` when absent or unreadable. mailparser answers the
+ * current time for a date it cannot read, which would make the same mail differ between two reads
+ * (its content fingerprint, its ledger entry): its value counts only when the raw header parses.
+ */
+function dateOf(parsed: HeaderValue | undefined, raw: string | undefined): string | null {
+  if (raw === undefined || Number.isNaN(Date.parse(raw.replace(/\([^()]*\)/g, ' ')))) return null;
+  return parsed instanceof Date && !Number.isNaN(parsed.getTime()) ? parsed.toISOString() : null;
+}
+
+/**
  * Reads the fields the gateway uses out of mailparser's `headers` event; `extraHeaders` names
  * further headers to keep (the screening's, and a configured loop header); `raw` is what
  * `readRawHeaders` kept of the same header block.
@@ -105,7 +115,7 @@ export function readMailHeaders(headers: Headers, extraHeaders: readonly string[
     deliveredTo: envelopeRecipients(headers),
     // Whole (the header block is at most 1 MB): a ticket tag may stand at the end of a long subject.
     subject: typeof subjectValue === 'string' ? subjectValue : '',
-    date: dateValue instanceof Date && !Number.isNaN(dateValue.getTime()) ? dateValue.toISOString() : null,
+    date: dateOf(dateValue, raw.date?.[0]),
     inReplyTo: extractMessageIds(strings(headers.get('in-reply-to'))).slice(0, MAX_THREAD_IDS),
     references: extractMessageIds(strings(headers.get('references'))).slice(-MAX_THREAD_IDS),
     headerCount: headers.size,

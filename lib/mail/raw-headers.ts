@@ -22,6 +22,9 @@ export type RawHeaders = Readonly<Record<string, readonly string[]>>;
 /** The header fields the trust decisions read raw. */
 export const TRUST_HEADERS = [
   'from',
+  'reply-to',
+  'sender',
+  'date',
   'to',
   'cc',
   'authentication-results',

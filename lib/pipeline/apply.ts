@@ -3,10 +3,13 @@
  *
  * Write order, per outcome (each step is idempotent; the ledger write is the commit point):
  * - follow-up: store attachments (while the mail streams, before this stage runs) → reopen the
- *   ticket if closed → store a long body → ledger entry → tag the raw mail.
+ *   ticket if closed → store a long body → ledger entry → publish its event and mark the entry
+ *   published → tag the raw mail.
  * - new ticket: reserve an id → claim the ledger key (`pending`, in the plan stage) → store
- *   attachments → store a long body → write the ticket → ledger entry over the claim → tag the raw mail.
- * - skip: ledger entry → tag the raw mail (a virus: move it to the quarantine prefix instead).
+ *   attachments → store a long body → write the ticket → ledger entry over the claim → publish
+ *   and mark → tag the raw mail.
+ * - skip: ledger entry → publish and mark → tag the raw mail (a virus: move it to the quarantine
+ *   prefix instead).
  *
  * Why a crash or a retry after any step neither duplicates a follow-up nor loses the mail:
  * - Nothing before the ledger entry is visible as a follow-up: a reopen is a no-op the second
@@ -17,7 +20,9 @@
  *   re-does the tagging (`redelivered`); another object with the same key is a duplicate.
  * - A new ticket's id is held by the `pending` claim, so a redelivery after a crash resumes with
  *   the same id instead of allocating another; a lost create race takes the winner's id.
- * - The raw mail is tagged last; until then lifecycle rules never expire it.
+ * - The event is published only after the commit, and the entry marked after it was: a redelivery
+ *   publishes again only when the mark is missing (at least once, never before the commit).
+ * - The raw mail is tagged last; until then lifecycle rules never expire it, and the sweep re-drives it.
  */
 import { threadTicketOf, type AppliedEntry } from '../ledger-entry.js';
 import { objectKeyOf, outcomeOfEntry } from '../ledger-outcomes.js';
@@ -29,6 +34,7 @@ import { failedRecipientsFromHeaders, readBounceReport } from '../screening/boun
 import { TransientError } from '../errors.js';
 import { contentFingerprint } from '../mail/content-fingerprint.js';
 import { reportCapturingSink, storingSink } from '../attachment-sinks.js';
+import { publishAfterCommit } from '../events/publish.js';
 import { assertSameMail, baseEntry, commitEntry, keepRawMail, recordSkip } from './commit.js';
 import { followupPrefix, quarantineKeyOf, type PipelineContext } from './context.js';
 import type { FollowupTarget, InboundMail, MailReport, Plan } from './types.js';
@@ -56,7 +62,8 @@ export async function applyPlan(ctx: PipelineContext, plan: Plan, record: MailRe
   switch (decision.kind) {
     case 'redelivered': {
       const outcome = plan.prior ? outcomeOfEntry(plan.prior) : { kind: 'retry' as const, error: 'redelivery of an unknown entry' };
-      // An earlier attempt may have recorded the outcome and died before tagging or moving the mail.
+      // An earlier attempt may have recorded the outcome and died before publishing, tagging or moving the mail.
+      if (ctx.events && plan.prior) await publishAfterCommit(ctx.events, plan.prior, record.text);
       await keepRawMail(ctx, mail.location, outcome);
       return { location: mail.location, messageId: headers.messageId, outcome, redelivered: true };
     }
@@ -123,7 +130,7 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
     decision.kind === 'create'
       ? { kind: 'created', ticketId, followupId: target.followupId }
       : { kind: 'followup', ticketId, followupId: target.followupId, reopened };
-  return commitEntry(ctx, mail, entry, outcome, headers.messageId);
+  return commitEntry(ctx, mail, entry, outcome, headers.messageId, record.text);
 }
 
 /** Keeps a short body inline in the ledger entry; stores a longer one in S3 beside the attachments. */

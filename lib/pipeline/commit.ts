@@ -4,6 +4,7 @@
  * ledger key turns into a redelivery or a duplicate.
  */
 import { DistinctMailError, TransientError } from '../errors.js';
+import { publishAfterCommit } from '../events/publish.js';
 import type { FinalEntry, LedgerEntry, SkippedEntry } from '../ledger-entry.js';
 import { objectKeyOf, outcomeOfEntry, tagsOf } from '../ledger-outcomes.js';
 import type { MailLocation } from '../ledger-entry.js';
@@ -38,7 +39,7 @@ export function baseEntry(ctx: PipelineContext, { location, envelope }: InboundM
  * mail is recorded as a duplicate under its object's key; when this same object was recorded by
  * an earlier attempt, that attempt's outcome is reported.
  */
-export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry, outcome: MailOutcome, messageId: string | null): Promise<MailReport> {
+export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry, outcome: MailOutcome, messageId: string | null, text?: string): Promise<MailReport> {
   const { location } = mail;
   const result = await ctx.ledger.record(entry, { replacingSkip: mail.replay });
   if (result === 'taken-by-other') {
@@ -50,7 +51,11 @@ export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry
     });
   }
   const redelivered = result === 'already-recorded';
-  const final = redelivered ? outcomeOfEntry((await ctx.ledger.lookup([entry.messageKey])).get(entry.messageKey) ?? entry) : outcome;
+  const stored = redelivered ? ((await ctx.ledger.lookup([entry.messageKey])).get(entry.messageKey) ?? entry) : entry;
+  const final = redelivered ? outcomeOfEntry(stored) : outcome;
+  // The outbox: the event goes out after the commit, and before the raw mail is tagged, so a mail
+  // whose event was not published stays untagged and is re-driven (by redelivery or the sweep).
+  if (ctx.events) await publishAfterCommit(ctx.events, stored, text);
   await keepRawMail(ctx, location, final);
   return { location, messageId, outcome: final, redelivered };
 }

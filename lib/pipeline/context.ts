@@ -3,6 +3,7 @@
  * derived from the configuration once per container rather than once per mail.
  */
 import type { GatewayConfig } from '../config.js';
+import type { EventDeps } from '../events/publish.js';
 import type { MailLocation } from '../ledger-entry.js';
 import { SCREENING_HEADERS } from '../mail/headers.js';
 import type { MessageLedger, Prefetcher, RawMailStore, TicketStore } from '../ports.js';
@@ -24,11 +25,14 @@ export interface PipelineContext {
   readonly findSubjectTag: (subject: string) => SubjectTag | null;
   /** Header names beyond the standard ones that the parse keeps (screening, the loop header). */
   readonly extraHeaders: readonly string[];
+  /** Publishing of outcome events after the commit; `null` when off. */
+  readonly events: EventDeps | null;
 }
 
 /** Builds the context once, when the pipeline is created. */
 export function createPipelineContext(deps: PipelineDeps): PipelineContext {
   const { config } = deps;
+  const now = deps.now ?? (() => new Date());
   return {
     config,
     rawMail: deps.rawMail,
@@ -36,9 +40,10 @@ export function createPipelineContext(deps: PipelineDeps): PipelineContext {
     ledger: deps.ledger,
     prefetcher: deps.prefetcher,
     replyTokenKeys: deps.replyTokenKeys ?? null,
-    now: deps.now ?? (() => new Date()),
+    now,
     findSubjectTag: subjectTagFinder(config.queueSlugs),
     extraHeaders: [...SCREENING_HEADERS, config.screening.loopHeader],
+    events: deps.events ? { ...deps.events, ledger: deps.ledger, now } : null,
   };
 }
 

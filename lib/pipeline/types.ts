@@ -6,7 +6,7 @@ import type { LedgerEntry, MailLocation } from '../ledger-entry.js';
 import type { CanonicalAddress } from '../mail/canonical-address.js';
 import type { MailHeaders } from '../mail/record.js';
 import type { MailOutcome } from '../outcomes.js';
-import type { MessageLedger, Prefetcher, RawMailStore, TicketStore } from '../ports.js';
+import type { EventPublisher, MessageLedger, Prefetcher, RawMailStore, TicketStore } from '../ports.js';
 import type { ReplyTokenKeys } from '../screening/reply-token.js';
 
 /** What one mail came to. */
@@ -31,6 +31,8 @@ export interface PipelineDeps {
   /** The secrets of signed reply addresses; `null` when the feature is off. */
   readonly replyTokenKeys?: ReplyTokenKeys | null;
   readonly now?: () => Date;
+  /** Where the outcome events go; `null`/absent: none are published (EVENT_BUS_NAME unset). */
+  readonly events?: { readonly publisher: EventPublisher; readonly eventBusName: string } | null;
 }
 
 /** How to process a mail. */

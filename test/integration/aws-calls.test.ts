@@ -1,6 +1,7 @@
 /**
  * AWS calls per mail, counted exactly through the SDK (no timing): the common paths stay within
- * four calls. Through the real handler against dynalite and s3rver.
+ * four calls of their own, plus the two of the event outbox (PutEvents, then the published mark).
+ * Through the real handler against dynalite, s3rver and the local EventBridge.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -35,33 +36,34 @@ async function callsFor(name: string, raw: string | Buffer | null): Promise<{ ca
 }
 
 describe('AWS calls per mail', () => {
-  it('a follow-up by subject tag: read the mail, one batch read, one write, one tag', async () => {
+  it('a follow-up by subject tag: read the mail, one batch read, one write, the event and its mark, one tag', async () => {
     const { calls, outcome } = await callsFor('followup', composeMail({ subject: 'Re: [support-42] hi' }));
     expect(outcome).toBe('followup');
-    expect(calls).toEqual(['GetObject', 'BatchGetItem', 'PutItem', 'PutObjectTagging']);
+    expect(calls).toEqual(['GetObject', 'BatchGetItem', 'PutItem', 'PutEvents', 'UpdateItem', 'PutObjectTagging']);
   });
 
   it('a follow-up with two attachments adds one upload each', async () => {
     const raw = await composeMime({ from: 'alice@example.com', to: 'support@helpdesk.example', subject: 'Re: [support-42] files', text: 'x', attachments: [{ content: randomBytes(1000) }, { content: randomBytes(1000) }] });
     const { calls, outcome } = await callsFor('attachments', raw);
     expect(outcome).toBe('followup');
-    expect(calls).toEqual(['GetObject', 'BatchGetItem', 'PutObject', 'PutObject', 'PutItem', 'PutObjectTagging']);
+    expect(calls).toEqual(['GetObject', 'BatchGetItem', 'PutObject', 'PutObject', 'PutItem', 'PutEvents', 'UpdateItem', 'PutObjectTagging']);
   });
 
-  it('a new ticket: reserve an id, claim, write the ticket, record, tag', async () => {
+  it('a new ticket: reserve an id, claim, write the ticket, record, the event and its mark, tag', async () => {
     const { calls, outcome } = await callsFor('created', composeMail({ to: 'new@helpdesk.example', subject: 'new' }));
     expect(outcome).toBe('created');
-    expect(calls).toEqual(['GetObject', 'BatchGetItem', 'UpdateItem', 'PutItem', 'PutItem', 'PutItem', 'PutObjectTagging']);
+    expect(calls).toEqual(['GetObject', 'BatchGetItem', 'UpdateItem', 'PutItem', 'PutItem', 'PutItem', 'PutEvents', 'UpdateItem', 'PutObjectTagging']);
   });
 
   it('has a mail for every skip reason but those only an AWS refusal reaches', () => {
     expect([...Object.keys(MAIL_FOR_REASON), ...REASONS_WITHOUT_MAIL].sort()).toEqual([...SKIP_REASON_NAMES].sort());
   });
 
-  it.each(Object.keys(MAIL_FOR_REASON) as (keyof typeof MAIL_FOR_REASON)[])('a %s skip takes at most four calls', async (reason) => {
+  it.each(Object.keys(MAIL_FOR_REASON) as (keyof typeof MAIL_FOR_REASON)[])('a %s skip takes at most four calls and the two of its event', async (reason) => {
     if (reason === 'duplicate') await callsFor('dup-first', DUPLICATE_ORIGINAL);
     const { calls, outcome } = await callsFor(reason, await MAIL_FOR_REASON[reason]());
     expect(outcome).toBe(reason);
-    expect(calls.length, calls.join(', ')).toBeLessThanOrEqual(4);
+    expect(calls.filter((c) => c === 'PutEvents')).toHaveLength(1);
+    expect(calls.length, calls.join(', ')).toBeLessThanOrEqual(6);
 });
 });

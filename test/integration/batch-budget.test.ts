@@ -57,7 +57,7 @@ describe('one SQS batch', () => {
       stop();
     }
     // Read, look up, record, tag — five times over, never interleaved.
-    expect(calls).toEqual(mails.flatMap(() => ['GetObjectCommand', 'BatchGetItemCommand', 'PutItemCommand', 'PutObjectTaggingCommand']));
+    expect(calls).toEqual(mails.flatMap(() => ['GetObjectCommand', 'BatchGetItemCommand', 'PutItemCommand', 'PutEventsCommand', 'UpdateItemCommand', 'PutObjectTaggingCommand']));
   });
 
   it('hands back the records it has no time left to start, untouched, and applies them on redelivery', async () => {

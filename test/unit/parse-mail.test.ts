@@ -197,3 +197,27 @@ describe('parseMail', () => {
     await expect(parseMail(streamOf(raw, 64 * 1024), { onHeaders: async () => DRAIN_ATTACHMENTS })).rejects.toBeInstanceOf(MalformedMailError);
   });
 });
+
+describe('parseMail, read twice', () => {
+  const FIXTURES = new URL('../fixtures/', import.meta.url);
+  const inChunks = (raw: Buffer, size: number) =>
+    Readable.from((function* () {
+      for (let i = 0; i < raw.length; i += size) yield raw.subarray(i, i + size);
+    })());
+
+  it('gives the same record whatever the chunks, and reads an unreadable Date as absent (mailparser answers "now")', async () => {
+    const { readFile, readdir } = await import('node:fs/promises');
+    const files = [...(await readdir(new URL('hostile/', FIXTURES))).map((f) => `hostile/${f}`), ...(await readdir(new URL('hygiene/', FIXTURES))).map((f) => `hygiene/${f}`)];
+    for (const file of files) {
+      const raw = await readFile(new URL(file, FIXTURES));
+      const reads = new Set<string>();
+      for (const size of [1, 61, 4096, 1 << 20]) {
+        const record = await parseMail(inChunks(raw, size), { onHeaders: async () => DRAIN_ATTACHMENTS }).catch((error: unknown) => ({ failed: String(error) }));
+        reads.add(JSON.stringify(record));
+      }
+      expect(reads.size, file).toBe(1);
+    }
+    const bad = await parseMail(Readable.from([Buffer.from(composeMail({ date: 'yesterday at noon-ish' }))]), { onHeaders: async () => DRAIN_ATTACHMENTS });
+    expect(bad.date).toBeNull();
+  }, 60_000);
+});

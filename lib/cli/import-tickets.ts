@@ -1,0 +1,96 @@
+/**
+ * `npm run import-tickets -- [--dry-run] FILE`
+ *
+ * Loads existing tickets into the tickets table and raises the ticket id counter past them. FILE is
+ * a tickets file (the local run's `--tickets` format) or the output of django-helpdesk's
+ * `manage.py dumpdata helpdesk.Queue helpdesk.Ticket [helpdesk.TicketCC auth.User]`. Idempotent:
+ * a ticket whose id exists is never overwritten, so a re-run imports nothing twice. Prints what it
+ * imported, found present and skipped (and why); `--dry-run` prints the plan and writes nothing.
+ *
+ * Uses TICKETS_TABLE and MESSAGES_TABLE, and the shell's AWS credentials and region; the SDK's
+ * endpoint variables (AWS_ENDPOINT_URL_DYNAMODB) point it at a local stack instead.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createAwsClients } from '../adapters/aws-clients.js';
+import { DynamoMessageLedger } from '../adapters/dynamodb-message-ledger.js';
+import { DynamoTicketStore } from '../adapters/dynamodb-ticket-store.js';
+import { CONFIG_VARIABLES } from '../config.js';
+import { ConfigError, GatewayError } from '../errors.js';
+import { importTickets, type ImportReport } from '../import/import-tickets.js';
+import { ImportFileError, parseTicketImport, type ImportedTicket, type ImportPlan } from '../import/ticket-import.js';
+
+const USAGE = 'usage: npm run import-tickets -- [--dry-run] FILE';
+
+class UsageError extends GatewayError {}
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+const describeTicket = (t: ImportedTicket) =>
+  `ticket ${t.id} [${t.queue}-${t.id}] ${t.status}${t.mergedInto ? ` → ${t.mergedInto}` : ''} ${JSON.stringify(t.title)}${t.cc.length > 0 ? ` cc ${t.cc.join(', ')}` : ''}`;
+
+function planLines(plan: ImportPlan): string[] {
+  return [
+    ...plan.skipped.map((s) => `skipped   ${s.what}: ${s.why}`),
+    ...plan.notes.map((n) => `note      ${n}`),
+  ];
+}
+
+function reportLines(report: ImportReport): string[] {
+  return [
+    ...report.imported.map((t) => `imported  ${describeTicket(t)}`),
+    ...report.present.map(({ ticket, unchanged }) => `present   ticket ${ticket.id}: ${unchanged ? 'already imported, unchanged' : 'the id is taken by a different ticket (or it changed since): not overwritten'}`),
+    ...report.skipped.map((s) => `skipped   ${s.what}: ${s.why}`),
+    ...report.notes.map((n) => `note      ${n}`),
+    `ticket id counter: ${report.counter.before} → ${report.counter.after}`,
+    `${report.imported.length} imported, ${report.present.length} already present, ${report.skipped.length} skipped${report.outboundRegistered ? `, ${count(report.outboundRegistered, 'outbound Message-ID')} registered` : ''}`,
+  ];
+}
+
+async function readPlan(file: string): Promise<ImportPlan> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${file}: ${(error as Error).message}`);
+  }
+  try {
+    return parseTicketImport(json, new Date());
+  } catch (error) {
+    if (error instanceof ImportFileError) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { 'dry-run': { type: 'boolean', default: false } } });
+  const [file, ...extra] = positionals;
+  if (!file || extra.length > 0) throw new UsageError(USAGE);
+  const plan = await readPlan(file);
+  const out = (lines: readonly string[]) => process.stdout.write(lines.map((line) => `${line}\n`).join(''));
+  out([`${file}: ${plan.format}, ${count(plan.tickets.length, 'ticket')} in ${count(plan.queues.length, 'queue')} (${plan.queues.join(', ') || 'none'})`]);
+  if (values['dry-run']) {
+    out([...plan.tickets.map((t) => `would import ${describeTicket(t)}`), ...planLines(plan), `would raise the ticket id counter to ${plan.highestId}`]);
+    return;
+  }
+  for (const variable of ['TICKETS_TABLE', 'MESSAGES_TABLE'] as const) {
+    if (!process.env[variable]) throw new ConfigError(variable, CONFIG_VARIABLES[variable]);
+  }
+  const { dynamo } = createAwsClients();
+  try {
+    const report = await importTickets(
+      { store: new DynamoTicketStore(dynamo, process.env.TICKETS_TABLE as string), ledger: new DynamoMessageLedger(dynamo, process.env.MESSAGES_TABLE as string), now: () => new Date() },
+      plan,
+    );
+    out(reportLines(report));
+    if (plan.queues.length > 0) out([`subject tags [<queue>-<id>] are recognized for the queues of MAILBOXES and DEFAULT_QUEUE: configure ${plan.queues.join(', ')}`]);
+  } finally {
+    dynamo.destroy();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const usage = error instanceof GatewayError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(usage ? 2 : 1);
+});

@@ -32,6 +32,8 @@ export interface DecisionInput {
    * thread hit, the subject tag (at most one of each; order does not matter).
    */
   readonly references: readonly ReferencedTicket[];
+  /** Why the mail has no usable submitter (no From, Reply-To or Sender), when it has none: a new ticket needs one. */
+  readonly noSubmitter?: string | null;
 }
 
 export type Decision =
@@ -124,7 +126,10 @@ function decideWithoutTicket(input: DecisionInput): Decision {
     return { kind: 'skip', reason: 'bad-reply-token', detail: `the signature of reply address ${address} does not match ticket ${ticketId}`, ticketId };
   }
   if (!mailbox) return { kind: 'skip', reason: 'no-mailbox', detail: 'no recipient is a configured mailbox' };
-  if (mailbox.mode === 'create') return { kind: 'create', queue: mailbox.queue, ticketId: null };
+  if (mailbox.mode === 'create') {
+    if (input.noSubmitter) return { kind: 'skip', reason: 'no-submitter', detail: `create mailbox ${mailbox.address ?? mailbox.queue}: ${input.noSubmitter}` };
+    return { kind: 'create', queue: mailbox.queue, ticketId: null };
+  }
   const missing = references.find((r) => r.chain.kind !== 'found');
   if (!missing) {
     const where = mailbox.address ?? `the default queue ${mailbox.queue}`;

@@ -62,6 +62,8 @@ export interface AppliedEntry extends FinalBase {
   /** The text body, when short enough to keep inline; else `bodyKey` names the S3 object. */
   readonly body: string | null;
   readonly bodyKey: string | null;
+  /** The new part of the text, without quoted history and signature (at most 16 KB); `body` keeps the full text. */
+  readonly reply?: string;
   readonly attachments: readonly AttachmentInfo[];
 }
 

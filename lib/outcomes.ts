@@ -142,6 +142,12 @@ export const SKIP_REASONS = {
     read: 'failed',
     pages: true,
   },
+  'no-submitter': {
+    description: 'Create mode: the mail names no usable submitter (no From, Reply-To or Sender with exactly one comparable address, or a From that cannot be compared or appears twice), so no ticket was opened.',
+    action: 'Inspect the raw mail. A form or shop mailer should put the customer in Reply-To; otherwise open the ticket by hand, then replay with --ticket N.',
+    read: 'yes',
+    pages: false,
+  },
   'object-missing': {
     description: 'The S3 object named by the event no longer exists, so there is nothing to read.',
     action: 'Check lifecycle rules and who deletes from the inbound prefix; the mail cannot be recovered from here.',

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { MAILBOX_MODES, type MailboxMode } from '../mailbox.js';
 import type { MailReport } from '../pipeline/index.js';
 import { eventLines, eventsSummary } from './event-lines.js';
+import { StoredReader, type StoredView } from './stored-view.js';
 import { startLocalGateway } from './local-gateway.js';
 import { parseTicketSeeds, type TicketSeed } from './seed.js';
 
@@ -33,9 +34,11 @@ export interface JsonResult {
   outcome: MailReport['outcome']['kind'];
   reason: string | null;
   ticketId: number | null;
+  /** What the follow-up or new ticket holds (`stored-view.ts`); `null` for a mail that was not applied. */
+  stored: StoredView | null;
 }
 
-export function toJsonResult(file: string, report: MailReport): JsonResult {
+export function toJsonResult(file: string, report: MailReport, stored: StoredView | null = null): JsonResult {
   const { outcome } = report;
   return {
     file,
@@ -43,6 +46,7 @@ export function toJsonResult(file: string, report: MailReport): JsonResult {
     outcome: outcome.kind,
     reason: outcome.kind === 'skipped' ? outcome.reason : null,
     ticketId: outcome.kind === 'followup' || outcome.kind === 'created' ? outcome.ticketId : null,
+    stored,
   };
 }
 
@@ -121,10 +125,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const gateway = await startLocalGateway({ mode, tickets, env: fromShell });
   const results: { result: JsonResult; report: MailReport }[] = [];
   let events = '';
+  const storedReader = new StoredReader(gateway.stack);
   try {
     for (const file of files) {
       const report = await gateway.deliver(basename(file), await readFile(file));
-      const result = toJsonResult(file, report);
+      const result = toJsonResult(file, report, await storedReader.view(report));
       results.push({ result, report });
       if (values.json) print(`${JSON.stringify(result)}\n`);
     }
@@ -134,6 +139,7 @@ async function main(argv: readonly string[]): Promise<number> {
       events = `; ${eventsSummary(published.length, values.events)}`;
     }
   } finally {
+    storedReader.destroy();
     await gateway.stop();
   }
   if (!values.json) {

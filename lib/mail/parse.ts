@@ -11,10 +11,11 @@
  */
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { htmlToText } from 'html-to-text';
 import libmime from 'libmime';
-import { MailParser, type AttachmentStream, type MessageText } from 'mailparser';
+import type { AttachmentStream, MessageText } from 'mailparser';
 import { MalformedMailError, TransientError } from '../errors.js';
+import { htmlToPlainText, selectBody } from './body-selection.js';
+import { FidelityMailParser } from './fidelity-parser.js';
 import { readMailHeaders } from './headers.js';
 import { readRawHeaders } from './raw-headers.js';
 import type { AttachmentInfo, MailHeaders, MailRecord } from './record.js';
@@ -150,16 +151,13 @@ async function takeWithin(content: Readable, left: number): Promise<{ kind: 'kep
   return { kind: 'over', stream: Readable.from(whole(), { objectMode: false }) };
 }
 
-/** The text of HTML parts, or `''` where html-to-text fails (too deep, broken). */
+/**
+ * The text of HTML parts: their embedded blobs (`data:` URIs, a pasted photo's base64) cut out
+ * first, so that the caps apply to words, not pictures (see `body-selection.ts`).
+ */
 function htmlPartsToText(parts: readonly string[]): string {
   return parts
-    .map((html) => {
-      try {
-        return htmlToText(html, { limits: { maxDepth: MAX_HTML_DEPTH } });
-      } catch {
-        return '';
-      }
-    })
+    .map((html) => selectBody({ html }, (cleaned) => htmlToPlainText(cleaned, { maxHtmlChars: MAX_HTML_TO_TEXT_BYTES, maxDepth: MAX_HTML_DEPTH })).text)
     .filter((text) => text.trim() !== '')
     .join('\n');
 }
@@ -236,8 +234,9 @@ class PartCollector {
 }
 
 /** A MailParser for the gateway: its options, and HTML body parts handed over as streams. */
-function gatewayParser(): MailParser {
-  const parser = new MailParser(PARSER_OPTIONS);
+function gatewayParser(): FidelityMailParser {
+  // A text part with a file name is a file, and a text part without a charset is sniffed (fidelity-parser.ts).
+  const parser = new FidelityMailParser(PARSER_OPTIONS);
   // Only text/plain stays text for mailparser: HTML body parts come out as attachment streams, so
   // that they are read once, within the budget, instead of kept whole and converted by mailparser.
   // (`textTypes` is mailparser's list of the content types it collects as text; a test checks that

@@ -66,11 +66,15 @@ export function cutText(text: string, max: number, unit: LengthUnit = 'code-poin
   if (measure(valid, unit) <= max) return { text: valid, cut: false };
   const budget = max - measure(ellipsis, unit);
   if (budget < 0) return { text: '', cut: true };
+  // Only a window that surely holds every grapheme that fits is segmented (segmenting a whole
+  // long text is slow); a grapheme that reaches the window's end may be cut by it and is left out.
+  const window = valid.slice(0, Math.min(valid.length, 2 * budget + 64));
+  const whole = window.length === valid.length;
   let used = 0;
   let end = 0;
-  for (const { segment, index } of GRAPHEMES.segment(valid)) {
+  for (const { segment, index } of GRAPHEMES.segment(window)) {
     const size = measure(segment, unit);
-    if (used + size > budget) break;
+    if (used + size > budget || (!whole && index + segment.length >= window.length)) break;
     used += size;
     end = index + segment.length;
   }

@@ -33,6 +33,8 @@ import type { MailOutcome } from '../outcomes.js';
 import { failedRecipientsFromHeaders, readBounceReport } from '../screening/bounce.js';
 import { TransientError } from '../errors.js';
 import { contentFingerprint } from '../mail/content-fingerprint.js';
+import { trimReply } from '../mail/reply-trim.js';
+import { cutText, oneLine } from '../mail/unicode-text.js';
 import { reportCapturingSink, storingSink } from '../attachment-sinks.js';
 import { publishAfterCommit } from '../events/publish.js';
 import { assertSameMail, baseEntry, commitEntry, keepRawMail, recordSkip } from './commit.js';
@@ -41,6 +43,8 @@ import type { FollowupTarget, InboundMail, MailReport, Plan } from './types.js';
 
 /** Text bodies up to this many bytes are kept in the ledger entry; longer ones go to S3. */
 const MAX_INLINE_BODY_BYTES = 64 * 1024;
+/** The most of a follow-up's reply part kept in its ledger entry (the full text is kept beside it). */
+const MAX_REPLY_BYTES = 16 * 1024;
 /** django-helpdesk's ticket title length. */
 const MAX_TITLE_LENGTH = 200;
 /** Attempts at finding a free ticket id when the counter lags behind existing tickets. */
@@ -124,6 +128,7 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
     mergedFrom: decision.kind === 'followup' ? decision.mergedFrom : [],
     ...(decision.kind === 'followup' && decision.conflict ? { referenceConflict: decision.conflict } : {}),
     ...body,
+    reply: replyOf(record.text),
     attachments: record.attachments,
   };
   const outcome: MailOutcome =
@@ -131,6 +136,11 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
       ? { kind: 'created', ticketId, followupId: target.followupId }
       : { kind: 'followup', ticketId, followupId: target.followupId, reopened };
   return commitEntry(ctx, mail, entry, outcome, headers.messageId, record.text);
+}
+
+/** The new part of a follow-up's text, without quoted history and signature (`reply-trim.ts`), at most 16 KB. */
+function replyOf(text: string): string {
+  return cutText(trimReply(text).reply, MAX_REPLY_BYTES, 'utf8-bytes', ' […]').text;
 }
 
 /** Keeps a short body inline in the ledger entry; stores a longer one in S3 beside the attachments. */
@@ -147,7 +157,7 @@ async function storeBody(ctx: PipelineContext, record: MailRecord, target: Follo
  */
 async function createTicket(ctx: PipelineContext, plan: Plan, record: MailRecord, ticketId: number, queue: string): Promise<number> {
   const at = ctx.now().toISOString();
-  const submitter = record.from?.address ?? '';
+  const submitter = plan.submitter.found ? plan.submitter.address : (record.from?.address ?? '');
   const ownAddresses = ctx.config.screening.ownAddresses;
   const cc = [...new Set([...record.to, ...record.cc].map((a) => a.address))].filter((a) => a !== submitter && !ownAddresses.has(a));
   for (let attempt = 0, id = ticketId; attempt < MAX_ID_ATTEMPTS; attempt++) {
@@ -155,8 +165,8 @@ async function createTicket(ctx: PipelineContext, plan: Plan, record: MailRecord
       id,
       queue,
       status: 'open',
-      title: (record.subject.trim() || '(no subject)').slice(0, MAX_TITLE_LENGTH),
-      description: record.text.slice(0, MAX_INLINE_BODY_BYTES / 2),
+      title: oneLine(record.subject.trim() || '(no subject)', MAX_TITLE_LENGTH),
+      description: cutText(record.text, MAX_INLINE_BODY_BYTES / 2, 'utf8-bytes').text,
       submitter,
       cc,
       createdAt: at,

@@ -11,6 +11,7 @@ import { canonicalDomain, canonicalizeMailbox, canonicalSender } from '../mail/c
 import { ledgerKeyOfMessageId, sha256Hex } from '../mail/message-id.js';
 import type { MailHeaders } from '../mail/record.js';
 import { routingRecipients } from '../mail/routing-recipients.js';
+import { selectSubmitter } from '../mail/submitter.js';
 import { routeMail } from '../mailbox.js';
 import type { Prefetched } from '../ports.js';
 import { findTicketReferences, threadMessageIds } from '../reference/find-ticket-reference.js';
@@ -152,6 +153,7 @@ export async function planMail(ctx: PipelineContext, mail: InboundMail, headers:
   const screened = screen(ctx, mail, headers);
   const { settled } = screened;
   const sender = identifySender(mail, headers);
+  const submitter = selectSubmitter(headers.raw);
   const messageKey = await messageKeyOf(ctx, mail, headers, screened);
   const clues = findClues(ctx, mail, headers, settled);
   const fetched = await prefetch(ctx, messageKey, clues, settled);
@@ -167,9 +169,10 @@ export async function planMail(ctx: PipelineContext, mail: InboundMail, headers:
     mailbox: routeMail(clues.recipients, ctx.config),
     references,
     senders: senderCheck(ctx, sender),
+    noSubmitter: submitter.found ? null : submitter.detail,
   });
   const heldBy = heldByOf(mail, messageKey, prior, priorEntry);
-  return withTarget(ctx, mail, { headers, messageKey, decision, target: null, prior: priorEntry ?? null, reportParts: [], sender, heldBy });
+  return withTarget(ctx, mail, { headers, messageKey, decision, target: null, prior: priorEntry ?? null, reportParts: [], sender, submitter, heldBy });
 }
 
 /** Gives a follow-up or a new ticket its target, reserving the id of a new ticket first. */

@@ -5,6 +5,7 @@ import type { Envelope } from '../envelope.js';
 import type { LedgerEntry, MailLocation } from '../ledger-entry.js';
 import type { CanonicalAddress } from '../mail/canonical-address.js';
 import type { MailHeaders } from '../mail/record.js';
+import type { SubmitterChoice } from '../mail/submitter.js';
 import type { MailOutcome } from '../outcomes.js';
 import type { EventPublisher, MessageLedger, Prefetcher, RawMailStore, TicketStore } from '../ports.js';
 import type { ReplyTokenKeys } from '../screening/reply-token.js';
@@ -86,6 +87,8 @@ export interface Plan {
   /** A bounce's machine-readable parts, filled while the mail streams. */
   readonly reportParts: { contentType: string; text: string }[];
   readonly sender: SenderIdentity;
+  /** The submitter a new ticket would get (From, else Reply-To, else Sender), or why there is none. */
+  readonly submitter: SubmitterChoice;
   /**
    * Another stored object holds this mail's Message-ID key: whether this is the same mail is
    * decided once the content is read (see {@link HeldBy}).

@@ -43,6 +43,8 @@ export const MAIL_FOR_REASON: Record<Exclude<SkipReason, (typeof REASONS_WITHOUT
   'sender-unverified': async () =>
     // SES's own verdicts, prepended as SES writes them: nothing vouches for example.com.
     composeMail({ subject: '[support-42] forged From of a participant' }).replace(/^/, 'Authentication-Results: amazonses.com;\n spf=pass (spfCheck: domain of attacker.example designates 192.0.2.1 as permitted sender) client-ip=192.0.2.1; envelope-from=m@attacker.example; helo=mx.attacker.example;\n dkim=none;\n dmarc=none header.from=example.com;\n'),
+  // To the create mailbox, with no From, Reply-To or Sender.
+  'no-submitter': async () => composeMail({ to: 'new@helpdesk.example', subject: 'from nobody' }).replace(/^From: .*\n/m, ''),
   'no-ticket-ref': async () => composeMail({ subject: 'no tag' }),
   'ticket-not-found': async () => composeMail({ subject: '[support-999] gone' }),
   // The same mail stored a second time: the same Message-ID and the same content.

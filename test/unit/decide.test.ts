@@ -68,6 +68,12 @@ describe('decideOutcome', () => {
   });
 
   describe('create mailbox', () => {
+    it('opens no ticket without a submitter: a skip with the reason it has none', () => {
+      const decision = decideOutcome(input({ mailbox: createMode, noSubmitter: 'no From header, no reply-to header, no sender header' }));
+      expect(decision).toMatchObject({ kind: 'skip', reason: 'no-submitter', detail: expect.stringContaining('no From header') });
+      expect(decideOutcome(input({ mailbox: updateOnly, noSubmitter: 'no From header' }))).toMatchObject({ kind: 'skip', reason: 'no-ticket-ref' });
+    });
+
     it('opens a ticket in the mailbox queue when there is no reference or the ticket is missing', () => {
       expect(decideOutcome(input({ mailbox: createMode }))).toEqual({ kind: 'create', queue: 'support', ticketId: null });
       expect(decideOutcome(input({ mailbox: createMode, reference: tag, chain: { kind: 'missing', ticketId: 42, via: [] } })).kind).toBe('create');

@@ -6,7 +6,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LedgerConflictError, TransientError } from '../errors.js';
-import type { FinalEntry, LedgerEntry, MailLocation, PendingEntry, SkippedEntry } from '../ledger-entry.js';
+import type { FinalEntry, InboundEntry, LedgerEntry, MailLocation, PendingEntry, SkippedEntry } from '../ledger-entry.js';
 import { ledgerKeyOfMessageId } from '../mail/message-id.js';
 import { replaceableSkipReasons } from '../ledger-outcomes.js';
 import { capLedgerEntry } from '../record-caps.js';
@@ -161,6 +161,20 @@ export class DynamoMessageLedger implements MessageLedger {
       ...(filter.since ? [['recordedAt', '>=', filter.since.toISOString()] as [string, string, unknown]] : []),
       ...(filter.ticketId !== undefined ? [['ticketId', '=', filter.ticketId] as [string, string, unknown]] : []),
     ];
+    for await (const entry of this.scanInbound(wanted, 'scanning the ledger for skipped mail')) if (entry.state === 'skipped') yield entry;
+  }
+
+  async *pendingClaims(before: Date): AsyncIterable<PendingEntry> {
+    const wanted: [string, string, unknown][] = [
+      ['state', '=', 'pending'],
+      ['direction', '=', 'inbound'],
+      ['recordedAt', '<', before.toISOString()],
+    ];
+    for await (const entry of this.scanInbound(wanted, 'scanning the ledger for pending claims')) if (entry.state === 'pending') yield entry;
+  }
+
+  /** Scans for inbound entries whose attributes compare as `wanted` (a scan: for operators and the sweep). */
+  private async *scanInbound(wanted: readonly [attribute: string, operator: string, value: unknown][], operation: string): AsyncIterable<InboundEntry> {
     const FilterExpression = wanted.map(([attribute, operator]) => `#${attribute} ${operator} :${attribute}`).join(' AND ');
     const ExpressionAttributeNames = Object.fromEntries(wanted.map(([attribute]) => [`#${attribute}`, attribute]));
     const ExpressionAttributeValues = Object.fromEntries(wanted.map(([attribute, , value]) => [`:${attribute}`, value]));
@@ -168,52 +182,18 @@ export class DynamoMessageLedger implements MessageLedger {
     do {
       let page;
       try {
-        page = await this.db.send(
-          new ScanCommand({
-            TableName: this.table,
-            ConsistentRead: true,
-            FilterExpression,
-            ExpressionAttributeNames,
-            ExpressionAttributeValues,
-            ExclusiveStartKey,
-          }),
-        );
+        page = await this.db.send(new ScanCommand({ TableName: this.table, ConsistentRead: true, FilterExpression, ExpressionAttributeNames, ExpressionAttributeValues, ExclusiveStartKey }));
       } catch (error) {
-        throw asAwsFailure('scanning the ledger for skipped mail', error);
+        throw asAwsFailure(operation, error);
       }
       for (const item of page.Items ?? []) {
         const entry = fromItem(item);
-        if (entry?.direction === 'inbound' && entry.state === 'skipped') yield entry;
+        if (entry?.direction === 'inbound') yield entry;
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
   }
 
-  async *pendingClaims(before: Date): AsyncIterable<PendingEntry> {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      let page;
-      try {
-        page = await this.db.send(
-          new ScanCommand({
-            TableName: this.table,
-            ConsistentRead: true,
-            FilterExpression: '#state = :pending AND #direction = :inbound AND recordedAt < :before',
-            ExpressionAttributeNames: { '#state': 'state', '#direction': 'direction' },
-            ExpressionAttributeValues: { ':pending': 'pending', ':inbound': 'inbound', ':before': before.toISOString() },
-            ExclusiveStartKey,
-          }),
-        );
-      } catch (error) {
-        throw asAwsFailure('scanning the ledger for pending claims', error);
-      }
-      for (const item of page.Items ?? []) {
-        const entry = fromItem(item);
-        if (entry?.direction === 'inbound' && entry.state === 'pending') yield entry;
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-  }
 
   async removeSkipped(entry: SkippedEntry): Promise<boolean> {
     try {

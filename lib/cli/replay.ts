@@ -7,7 +7,7 @@
  * function's own environment; AWS credentials and region are the shell's, as for the AWS CLI.
  */
 import { parseArgs } from 'node:util';
-import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { functionEnvironment } from './function-environment.js';
 import { createAwsClients } from '../adapters/aws-clients.js';
 import { awsPipelineDeps } from '../adapters/aws-pipeline.js';
 import { loadReplyTokenKeys } from '../adapters/reply-token-secrets.js';
@@ -38,16 +38,6 @@ function filterFrom(values: { reason?: string; since?: string; ticket?: string }
 }
 
 /** The deployed function's environment: the configuration the replay must share with it. */
-async function functionEnvironment(name: string): Promise<Record<string, string>> {
-  const lambda = new LambdaClient({});
-  try {
-    const { Environment } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-    return Environment?.Variables ?? {};
-  } finally {
-    lambda.destroy();
-  }
-}
-
 function describe(outcome: MailOutcome): string {
   switch (outcome.kind) {
     case 'followup':

@@ -8,7 +8,7 @@
  * function's own environment; AWS credentials and region are the shell's.
  */
 import { parseArgs } from 'node:util';
-import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { functionEnvironment } from './function-environment.js';
 import { createAwsClients } from '../adapters/aws-clients.js';
 import { awsPipelineDeps } from '../adapters/aws-pipeline.js';
 import { loadReplyTokenKeys } from '../adapters/reply-token-secrets.js';
@@ -28,16 +28,6 @@ function whole(flag: string, value: string | undefined, fallback: number, minimu
   const number = Number(value);
   if (!/^\d+$/.test(value) || number < minimum) throw new UsageError(`--${flag} ${value}: expected a whole number from ${minimum} up`);
   return number;
-}
-
-async function functionEnvironment(name: string): Promise<Record<string, string>> {
-  const lambda = new LambdaClient({});
-  try {
-    const { Environment } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-    return Environment?.Variables ?? {};
-  } finally {
-    lambda.destroy();
-  }
 }
 
 function describe(outcome: MailOutcome): string {

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectTaggingCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { withSimulatedSesReceipt } from '../../lib/local/ses-receipt.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -93,8 +94,10 @@ function stats(): { requests: number; faults: Record<string, number> } {
 }
 
 async function store(key: string, raw: string | Buffer): Promise<S3Event> {
-  await s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.bucket, Key: key, Body: raw }));
-  return objectCreated(LOCAL_NAMES.bucket, key, Buffer.byteLength(raw));
+  // Stored as SES stores mail, with its receipt headers for a sender that passes (hostile fixtures keep theirs).
+  const body = withSimulatedSesReceipt(typeof raw === 'string' ? Buffer.from(raw) : raw, { mailboxes: ['support@helpdesk.example', 'new@helpdesk.example'], region: 'us-east-1', now: new Date() });
+  await s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.bucket, Key: key, Body: body }));
+  return objectCreated(LOCAL_NAMES.bucket, key, body.length);
 }
 
 async function tags(key: string): Promise<Record<string, string>> {

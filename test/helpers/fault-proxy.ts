@@ -35,6 +35,23 @@ export interface FaultPlan {
 /** A plan that injects nothing. */
 export const NO_FAULTS: FaultPlan = { decide: () => 'none' };
 
+/**
+ * Transient faults at `rate` of the requests, drawn from a seeded generator: 503s, resets before
+ * the request, responses lost after the request was applied, and truncated GET bodies.
+ */
+export function transientFaults(rate: number, random: () => number): FaultPlan {
+  return {
+    decide(_service, request): Fault {
+      if (random() >= rate) return 'none';
+      const pick = random();
+      if (pick < 0.35) return 'reject-503';
+      if (pick < 0.55) return 'reset-before';
+      if (pick < 0.85) return 'drop-response';
+      return request.method === 'GET' ? 'truncate-body' : 'drop-response';
+    },
+  };
+}
+
 export interface FaultProxy {
   readonly url: string;
   /** Requests seen, and faults injected, by kind. */

@@ -10,19 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { observeAwsCalls } from '../../lib/adapters/aws-clients.js';
 import { DEFAULT_TIME_RESERVE_MS } from '../../lib/ingest-handler.js';
 import { useGateway } from '../helpers/gateway.js';
+import { sqsBatch } from '../helpers/sqs-event.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
 
 const fixture = useGateway({ mode: 'update-only' });
-
-function sqsBatch(events: readonly { id: string; event: S3Event }[]): SQSEvent {
-  return {
-    Records: events.map(({ id, event }) => ({
-      messageId: id, receiptHandle: id, body: JSON.stringify(event), md5OfBody: '', eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:inbound', awsRegion: 'us-east-1', messageAttributes: {},
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's3', ApproximateFirstReceiveTimestamp: '0' },
-    })),
-  };
-}
 
 /** A Lambda context whose remaining time is whatever `remaining()` answers. */
 function contextWith(remaining: () => number): Context {

@@ -7,11 +7,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { S3Event, SQSBatchResponse } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { composeMime } from '../helpers/compose.js';
-import { NO_FAULTS, type Fault, type FaultPlan } from '../helpers/fault-proxy.js';
+import { NO_FAULTS, transientFaults } from '../helpers/fault-proxy.js';
+import { sqsBatch } from '../helpers/sqs-event.js';
 import { SEED_TICKETS, useGatewayBehindFaultProxies } from '../helpers/gateway.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
 import { seededRandom } from '../helpers/random.js';
@@ -60,30 +61,6 @@ async function generate(index: number, earlier: readonly GeneratedMail[], earlie
   }
 }
 
-function sqsBatch(events: readonly { id: string; event: S3Event }[]): SQSEvent {
-  return {
-    Records: events.map(({ id, event }) => ({
-      messageId: id, receiptHandle: id, body: JSON.stringify(event), md5OfBody: '', eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:inbound', awsRegion: 'us-east-1', messageAttributes: {},
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's3', ApproximateFirstReceiveTimestamp: '0' },
-    })),
-  };
-}
-
-function randomFaults(seed: number): FaultPlan {
-  const random = seededRandom(seed);
-  return {
-    decide(_service, request): Fault {
-      if (random() >= FAULT_RATE) return 'none';
-      const pick = random();
-      if (pick < 0.35) return 'reject-503';
-      if (pick < 0.55) return 'reset-before';
-      if (pick < 0.85) return 'drop-response';
-      return request.method === 'GET' ? 'truncate-body' : 'drop-response';
-    },
-  };
-}
-
 describe('fault injection', () => {
   it(`applies ${MAILS} mails exactly once or skips them with their reason while ~20 % of AWS calls fail`, async () => {
     const mails: GeneratedMail[] = [];
@@ -99,7 +76,7 @@ describe('fault injection', () => {
       pending.push({ id: key, event: await fixture.gateway.store(key, raw) });
     }
 
-    fixture.usePlan(randomFaults(20261128));
+    fixture.usePlan(transientFaults(FAULT_RATE, seededRandom(20261128)));
     let rounds = 0;
     let redeliveries = 0;
     let queue = pending;

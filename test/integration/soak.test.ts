@@ -16,14 +16,15 @@ import { GetObjectTaggingCommand, PutObjectCommand, S3Client } from '@aws-sdk/cl
 import { withSimulatedSesReceipt } from '../../lib/local/ses-receipt.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { S3Event, SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEDGER_TICKET_INDEX } from '../../lib/adapters/dynamodb-message-ledger.js';
 import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { LOCAL_NAMES } from '../../lib/local/embedded-stack.js';
 import { seedTickets } from '../../lib/local/seed.js';
 import { composeMime } from '../helpers/compose.js';
-import { startFaultProxy, type Fault, type FaultPlan, type FaultProxy } from '../helpers/fault-proxy.js';
+import { startFaultProxy, transientFaults, type FaultPlan, type FaultProxy } from '../helpers/fault-proxy.js';
+import { sqsBatch } from '../helpers/sqs-event.js';
 import { SEED_TICKETS } from '../helpers/gateway.js';
 import { composeMail, newMessageId } from '../helpers/mail.js';
 import { seededRandom } from '../helpers/random.js';
@@ -141,30 +142,6 @@ function ordinary(index: number): Promise<string | Buffer> | string {
   }
 }
 
-function sqsBatch(events: readonly { id: string; event: S3Event }[]): SQSEvent {
-  return {
-    Records: events.map(({ id, event }) => ({
-      messageId: id, receiptHandle: id, body: JSON.stringify(event), md5OfBody: '', eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:inbound', awsRegion: 'us-east-1', messageAttributes: {},
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's3', ApproximateFirstReceiveTimestamp: '0' },
-    })),
-  };
-}
-
-function transientFaults(seed: number): FaultPlan {
-  const random = seededRandom(seed);
-  return {
-    decide(_service, request): Fault {
-      if (random() >= FAULT_RATE) return 'none';
-      const pick = random();
-      if (pick < 0.35) return 'reject-503';
-      if (pick < 0.55) return 'reset-before';
-      if (pick < 0.85) return 'drop-response';
-      return request.method === 'GET' ? 'truncate-body' : 'drop-response';
-    },
-  };
-}
-
 /** Runs `work` on every item, at most `limit` at a time. */
 async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -204,7 +181,7 @@ describe('soak', () => {
     const stored = Date.now();
 
     const before = stats();
-    usePlan(transientFaults(20261130));
+    usePlan(transientFaults(FAULT_RATE, seededRandom(20261130)));
     let rounds = 0;
     let retries = 0;
     let queue = queued;

@@ -64,6 +64,12 @@ export interface AppliedEntry extends FinalBase {
   readonly bodyKey: string | null;
   /** The new part of the text, without quoted history and signature (at most 16 KB); `body` keeps the full text. */
   readonly reply?: string;
+  /** Where the mail's HTML is stored, sanitized (`html-sanitize.ts`), beside the attachments; absent without kept HTML. */
+  readonly htmlKey?: string;
+  /** The addresses this mail added to the ticket's CC list (`participants.ts`); absent when none. */
+  readonly ccAdded?: readonly string[];
+  /** The agent who forwarded the mail this ticket was opened from (`forwarded.ts`); absent otherwise. */
+  readonly forwardedBy?: string;
   readonly attachments: readonly AttachmentInfo[];
 }
 

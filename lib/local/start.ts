@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { MAILBOX_MODES, type MailboxMode } from '../mailbox.js';
 import type { MailReport } from '../pipeline/index.js';
 import { eventLines, eventsSummary } from './event-lines.js';
+import { oneLine } from '../mail/unicode-text.js';
 import { StoredReader, type StoredView } from './stored-view.js';
 import { startLocalGateway } from './local-gateway.js';
 import { parseTicketSeeds, type TicketSeed } from './seed.js';
@@ -90,9 +91,18 @@ async function readTickets(file: string): Promise<TicketSeed[]> {
   }
 }
 
+/** Most characters of the reply column. */
+const REPLY_CELL_CHARS = 50;
+
+/** The reply column: the first non-blank line of what a follow-up or new ticket stored as its reply, cut to fit. */
+function replyCell(result: JsonResult): string {
+  const line = result.stored?.reply.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  return oneLine(line, REPLY_CELL_CHARS);
+}
+
 function table(rows: readonly { result: JsonResult; report: MailReport }[]): string {
-  const header = ['file', 'outcome', 'reason', 'ticket'];
-  const cells = rows.map(({ result, report }) => [basename(result.file), result.outcome, result.reason ?? '', ticketCell(report)]);
+  const header = ['file', 'outcome', 'reason', 'ticket', 'reply'];
+  const cells = rows.map(({ result, report }) => [basename(result.file), result.outcome, result.reason ?? '', ticketCell(report), replyCell(result)]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
   const line = (c: readonly string[]) => c.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');

@@ -19,6 +19,7 @@
  */
 import sanitizeHtml, { type IOptions } from 'sanitize-html';
 import { mayNestDeeperThan, stripEmbeddedBlobs } from './body-selection.js';
+import { referencedCids } from './inline-images.js';
 
 /** Most characters of HTML (blobs removed) that are sanitized and kept. */
 export const MAX_KEPT_HTML_CHARS = 2 * 1024 * 1024;
@@ -77,7 +78,7 @@ export type KeptHtml = { readonly html: string; readonly cids: readonly string[]
 /**
  * Sanitizes the HTML body of a mail for storage (see the module comment for the policy):
  * `data:` blobs cut first, then the allow-list applied. Answers the `cid:` references the kept
- * HTML makes ({@link referencedCids}), for {@link isInlineImage}. Never throws on hostile markup.
+ * HTML makes (`referencedCids` of `inline-images.ts`). Never throws on hostile markup.
  */
 export function sanitizeMailHtml(html: string): KeptHtml {
   const { html: withoutBlobs } = stripEmbeddedBlobs(html);
@@ -86,57 +87,4 @@ export function sanitizeMailHtml(html: string): KeptHtml {
   const clean = sanitizeHtml(withoutBlobs, OPTIONS).trim();
   if (clean === '') return { html: null, reason: 'empty' };
   return { html: clean, cids: referencedCids(clean) };
-}
-
-/**
- * The Content-IDs that `cid:` URLs in HTML name (RFC 2392: the URL is the Content-ID without
- * angle brackets, %-encoded), decoded, without repeats, in order.
- */
-export function referencedCids(html: string): string[] {
-  const out = new Set<string>();
-  for (const match of html.matchAll(/\bcid:([^\s"'<>)]{1,998})/gi)) {
-    const raw = match[1] as string;
-    let decoded = raw;
-    try {
-      decoded = decodeURIComponent(raw);
-    } catch {
-      // A stray % is taken as written.
-    }
-    out.add(decoded);
-  }
-  return [...out];
-}
-
-/** What mailparser's `AttachmentStream` says about an attachment that decides whether it is an inline image. */
-export interface AttachmentPlacement {
-  readonly contentType: string;
-  /** `AttachmentStream.cid`: the Content-ID without angle brackets, when the part has one. */
-  readonly cid?: string | null | undefined;
-  /** `AttachmentStream.related`: whether it sits in a `multipart/related` (RFC 2387). */
-  readonly related?: boolean | undefined;
-  /** `AttachmentStream.contentDisposition`: `inline`, `attachment`, … */
-  readonly contentDisposition?: string | null | undefined;
-}
-
-/**
- * The Content-ID to record for an attachment: `AttachmentStream.cid` when it is printable
- * ASCII of at most 250 characters (what a `cid:` URL and S3/DynamoDB metadata can carry),
- * else `null`.
- */
-export function recordableContentId(cid: string | null | undefined): string | null {
-  if (typeof cid !== 'string') return null;
-  const trimmed = cid.trim();
-  return trimmed !== '' && trimmed.length <= 250 && /^[\x21-\x7e]+$/.test(trimmed) ? trimmed : null;
-}
-
-/**
- * Whether an attachment is an inline image a UI shows in place: an `image/*` part with a
- * Content-ID that the kept HTML references by `cid:`, or that sits in a `multipart/related`
- * without `Content-Disposition: attachment` (RFC 2387 §3.4: the root refers to it).
- */
-export function isInlineImage(attachment: AttachmentPlacement, referenced: readonly string[]): boolean {
-  const cid = recordableContentId(attachment.cid);
-  if (cid === null || !/^image\//i.test(attachment.contentType)) return false;
-  if (referenced.includes(cid)) return true;
-  return attachment.related === true && (attachment.contentDisposition ?? 'inline').toLowerCase() !== 'attachment';
 }

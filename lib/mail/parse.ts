@@ -17,6 +17,7 @@ import { MalformedMailError, TransientError } from '../errors.js';
 import { htmlToPlainText, selectBody } from './body-selection.js';
 import { FidelityMailParser } from './fidelity-parser.js';
 import { readMailHeaders } from './headers.js';
+import { isInlineImage, recordableContentId, referencedCids, type AttachmentPlacement } from './inline-images.js';
 import { readRawHeaders } from './raw-headers.js';
 import type { AttachmentInfo, MailHeaders, MailRecord } from './record.js';
 
@@ -189,6 +190,8 @@ class PartCollector {
   text = '';
   readonly attachments: AttachmentInfo[] = [];
   readonly htmlParts: string[] = [];
+  /** Where each attachment sat (by index), for telling inline images once the HTML is known. */
+  private readonly placements: AttachmentPlacement[] = [];
   htmlNotConverted = 0;
   private htmlBudget = MAX_HTML_TO_TEXT_BYTES;
 
@@ -215,6 +218,8 @@ class PartCollector {
     const index = this.attachments.length;
     const accepted = await (await sink).accept({ index, filename: item.filename ?? null, contentType: item.contentType, content });
     item.release?.();
+    const contentId = recordableContentId(item.cid);
+    this.placements[index] = { contentType: item.contentType, cid: item.cid, related: item.related, contentDisposition: item.contentDisposition };
     this.attachments.push({
       index,
       filename: accepted.filename,
@@ -224,6 +229,22 @@ class PartCollector {
       sha256: item.checksum ?? '',
       key: accepted.key,
       ...(htmlBody ? { unconvertedHtmlBody: true } : {}),
+      ...(contentId !== null ? { contentId } : {}),
+    });
+  }
+
+  /** The HTML body parts as written, joined; `null` without any. */
+  html(): string | null {
+    return this.htmlParts.length > 0 ? this.htmlParts.join('\n') : null;
+  }
+
+  /** The attachments, the inline images among them marked (`isInlineImage`: the HTML refers to them, or they sit in a multipart/related). */
+  withPlacement(): AttachmentInfo[] {
+    const html = this.html();
+    const referenced = html === null ? [] : referencedCids(html);
+    return this.attachments.map((attachment) => {
+      const placement = this.placements[attachment.index];
+      return placement && isInlineImage(placement, referenced) ? { ...attachment, inline: true as const } : attachment;
     });
   }
 
@@ -287,5 +308,13 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
   }
   if (sink) await sink.catch(fail);
   if (failure !== undefined) throw failure;
-  return { ...(headers ?? EMPTY_HEADERS), text: parts.body(), attachments: parts.attachments, rawSize: meter.size(), htmlNotConverted: parts.htmlNotConverted };
+  return {
+    ...(headers ?? EMPTY_HEADERS),
+    text: parts.body(),
+    html: parts.html(),
+    attachedMessages: [],
+    attachments: parts.withPlacement(),
+    rawSize: meter.size(),
+    htmlNotConverted: parts.htmlNotConverted,
+  };
 }

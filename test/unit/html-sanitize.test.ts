@@ -1,6 +1,7 @@
 /** The kept HTML (issue 12, point 3): sanitized by allow-list, cid: images kept, inline images found. */
 import { describe, expect, it } from 'vitest';
-import { isInlineImage, MAX_KEPT_HTML_CHARS, recordableContentId, referencedCids, sanitizeMailHtml } from '../../lib/mail/html-sanitize.js';
+import { MAX_KEPT_HTML_CHARS, sanitizeMailHtml } from '../../lib/mail/html-sanitize.js';
+import { isInlineImage, recordableContentId, referencedCids } from '../../lib/mail/inline-images.js';
 
 function kept(html: string): string {
   const result = sanitizeMailHtml(html);

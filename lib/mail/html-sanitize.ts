@@ -18,7 +18,8 @@
  * - Too long or too deeply nested HTML is not kept at all (`null`): the text body has its words.
  */
 import sanitizeHtml, { type IOptions } from 'sanitize-html';
-import { mayNestDeeperThan, stripEmbeddedBlobs } from './body-selection.js';
+import { stripEmbeddedBlobs } from './body-selection.js';
+import { nestsDeeperThan } from './html-depth.js';
 import { referencedCids } from './inline-images.js';
 
 /** Most characters of HTML (blobs removed) that are sanitized and kept. */
@@ -26,8 +27,11 @@ export const MAX_KEPT_HTML_CHARS = 2 * 1024 * 1024;
 /** Deepest nesting handed to the parser (htmlparser2 is quadratic in depth, see body-selection.ts). */
 export const MAX_KEPT_HTML_DEPTH = 1000;
 
-/** Style values that cannot load a resource, run anything or escape their box. */
-const SAFE_STYLE_VALUE = [/^(?![\s\S]*(?:url|expression|image-set|var|attr|env)\s*\()[#(),.%\w\s'"-]{1,200}$/i];
+/**
+ * Style values that cannot load a resource, run anything or escape their box: no functions that
+ * load or compute, no negative lengths (a link pulled over the rest of the page).
+ */
+const SAFE_STYLE_VALUE = [/^(?![\s\S]*(?:url|expression|image-set|var|attr|env|calc)\s*\()(?![\s\S]*(?:^|[\s(,])-\s*[\d.])[#(),.%\w\s'"-]{1,200}$/i];
 const STYLE_PROPERTIES = [
   'color', 'background-color', 'font-weight', 'font-style', 'font-size', 'font-family', 'text-decoration', 'text-align',
   'vertical-align', 'white-space', 'border', 'border-collapse', 'padding', 'margin', 'width', 'height', 'line-height',
@@ -44,9 +48,12 @@ const OPTIONS: IOptions = {
   // Content of these goes with them (sanitize-html keeps the text of other dropped tags).
   nonTextTags: ['script', 'style', 'title', 'head', 'textarea', 'option', 'noscript', 'template', 'iframe', 'object', 'svg', 'math', 'select', 'button'],
   disallowedTagsMode: 'discard',
+  // Beyond the depth checked above (a second guard): deeper tags are dropped, their text kept.
+  nestingLimit: MAX_KEPT_HTML_DEPTH,
   allowedAttributes: {
     '*': ['style', 'title', 'dir', 'lang', 'align', 'valign', 'width', 'height'],
-    a: ['href', 'name', 'target', 'rel'],
+    // No `name`: a UI that shows the HTML in its own page would let it shadow global names (DOM clobbering).
+    a: ['href', 'target', 'rel'],
     img: ['src', 'alt'],
     td: ['colspan', 'rowspan', 'bgcolor'],
     th: ['colspan', 'rowspan', 'bgcolor'],
@@ -83,7 +90,7 @@ export type KeptHtml = { readonly html: string; readonly cids: readonly string[]
 export function sanitizeMailHtml(html: string): KeptHtml {
   const { html: withoutBlobs } = stripEmbeddedBlobs(html);
   if (withoutBlobs.length > MAX_KEPT_HTML_CHARS) return { html: null, reason: 'too-long' };
-  if (mayNestDeeperThan(withoutBlobs, MAX_KEPT_HTML_DEPTH)) return { html: null, reason: 'too-deep' };
+  if (nestsDeeperThan(withoutBlobs, MAX_KEPT_HTML_DEPTH)) return { html: null, reason: 'too-deep' };
   const clean = sanitizeHtml(withoutBlobs, OPTIONS).trim();
   if (clean === '') return { html: null, reason: 'empty' };
   return { html: clean, cids: referencedCids(clean) };

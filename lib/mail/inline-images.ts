@@ -23,17 +23,6 @@ export function referencedCids(html: string): string[] {
   return [...out];
 }
 
-/** What mailparser's `AttachmentStream` says about an attachment that decides whether it is an inline image. */
-export interface AttachmentPlacement {
-  readonly contentType: string;
-  /** `AttachmentStream.cid`: the Content-ID without angle brackets, when the part has one. */
-  readonly cid?: string | null | undefined;
-  /** `AttachmentStream.related`: whether it sits in a `multipart/related` (RFC 2387). */
-  readonly related?: boolean | undefined;
-  /** `AttachmentStream.contentDisposition`: `inline`, `attachment`, … */
-  readonly contentDisposition?: string | null | undefined;
-}
-
 /**
  * The Content-ID to record for an attachment: `AttachmentStream.cid` when it is printable
  * ASCII of at most 250 characters (what a `cid:` URL and S3/DynamoDB metadata can carry),
@@ -46,13 +35,15 @@ export function recordableContentId(cid: string | null | undefined): string | nu
 }
 
 /**
- * Whether an attachment is an inline image a UI shows in place: an `image/*` part with a
- * Content-ID that the kept HTML references by `cid:`, or that sits in a `multipart/related`
- * without `Content-Disposition: attachment` (RFC 2387 §3.4: the root refers to it).
+ * The attachments, each image whose Content-ID the kept HTML shows by `cid:` marked `inline`
+ * (a UI shows it in place rather than as a file). Only the KEPT (sanitized) HTML counts: an
+ * image referenced from a comment or a removed element, or from HTML that was not kept, is a
+ * file like any other, so that it is never hidden.
  */
-export function isInlineImage(attachment: AttachmentPlacement, referenced: readonly string[]): boolean {
-  const cid = recordableContentId(attachment.cid);
-  if (cid === null || !/^image\//i.test(attachment.contentType)) return false;
-  if (referenced.includes(cid)) return true;
-  return attachment.related === true && (attachment.contentDisposition ?? 'inline').toLowerCase() !== 'attachment';
+export function markInlineImages<T extends { readonly contentType: string; readonly contentId?: string }>(attachments: readonly T[], keptHtmlCids: readonly string[]): (T | (T & { readonly inline: true }))[] {
+  if (keptHtmlCids.length === 0) return [...attachments];
+  const shown = new Set(keptHtmlCids);
+  return attachments.map((attachment) =>
+    attachment.contentId !== undefined && shown.has(attachment.contentId) && /^image\//i.test(attachment.contentType) ? { ...attachment, inline: true as const } : attachment,
+  );
 }

@@ -18,7 +18,7 @@ import { MalformedMailError, TransientError } from '../errors.js';
 import { htmlToPlainText, selectBody, stripEmbeddedBlobs } from './body-selection.js';
 import { FidelityMailParser } from './fidelity-parser.js';
 import { readMailHeaders } from './headers.js';
-import { isInlineImage, recordableContentId, referencedCids, type AttachmentPlacement } from './inline-images.js';
+import { recordableContentId } from './inline-images.js';
 import { readRawHeaders } from './raw-headers.js';
 import type { AttachmentInfo, MailHeaders, MailRecord } from './record.js';
 
@@ -208,8 +208,6 @@ class PartCollector {
   text = '';
   readonly attachments: AttachmentInfo[] = [];
   readonly htmlParts: string[] = [];
-  /** Where each attachment sat (by index), for telling inline images once the HTML is known. */
-  private readonly placements: AttachmentPlacement[] = [];
   htmlNotConverted = 0;
   private htmlBudget = MAX_HTML_TO_TEXT_BYTES;
   private htmlRawBudget = MAX_HTML_RAW_BYTES;
@@ -239,7 +237,6 @@ class PartCollector {
     const accepted = await (await sink).accept({ index, filename: item.filename ?? null, contentType: item.contentType, content });
     item.release?.();
     const contentId = recordableContentId(item.cid);
-    this.placements[index] = { contentType: item.contentType, cid: item.cid, related: item.related, contentDisposition: item.contentDisposition };
     this.attachments.push({
       index,
       filename: accepted.filename,
@@ -253,24 +250,14 @@ class PartCollector {
     });
   }
 
-  /** The HTML body parts as written, joined; `null` without any. */
-  html(): string | null {
-    return this.htmlParts.length > 0 ? this.htmlParts.join('\n') : null;
-  }
-
-  /** The attachments, the inline images among them marked (`isInlineImage`: the HTML refers to them, or they sit in a multipart/related). */
-  withPlacement(): AttachmentInfo[] {
-    const html = this.html();
-    const referenced = html === null ? [] : referencedCids(html);
-    return this.attachments.map((attachment) => {
-      const placement = this.placements[attachment.index];
-      return placement && isInlineImage(placement, referenced) ? { ...attachment, inline: true as const } : attachment;
-    });
-  }
-
   /** The text parts; without any text in them, the HTML parts converted (as mailparser did). */
   body(): string {
     return this.text.trim() === '' && this.htmlParts.length > 0 ? htmlPartsToText(this.htmlParts) : this.text;
+  }
+
+  /** The HTML body parts as written (embedded blobs cut), joined; `null` without any. */
+  html(): string | null {
+    return this.htmlParts.length > 0 ? this.htmlParts.join('\n') : null;
   }
 }
 
@@ -333,7 +320,7 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
     text: parts.body(),
     html: parts.html(),
     attachedMessages: [],
-    attachments: parts.withPlacement(),
+    attachments: parts.attachments,
     rawSize: meter.size(),
     htmlNotConverted: parts.htmlNotConverted,
   };

@@ -34,6 +34,7 @@ import type { MailOutcome } from '../outcomes.js';
 import { failedRecipientsFromHeaders, readBounceReport } from '../screening/bounce.js';
 import { TransientError } from '../errors.js';
 import { contentFingerprint } from '../mail/content-fingerprint.js';
+import { markInlineImages } from '../mail/inline-images.js';
 import { reportCapturingSink, storingSink } from '../attachment-sinks.js';
 import { publishAfterCommit } from '../events/publish.js';
 import { assertSameMail, baseEntry, commitEntry, keepRawMail, recordSkip } from './commit.js';
@@ -118,7 +119,7 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
     ccAdded = await addParticipants(ctx, plan, decision.ticket);
   }
   const body = await storeBody(ctx, record, target);
-  const html = await storeHtml(ctx, record, target);
+  const { cids, ...html } = await storeHtml(ctx, record, target);
   if (decision.kind === 'create') {
     const opening = ticketOpening(ctx, plan, record);
     ticketId = await createTicket(ctx, plan, opening, ticketId, decision.queue);
@@ -139,7 +140,7 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
     reply: replyOf(record.text),
     ...(ccAdded.length > 0 ? { ccAdded } : {}),
     ...(forwardedBy ? { forwardedBy } : {}),
-    attachments: record.attachments,
+    attachments: markInlineImages(record.attachments, cids),
   };
   const outcome: MailOutcome =
     decision.kind === 'create'

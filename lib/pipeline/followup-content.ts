@@ -28,18 +28,24 @@ export async function storeBody(ctx: PipelineContext, record: MailRecord, target
   return { body: null, bodyKey };
 }
 
+/** Where the sanitized HTML went, and the Content-IDs it shows by `cid:` (its inline images). */
+export interface StoredHtml {
+  readonly htmlKey?: string;
+  readonly cids: readonly string[];
+}
+
 /**
  * Stores the mail's HTML, sanitized (`html-sanitize.ts`), at `body.html` beside the attachments,
- * and answers its key; nothing when the mail has no HTML or none worth keeping (too long, too
+ * and answers its key and the `cid:` references it kept; nothing when the mail has no HTML or none worth keeping (too long, too
  * deep, empty once sanitized: the text body has the words). The sanitizer is loaded on the first
  * mail with HTML, not at cold start.
  */
-export async function storeHtml(ctx: PipelineContext, record: MailRecord, target: FollowupTarget): Promise<Pick<AppliedEntry, 'htmlKey'>> {
-  if (record.html === null) return {};
+export async function storeHtml(ctx: PipelineContext, record: MailRecord, target: FollowupTarget): Promise<StoredHtml> {
+  if (record.html === null) return { cids: [] };
   const { sanitizeMailHtml } = await import('../mail/html-sanitize.js');
   const kept = sanitizeMailHtml(record.html);
-  if (kept.html === null) return {};
+  if (kept.html === null) return { cids: [] };
   const htmlKey = `${followupPrefix(ctx.config, target)}body.html`;
   await ctx.rawMail.putText(htmlKey, kept.html, 'text/html');
-  return { htmlKey };
+  return { htmlKey, cids: kept.cids };
 }

@@ -3,14 +3,13 @@
  * list, from the mail; or, when an agent forwarded a customer's mail to a create-mode mailbox,
  * from the forwarded original (`forwarded.ts`), recording the agent.
  */
-import { canonicalDomain } from '../mail/canonical-address.js';
 import { forwardedOriginal } from '../mail/forwarded.js';
 import type { MailRecord } from '../mail/record.js';
-import { baseAddress } from '../mailbox.js';
+import { isAgentAddress } from '../screening/sender-policy.js';
 import { cutText, oneLine } from '../mail/unicode-text.js';
 import type { PipelineContext } from './context.js';
 import { MAX_INLINE_BODY_BYTES } from './followup-content.js';
-import { participantsFor } from './ticket-participants.js';
+import { isOwnAddress, newTicketParticipants } from './ticket-participants.js';
 import type { Plan } from './types.js';
 
 /** django-helpdesk's ticket title length. */
@@ -26,11 +25,8 @@ export interface TicketOpening {
   readonly forwardedBy?: string;
 }
 
-/** Whether a canonical address is an agent's (`AGENT_ADDRESSES`: an address or a whole domain). */
 function isAgent(ctx: PipelineContext, address: string): boolean {
-  const { agents } = ctx.config;
-  const domain = canonicalDomain(address.slice(address.lastIndexOf('@') + 1));
-  return agents.addresses.has(address) || (domain !== null && agents.domains.has(domain));
+  return isAgentAddress(ctx.config.agents, address);
 }
 
 function title(subject: string): string {
@@ -48,7 +44,7 @@ function description(text: string): string {
 export function ticketOpening(ctx: PipelineContext, plan: Plan, record: MailRecord): TicketOpening {
   const sender = plan.sender.address;
   const submitter = plan.submitter.found ? plan.submitter.address : '';
-  const cc = participantsFor(ctx, plan, record, { submitter, cc: [] }).added;
+  const cc = newTicketParticipants(ctx, plan, submitter);
   const fromAuthenticatedAgent = sender !== null && plan.sender.authenticated && isAgent(ctx, sender);
   if (fromAuthenticatedAgent) {
     const found = forwardedOriginal({
@@ -56,7 +52,7 @@ export function ticketOpening(ctx: PipelineContext, plan: Plan, record: MailReco
       subject: record.subject,
       text: record.text,
       attachedMessages: record.attachedMessages,
-      isAgentOrOwn: (address) => isAgent(ctx, address) || ctx.config.screening.ownAddresses.has(baseAddress(address)),
+      isAgentOrOwn: (address) => isAgent(ctx, address) || isOwnAddress(ctx, address),
     });
     if (found.forwarded) {
       const { original } = found;

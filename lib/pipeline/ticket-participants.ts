@@ -9,9 +9,11 @@
  * a crash finds its addresses on the ticket already and adds nothing; its follow-up then records
  * no `ccAdded` (the first attempt's follow-up was never committed).
  */
+import { canonicalDomain, canonicalizeMailbox } from '../mail/canonical-address.js';
 import { participantsToAdd, type ParticipantsAdded } from '../mail/participants.js';
 import type { MailHeaders } from '../mail/record.js';
 import { baseAddress } from '../mailbox.js';
+import { isAgentAddress, isParticipant } from '../screening/sender-policy.js';
 import type { Ticket } from '../ticket.js';
 import type { PipelineContext } from './context.js';
 import type { Plan } from './types.js';
@@ -19,26 +21,55 @@ import type { Plan } from './types.js';
 /** Attempts at replacing a CC list that other mail keeps changing. */
 const MAX_CC_ATTEMPTS = 3;
 
-/** Whether an address is one of the helpdesk's own: a mailbox, or a reply address at a mailbox's domain. */
-function isOwnAddress(ctx: PipelineContext, address: string): boolean {
+/** Whether an address is one of the helpdesk's own: a mailbox, a reply address, any non-agent address at a mailbox's domain. */
+export function isOwnAddress(ctx: PipelineContext, address: string): boolean {
   // A signed reply address is `<mailbox local part>+<token>@<mailbox domain>`: its base is a mailbox.
-  return ctx.config.screening.ownAddresses.has(baseAddress(address));
+  // Any other address at a mailbox's domain (noreply@, a retired queue) is ours too, unless an agent's.
+  if (ctx.config.screening.ownAddresses.has(baseAddress(address))) return true;
+  const domain = canonicalDomain(address.slice(address.lastIndexOf('@') + 1));
+  return domain !== null && ctx.config.ownDomains.has(domain) && !isAgentAddress(ctx.config.agents, address);
 }
 
-/** Whether the sender may add participants: SES authenticated it, or the deployment turned the check off. */
-function senderVouched(ctx: PipelineContext, plan: Plan): boolean {
+/** Whether SES authenticated the sender, or the deployment turned that check off. */
+function senderAuthenticated(ctx: PipelineContext, plan: Plan): boolean {
   return plan.sender.authenticated || ctx.config.senderAuthentication === 'off';
 }
 
-/** The participants a mail adds to a ticket holding `submitter` and `existingCc`. */
-export function participantsFor(ctx: PipelineContext, plan: Plan, headers: MailHeaders, ticket: Pick<Ticket, 'submitter' | 'cc'>): ParticipantsAdded {
+/**
+ * Whether the sender may add participants to an existing ticket: an authenticated participant of
+ * it (its submitter or a CC) or an agent. Reaching the ticket is not enough: a valid reply address
+ * or an open sender policy lets anyone write a follow-up, and a stranger who could add CCs would
+ * join the ticket for good and subscribe anyone to its notifications.
+ */
+function mayAddParticipants(ctx: PipelineContext, plan: Plan, ticket: Ticket): boolean {
+  const check = {
+    sender: plan.sender.address,
+    agents: ctx.config.agents,
+    canonicalParticipant: (address: string) => {
+      const canonical = canonicalizeMailbox(address);
+      return canonical.comparable ? canonical.address : null;
+    },
+  };
+  return senderAuthenticated(ctx, plan) && isParticipant(check, [ticket]);
+}
+
+/**
+ * The participants a mail adds to a ticket holding `submitter` and `existingCc`; `vouched`: the
+ * sender may add any (for a new ticket, an authenticated sender; see {@link mayAddParticipants}).
+ */
+function participantsFor(ctx: PipelineContext, headers: MailHeaders, ticket: Pick<Ticket, 'submitter' | 'cc'>, vouched: boolean): ParticipantsAdded {
   return participantsToAdd({
     raw: headers.raw,
     submitter: ticket.submitter || null,
     existingCc: ticket.cc,
     isOwnAddress: (address) => isOwnAddress(ctx, address),
-    senderAuthenticated: senderVouched(ctx, plan),
+    senderAuthenticated: vouched,
   });
+}
+
+/** The CCs of a new ticket opened for `submitter` from this mail: only from an authenticated sender. */
+export function newTicketParticipants(ctx: PipelineContext, plan: Plan, submitter: string): readonly string[] {
+  return participantsFor(ctx, plan.headers, { submitter, cc: [] }, senderAuthenticated(ctx, plan)).added;
 }
 
 /**
@@ -51,7 +82,7 @@ export function participantsFor(ctx: PipelineContext, plan: Plan, headers: MailH
 export async function addParticipants(ctx: PipelineContext, plan: Plan, ticket: Ticket): Promise<readonly string[]> {
   let current: Ticket | null = ticket;
   for (let attempt = 0; attempt < MAX_CC_ATTEMPTS && current; attempt++) {
-    const { added } = participantsFor(ctx, plan, plan.headers, current);
+    const { added } = participantsFor(ctx, plan.headers, current, mayAddParticipants(ctx, plan, current));
     if (added.length === 0) return [];
     const result = await ctx.tickets.replaceCc(current.id, current.cc, [...current.cc, ...added], ctx.now().toISOString());
     if (result === 'replaced') return added;

@@ -9,6 +9,10 @@ import type { SubmitterChoice } from '../mail/submitter.js';
 import type { MailOutcome } from '../outcomes.js';
 import type { EventPublisher, MessageLedger, Prefetcher, RawMailStore, TicketStore } from '../ports.js';
 import type { ReplyTokenKeys } from '../screening/reply-token.js';
+import type { NoticeMarker, NoticeSender, NoticeThrottle } from '../notices/notice-ports.js';
+import type { NoticeReport } from '../notices/notice-outbox.js';
+import type { NoticeReason } from '../notices/notice-reasons.js';
+import type { NoticeTemplate } from '../notices/notice-templates.js';
 
 /** What one mail came to. */
 export interface MailReport {
@@ -20,6 +24,8 @@ export interface MailReport {
   readonly redelivered: boolean;
   /** For `retry`: the error, to be logged in full. */
   readonly error?: unknown;
+  /** The sender notice this attempt sent or suppressed (SENDER_NOTICES); absent or `null`: none. */
+  readonly notice?: NoticeReport | null;
 }
 
 /** The ports and settings the pipeline is built over. */
@@ -34,6 +40,13 @@ export interface PipelineDeps {
   readonly now?: () => Date;
   /** Where the outcome events go; `null`/absent: none are published (EVENT_BUS_NAME unset). */
   readonly events?: { readonly publisher: EventPublisher; readonly eventBusName: string } | null;
+  /** How sender notices go out (`config.notices.enabled`); `null`/absent: none are sent. */
+  readonly notices?: {
+    readonly sender: NoticeSender;
+    readonly throttle: NoticeThrottle;
+    readonly marker: NoticeMarker;
+    readonly templates: ReadonlyMap<NoticeReason, NoticeTemplate>;
+  } | null;
 }
 
 /** How to process a mail. */

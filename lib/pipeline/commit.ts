@@ -12,8 +12,7 @@ import type { MailLocation } from '../ledger-entry.js';
 import type { MailHeaders } from '../mail/record.js';
 import type { MailOutcome, SkipReason } from '../outcomes.js';
 import { quarantineKeyOf, type PipelineContext } from './context.js';
-import type { SkipNotice } from './notice.js';
-import type { HeldBy, InboundMail, MailReport } from './types.js';
+import type { HeldBy, InboundMail, MailReport, SkipNotice } from './types.js';
 
 /** The most of a subject kept in a ledger entry. */
 const MAX_LEDGER_SUBJECT_LENGTH = 1000;

@@ -8,25 +8,17 @@ import type { MailHeaders } from '../mail/record.js';
 import { DRAIN_ATTACHMENTS, parseMail } from '../mail/parse.js';
 import { routingRecipients } from '../mail/routing-recipients.js';
 import { routeMail } from '../mailbox.js';
-import { decideNotice, type NoticeDecision, type NoticeIntent } from '../notices/notice-decision.js';
-import type { NoticeReport } from '../notices/notice-outbox.js';
+import { decideNotice, type NoticeDecision } from '../notices/notice-decision.js';
 import { isNoticeReason, type NoticeReason } from '../notices/notice-reasons.js';
 import type { SkipReason } from '../outcomes.js';
 import { screenMail } from '../screening/screen.js';
 import { readVerdicts } from '../screening/verdicts.js';
 import type { PipelineContext } from './context.js';
 import { identifySender } from './plan.js';
-import type { InboundMail, SenderIdentity } from './types.js';
+import type { InboundMail, SenderIdentity, SkipNotice } from './types.js';
 
 /** How much of a mail too large to read is read for its header block. */
 export const HEADER_BLOCK_BYTES = 256 * 1024;
-
-/** What a skip record carries about its notice: the intent to record, or why none is sent. */
-export interface SkipNotice {
-  readonly notice?: NoticeIntent;
-  /** Why no notice is sent, decided before the commit (reported unless the mail is a redelivery). */
-  readonly noticeReport?: NoticeReport;
-}
 
 /** The decision's part of a skip record. */
 function asSkipNotice(decision: NoticeDecision): SkipNotice {

@@ -11,6 +11,7 @@ import type { EventPublisher, MessageLedger, Prefetcher, RawMailStore, TicketSto
 import type { ReplyTokenKeys } from '../screening/reply-token.js';
 import type { NoticeMarker, NoticeSender, NoticeThrottle } from '../notices/notice-ports.js';
 import type { NoticeReport } from '../notices/notice-outbox.js';
+import type { NoticeIntent } from '../notices/notice-decision.js';
 import type { NoticeReason } from '../notices/notice-reasons.js';
 import type { NoticeTemplate } from '../notices/notice-templates.js';
 
@@ -120,4 +121,11 @@ export interface HeldBy {
   readonly fingerprint: string | null;
   /** When the holder is a `pending` claim (a new ticket being opened): when it was claimed (ISO). */
   readonly pendingSince: string | null;
+}
+
+/** What a skip record carries about its sender notice: the intent to record, or why none is sent. */
+export interface SkipNotice {
+  readonly notice?: NoticeIntent;
+  /** Why no notice is sent, decided before the commit (reported unless the mail is a redelivery). */
+  readonly noticeReport?: NoticeReport;
 }

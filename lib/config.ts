@@ -10,6 +10,7 @@ import { SENDER_AUTHENTICATION_MODES, type Agents, type SenderAuthenticationMode
 import { SCREENING_HEADERS } from './mail/headers.js';
 import { RECORD_CAPS } from './record-caps.js';
 import { SERVICE_NAME } from './telemetry.js';
+import { loadNoticeConfig, type NoticeConfig } from './notices/notice-config.js';
 import { MAILBOX_MODES, type Mailbox, type MailboxMode, QUEUE_SLUG_PATTERN, type RoutingTable, baseAddress } from './mailbox.js';
 
 /** Everything the gateway needs to know about its deployment. */
@@ -53,6 +54,8 @@ export interface GatewayConfig extends RoutingTable {
   readonly sweep: { readonly afterMinutes: number; readonly lookbackHours: number };
   /** The EventBridge bus (name or ARN) the outcome events are published on; `null`: none are published. */
   readonly eventBusName: string | null;
+  /** Sender notices (`lib/notices/notice-config.ts`, which documents their variables). */
+  readonly notices: NoticeConfig;
 }
 
 /**
@@ -336,5 +339,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       lookbackHours: wholeNumber(env, 'SWEEP_LOOKBACK_HOURS', 72, 1),
     },
     eventBusName: eventBusName(env),
+    notices: loadNoticeConfig(env),
   });
 }

@@ -69,6 +69,12 @@ class HelpdeskGatewayPlugin {
           mailboxes: await param('mailboxes'),
           domain: await param('domain'),
         });
+      case 'mailboxAddresses':
+        return names.mailboxAddresses(await param('mailboxes'));
+      case 'noticeIdentityArns':
+        return names.sendingIdentities(await param('mailboxes')).map((identity) => ({
+          'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${identity}`,
+        }));
       case 'visibilityTimeout':
         return names.visibilityTimeoutSeconds(await resolveVariable('self:provider.timeout'));
       case 'ruleSetName': {
@@ -81,7 +87,7 @@ class HelpdeskGatewayPlugin {
     const derived = names.deploymentNames(String(await resolveVariable('self:service')), String(await resolveVariable('sls:stage')));
     if (!Object.hasOwn(derived, address)) {
       throw new names.DeploymentConfigError(
-        `\${gateway:${address}} is not defined; the gateway plugin knows recipients, visibilityTimeout, ${Object.keys(derived).join(', ')}.`,
+        `\${gateway:${address}} is not defined; the gateway plugin knows recipients, mailboxAddresses, noticeIdentityArns, visibilityTimeout, ${Object.keys(derived).join(', ')}.`,
       );
     }
     return derived[address];

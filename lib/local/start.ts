@@ -7,6 +7,10 @@
  * `--json` exactly one JSON object per mail on stdout; logs and metrics go to stderr. With
  * `--events FILE` it writes the events the gateway published to the local EventBridge, one
  * PutEvents entry per line (`event-lines.ts`), and the summary counts them.
+ *
+ * Sender notices are on (SENDER_NOTICES=true unless the shell says otherwise), sent to the
+ * embedded SES v2: the table marks the rows whose sender got one, and each `--json` line carries
+ * `"notice": {"to", "reason"}` or `null`.
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -22,7 +26,7 @@ import { parseTicketSeeds, type TicketSeed } from './seed.js';
 
 const SAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples');
 /** Routing variables the shell may set for the local run. */
-const SHELL_ROUTING = ['MAILBOXES', 'DEFAULT_QUEUE'] as const;
+const SHELL_ROUTING = ['MAILBOXES', 'DEFAULT_QUEUE', 'SENDER_NOTICES', 'SENDER_NOTICE_REASONS'] as const;
 const USAGE = 'usage: npm start -- [--mode create|update-only] [--tickets FILE] [--events FILE] [--json] PATH...';
 
 /** A usage error: printed with the usage line, exit code 2. */
@@ -37,6 +41,8 @@ export interface JsonResult {
   ticketId: number | null;
   /** What the follow-up or new ticket holds (`stored-view.ts`); `null` for a mail that was not applied. */
   stored: StoredView | null;
+  /** The sender notice this mail's skip sent (SENDER_NOTICES); `null` when none was sent. */
+  notice: { to: string; reason: string } | null;
 }
 
 export function toJsonResult(file: string, report: MailReport, stored: StoredView | null = null): JsonResult {
@@ -48,6 +54,7 @@ export function toJsonResult(file: string, report: MailReport, stored: StoredVie
     reason: outcome.kind === 'skipped' ? outcome.reason : null,
     ticketId: outcome.kind === 'followup' || outcome.kind === 'created' ? outcome.ticketId : null,
     stored,
+    notice: report.notice?.kind === 'sent' ? { to: report.notice.to, reason: report.notice.reason } : null,
   };
 }
 
@@ -101,8 +108,9 @@ function replyCell(result: JsonResult): string {
 }
 
 function table(rows: readonly { result: JsonResult; report: MailReport }[]): string {
-  const header = ['file', 'outcome', 'reason', 'ticket', 'reply'];
-  const cells = rows.map(({ result, report }) => [basename(result.file), result.outcome, result.reason ?? '', ticketCell(report), replyCell(result)]);
+  // `notice`: a sender notice was sent for the skip (`--json` names the address); `reply`: what an applied mail stored as its reply.
+  const header = ['file', 'outcome', 'reason', 'ticket', 'notice', 'reply'];
+  const cells = rows.map(({ result, report }) => [basename(result.file), result.outcome, result.reason ?? '', ticketCell(report), result.notice ? 'sent' : '', replyCell(result)]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
   const line = (c: readonly string[]) => c.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
@@ -132,7 +140,8 @@ async function main(argv: readonly string[]): Promise<number> {
   // MAILBOXES and DEFAULT_QUEUE set in the shell are honoured (mixed-mode mailboxes can be tried);
   // --mode then sets only the mode of mailboxes that name none (UPDATE_ONLY).
   const fromShell = Object.fromEntries(SHELL_ROUTING.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
-  const gateway = await startLocalGateway({ mode, tickets, env: fromShell });
+  // Notices on, so a newcomer sees them (the embedded SES v2 keeps them; nothing leaves the machine).
+  const gateway = await startLocalGateway({ mode, tickets, env: { SENDER_NOTICES: 'true', ...fromShell } });
   const results: { result: JsonResult; report: MailReport }[] = [];
   let events = '';
   const storedReader = new StoredReader(gateway.stack);

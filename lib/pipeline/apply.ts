@@ -9,8 +9,8 @@
  * - new ticket: reserve an id → claim the ledger key (`pending`, in the plan stage) → store
  *   attachments → store a long body and the HTML → write the ticket (with its CCs) → ledger entry
  *   over the claim → publish and mark → tag the raw mail.
- * - skip: ledger entry → publish and mark → tag the raw mail (a virus: move it to the quarantine
- *   prefix instead).
+ * - skip: ledger entry (with the intent of a sender notice) → publish and mark → send the notice
+ *   and mark → tag the raw mail (a virus: move it to the quarantine prefix instead).
  *
  * Why a crash or a retry after any step neither duplicates a follow-up nor loses the mail:
  * - Nothing before the ledger entry is visible as a follow-up: a reopen is a no-op the second
@@ -37,6 +37,8 @@ import { contentFingerprint } from '../mail/content-fingerprint.js';
 import { markInlineImages } from '../mail/inline-images.js';
 import { reportCapturingSink, storingSink } from '../attachment-sinks.js';
 import { publishAfterCommit } from '../events/publish.js';
+import { sendNoticeAfterCommit } from '../notices/notice-outbox.js';
+import { noticeOfSkip } from './notice.js';
 import { assertSameMail, baseEntry, commitEntry, keepRawMail, recordSkip } from './commit.js';
 import { followupPrefix, quarantineKeyOf, type PipelineContext } from './context.js';
 import { replyOf, storeBody, storeHtml } from './followup-content.js';
@@ -65,8 +67,10 @@ export async function applyPlan(ctx: PipelineContext, plan: Plan, record: MailRe
       const outcome = plan.prior ? outcomeOfEntry(plan.prior) : { kind: 'retry' as const, error: 'redelivery of an unknown entry' };
       // An earlier attempt may have recorded the outcome and died before publishing, tagging or moving the mail.
       if (ctx.events && plan.prior) await publishAfterCommit(ctx.events, plan.prior, record.text);
+      // …or before sending its notice (a crash between the commit and the send).
+      const notice = ctx.notices && plan.prior ? await sendNoticeAfterCommit(ctx.notices, plan.prior) : null;
       await keepRawMail(ctx, mail.location, outcome);
-      return { location: mail.location, messageId: headers.messageId, outcome, redelivered: true };
+      return { location: mail.location, messageId: headers.messageId, outcome, redelivered: true, notice };
     }
     case 'skip':
       return applySkip(ctx, plan, record, mail);
@@ -103,7 +107,8 @@ async function applySkip(ctx: PipelineContext, plan: Plan, record: MailRecord, m
     return recordSkip(ctx, mail, headers, messageKey, { reason, detail: bounce.detail, ticketId: bounce.ticketId, extra: { bounce: bounce.bounce }, fingerprint });
   }
   if (reason === 'virus') return recordSkip(ctx, mail, headers, messageKey, { reason, detail, extra: { quarantineKey: quarantineKeyOf(ctx.config, mail.location) }, fingerprint });
-  return recordSkip(ctx, mail, headers, messageKey, { reason, detail, ticketId: decision.ticketId ?? null, fingerprint });
+  const notice = noticeOfSkip(ctx, mail, headers, plan.sender, reason);
+  return recordSkip(ctx, mail, headers, messageKey, { reason, detail, ticketId: decision.ticketId ?? null, fingerprint, ...notice });
 }
 
 async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecord, mail: InboundMail): Promise<MailReport> {

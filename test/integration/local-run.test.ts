@@ -92,6 +92,14 @@ describe('npm start', () => {
     expect(stderr).not.toContain('NodeVersionSupportWarning');
   });
 
+  it('through npm: `npm start --silent -- --json` prints only JSON; without --silent npm shows its banner (no loglevel=silent)', async () => {
+    const file = join(dir, 'mails', 'e-new.eml');
+    const quiet = await run('npm', ['start', '--silent', '--', '--json', '--tickets', join(dir, 'tickets.json'), file], { cwd: ROOT });
+    expect(quiet.stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { outcome: string }).outcome)).toEqual(['skipped']);
+    const { stdout: loglevel } = await run('npm', ['config', 'get', 'loglevel'], { cwd: ROOT });
+    expect(loglevel.trim()).not.toBe('silent');
+  });
+
   it('prints its usage and options for --help, exit 0', async () => {
     const { stdout } = await start(['--help']);
     expect(stdout).toMatch(/^usage: npm start -- /);

@@ -2,7 +2,7 @@
  * Configuration: read from the environment once per container, validated, and frozen into a typed
  * object. A bad value fails the cold start with a {@link ConfigError} naming the variable.
  */
-import { ConfigError } from './errors.js';
+import { ConfigError, SecretConfigError } from './errors.js';
 import { DEFAULT_DENIED_EXTENSIONS, DEFAULT_DENIED_TYPES, type AttachmentPolicy } from './mail/attachment-policy.js';
 import type { ScreeningPolicy } from './screening/screen.js';
 import { canonicalAddressPattern, canonicalDomain } from './mail/canonical-address.js';
@@ -250,16 +250,30 @@ function loopHeader(env: Env): string {
   return value.toLowerCase();
 }
 
-const MIN_SECRET_LENGTH = 32;
+/** The shortest secret of signed reply addresses, in characters (HMAC-SHA-256 keys, RFC 2104 §3). */
+export const MIN_REPLY_TOKEN_SECRET_LENGTH = 32;
 
-function replyTokenSecrets(env: Env): ReplyTokenSecretSource {
+/**
+ * Checks one secret of signed reply addresses, from the environment or read from the SSM parameter
+ * the variable names. Throws a {@link SecretConfigError} naming `variable` (never showing the value).
+ * The gateway (at cold start) and `npm run reply-address` both check with this.
+ */
+export function checkReplyTokenSecret(variable: string, value: string): string {
+  if (value.length < MIN_REPLY_TOKEN_SECRET_LENGTH) throw new SecretConfigError(variable, `a secret of at least ${MIN_REPLY_TOKEN_SECRET_LENGTH} characters`, value.length);
+  return value;
+}
+
+/**
+ * Where the secrets of signed reply addresses come from, checked: the REPLY_TOKEN_* variables.
+ * Throws a {@link ConfigError} naming the variable at fault.
+ */
+export function replyTokenSecretSource(env: Env): ReplyTokenSecretSource {
   const parameter = env.REPLY_TOKEN_SECRET_PARAMETER?.trim();
   const previousParameter = env.REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER?.trim() || null;
   const secret = env.REPLY_TOKEN_SECRET;
   const previous = env.REPLY_TOKEN_PREVIOUS_SECRET || null;
-  for (const [name, value] of [['REPLY_TOKEN_SECRET', secret], ['REPLY_TOKEN_PREVIOUS_SECRET', previous]] as const) {
-    if (value && value.length < MIN_SECRET_LENGTH) throw new ConfigError(name, `at least ${MIN_SECRET_LENGTH} characters (got ${value.length})`);
-  }
+  if (secret) checkReplyTokenSecret('REPLY_TOKEN_SECRET', secret);
+  if (previous) checkReplyTokenSecret('REPLY_TOKEN_PREVIOUS_SECRET', previous);
   if (parameter && secret) throw new ConfigError('REPLY_TOKEN_SECRET', 'either REPLY_TOKEN_SECRET or REPLY_TOKEN_SECRET_PARAMETER, not both');
   for (const [name, value] of [['REPLY_TOKEN_SECRET_PARAMETER', parameter], ['REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER', previousParameter]] as const) {
     if (value && !/^\/[A-Za-z0-9_.\-/]{1,1010}$/.test(value)) throw new ConfigError(name, 'an SSM parameter name starting with "/"', value);
@@ -330,7 +344,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       allowExtensions: env.ATTACHMENT_ALLOW_EXTENSIONS?.trim() ? list(env, 'ATTACHMENT_ALLOW_EXTENSIONS', [], /^[a-z0-9]{1,16}$/) : null,
       denyTypes: list(env, 'ATTACHMENT_DENY_TYPES', DEFAULT_DENIED_TYPES, /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/),
     },
-    replyTokenSecrets: replyTokenSecrets(env),
+    replyTokenSecrets: replyTokenSecretSource(env),
     sweep: {
       afterMinutes: wholeNumber(env, 'SWEEP_AFTER_MINUTES', 60, 2),
       lookbackHours: wholeNumber(env, 'SWEEP_LOOKBACK_HOURS', 72, 1),

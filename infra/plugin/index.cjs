@@ -6,13 +6,15 @@
  * - `${gateway:<name>}` variables: names within each service's limit (bucketPrefix, ruleSetName,
  *   ruleName, functionName, alarmTopicDisplayName), the receipt rule's recipients, the queue's
  *   visibility timeout. Each throws a message naming the stage or parameter that cannot work.
- * - before packaging, the region must be one where SES receives mail;
+ * - before packaging, the region must be one where SES receives mail, and each function's resolved
+ *   environment must pass the check the function runs at cold start (./function-config.cjs);
  * - the packaged template gets a CloudFormation `Rules` assertion of the same list, so a deploy of
  *   the template to another region fails at once, before any resource is created.
  *
  * The logic is in ./names.cjs (pure, unit-tested); this file only wires it into the framework.
  */
 const names = require('./names.cjs');
+const functionConfig = require('./function-config.cjs');
 
 /** The CloudFormation `Rules` section: the region must be one where SES receives mail. */
 function regionRules() {
@@ -41,6 +43,8 @@ class HelpdeskGatewayPlugin {
       'before:package:initialize': () =>
         this.userFacing(async () => {
           names.sesInboundEndpoint(this.serverless.getProvider('aws').getRegion());
+          const { service, serviceDir, configurationFilename } = this.serverless;
+          functionConfig.checkFunctionConfig(service, functionConfig.serviceFileText(serviceDir, configurationFilename));
         }),
       'before:package:finalize': () => {
         const template = this.serverless.service.provider.compiledCloudFormationTemplate;

@@ -17,6 +17,7 @@ import S3rver from 's3rver';
 import { encodeS3Key } from '../intake.js';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge-server.js';
 import { startLocalSes, type LocalSes } from './ses-server.js';
+import { LOCAL_AWS_ENV } from './shell-isolation.js';
 import { messagesTableDefinition, noticesTableDefinition, ticketsTableDefinition } from './tables.js';
 
 /** Names the local run and the tests use. */
@@ -55,16 +56,14 @@ function closeServer(server: Server | undefined): Promise<void> {
 }
 
 /**
- * The credentials s3rver insists on; dynalite takes any. Both are local: no AWS account is touched.
+ * The region and credentials of the local run (`shell-isolation.ts`): s3rver insists on its keys; dynalite takes any. Both are local: no AWS account is touched.
  * The SDK keeps its default checksum settings, as on Lambda: s3rver would store an aws-chunked body
  * with a trailing checksum corrupted, but the gateway sends none (its multipart upload puts each
  * part's CRC32 in a header, lib/adapters/s3-streaming-upload.ts), so no relaxation is needed here.
  */
 function gatewayEnv(s3Port: number, dynamoPort: number, eventBridge: LocalEventBridge, ses: LocalSes): Record<string, string> {
   return {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    ...LOCAL_AWS_ENV,
     AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${s3Port}`,
     AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dynamoPort}`,
     AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,

@@ -285,6 +285,10 @@ describe('the packaged stack', () => {
     [['--region', 'eu-central-2'], /SES does not receive mail in region "eu-central-2"/],
     [['--stage', 'x'.repeat(107)], /at most 106 characters/],
     [['--stage', 'feature_x'], /Invalid stage name/],
+    // The function's own cold-start check, at package time (infra/plugin/function-config.cjs).
+    [['--param=senderPolicy=bogus'], /ingestMail would refuse its configuration at every cold start: SENDER_POLICY="bogus" is invalid/],
+    [['--param=mailboxes=support@helpdesk.example.com=support:sometimes'], /MAILBOXES=.* is invalid.*parameter mailboxes/],
+    [['--param=replyTokenSecretParameter=helpdesk/reply'], /REPLY_TOKEN_SECRET_PARAMETER="helpdesk\/reply" is invalid/],
   ])('fails to package with %j, saying why', async (args, message) => {
     const variant = await packageWith(args);
     expect('failure' in variant ? variant.failure : 'packaged').toMatch(message);

@@ -1,7 +1,8 @@
 /**
  * {@link NoticeThrottle} on a DynamoDB table of its own (NOTICES_TABLE, key `key`, string): one
  * item per sender address and reason (`sender#<reason>#<address>`: when it was last noticed, and
- * for which mail), and one per clock hour (`hour#<YYYY-MM-DDTHH>`: how many notices went out).
+ * for which mail), and one per clock hour (`hour#<YYYY-MM-DDTHH>`: how many notices went out), and
+ * one per clock hour and sender domain (`hour#<YYYY-MM-DDTHH>#<domain>`).
  * Every write is one conditional write on a stored value, so the limits hold however many
  * functions run at once. `expiresAt` (epoch seconds) is for the table's TTL, which only cleans
  * up: the conditions compare the stored timestamps, never rely on an item having expired (TTL
@@ -9,6 +10,7 @@
  */
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NoticeThrottle, SenderClaim } from '../notices/notice-ports.js';
+import { baseAddress } from '../mailbox.js';
 import { asAwsFailure, awsErrorName } from './aws-errors.js';
 
 /** One notice per sender and reason within this many milliseconds. */
@@ -17,8 +19,9 @@ export const SENDER_NOTICE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 const KEEP_SECONDS = 2 * 24 * 60 * 60;
 const CONDITION_FAILED = 'ConditionalCheckFailedException';
 
-const senderKey = (claim: Pick<SenderClaim, 'reason' | 'to'>) => `sender#${claim.reason}#${claim.to}`;
-const hourKey = (at: Date) => `hour#${at.toISOString().slice(0, 13)}`;
+/** One claim per mailbox: `bob+1@` and `bob+2@` are Bob's (RFC 5233 subaddresses), whatever address the notice goes to. */
+const senderKey = (claim: Pick<SenderClaim, 'reason' | 'to'>) => `sender#${claim.reason}#${baseAddress(claim.to)}`;
+const hourKey = (at: Date, domain?: string) => `hour#${at.toISOString().slice(0, 13)}${domain === undefined ? '' : `#${domain}`}`;
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
 export class DynamoNoticeThrottle implements NoticeThrottle {
@@ -56,13 +59,13 @@ export class DynamoNoticeThrottle implements NoticeThrottle {
     );
   }
 
-  /** An atomic counter per clock hour, conditional on staying below `limit`. */
-  async takeHourlySlot(at: Date, limit: number): Promise<boolean> {
+  /** An atomic counter per clock hour (and sender domain), conditional on staying below `limit`. */
+  async takeHourlySlot(at: Date, limit: number, domain?: string): Promise<boolean> {
     return this.conditional('counting a sender notice', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { key: hourKey(at) },
+          Key: { key: hourKey(at, domain) },
           UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
           ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
           ExpressionAttributeNames: { '#count': 'count' },

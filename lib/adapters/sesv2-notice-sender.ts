@@ -9,14 +9,29 @@
  * `ses:FromAddress` condition in infra/iam.yml).
  */
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { NoticeSender, OutgoingNotice } from '../notices/notice-ports.js';
+import { NoticeRefusedError, type NoticeSender, type OutgoingNotice } from '../notices/notice-ports.js';
 import { observed } from './aws-clients.js';
-import { asTransient } from './aws-errors.js';
+import { asTransient, awsErrorName } from './aws-errors.js';
 
-/** The SES v2 client, with its calls observed like the other clients' (`observeAwsCalls`). */
+/**
+ * How long a notice may take: a notice is sent while the mail's batch waits, so an SES endpoint
+ * that accepts a connection and never answers must not hold the batch past the function's
+ * timeout (the mail would be redelivered, though committed). Two attempts, seconds each.
+ */
+const SES_TIMEOUTS = { connectionTimeout: 2_000, requestTimeout: 5_000 } as const;
+
+/** The SES v2 client, with its calls observed like the other clients' (`observeAwsCalls`), and short timeouts. */
 export function createSesV2Client(): SESv2Client {
-  return observed(new SESv2Client({}));
+  return observed(new SESv2Client({ maxAttempts: 2, requestHandler: SES_TIMEOUTS }));
 }
+
+/**
+ * SES's answers that another attempt at the same notice cannot change (the API reference's
+ * errors of SendEmail): the sender's one notice a day is spent on it rather than given back, so
+ * that mail SES always refuses cannot use up the hourly limit again and again.
+ */
+const REFUSALS = new Set(['MessageRejected', 'BadRequestException', 'MailFromDomainNotVerifiedException', 'AccountSuspendedException', 'SendingPausedException', 'NotFoundException']);
+
 
 export class SesV2NoticeSender implements NoticeSender {
   constructor(private readonly client: SESv2Client) {}
@@ -38,6 +53,8 @@ export class SesV2NoticeSender implements NoticeSender {
         }),
       );
     } catch (error) {
+      const name = awsErrorName(error);
+      if (name !== undefined && REFUSALS.has(name)) throw new NoticeRefusedError(`SES SendEmail refused the sender notice: ${name}`, { cause: error });
       throw asTransient('SES SendEmail (sender notice)', error);
     }
   }

@@ -31,6 +31,12 @@ export const TRUST_HEADERS = [
   'received',
   'x-original-to',
   'delivered-to',
+  // Mailing-list fields (RFC 2369, RFC 2919), read raw: mailparser folds them into one `list`
+  // value. Mail through a list never gets a sender notice.
+  'list-id',
+  'list-post',
+  'list-unsubscribe',
+  'list-help',
 ] as const;
 
 /** Most values kept per field name: `Received` may repeat, the others should appear once. */

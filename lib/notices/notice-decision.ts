@@ -5,7 +5,8 @@
  *
  * Never to machines: mail the screening marks as a virus, a bounce, a loop, an auto-reply, spam
  * or a DMARC failure gets none, judged strictly here even where SKIP_AUTO_REPLIES or SKIP_SPAM let
- * it through (RFC 3834 §2: no automatic response to automatic mail). Never to a stranger: the
+ * it through (RFC 3834 §2: no automatic response to automatic mail), nor to mail through a
+ * mailing list (RFC 2369 fields) or with an empty envelope sender. Never to a stranger: the
  * From must be one usable address that SES authenticated (DMARC, or DKIM/SPF aligned with it),
  * so a forged From does not make the gateway mail a third party (backscatter).
  */
@@ -49,6 +50,8 @@ export interface NoticeFacts {
   readonly reason: SkipReason;
   /** The strict screening's reason, when it set the mail aside as machine-made or untrustworthy. */
   readonly screened: ScreeningResult['reason'] | null;
+  /** Header fields that mark the mail as not to be answered (a list's, an empty envelope sender), when there are such. */
+  readonly unanswerable: 'mailing-list' | 'null-sender' | null;
   /** The From in canonical form (`null`: none usable), and whether SES authenticated it. */
   readonly sender: { readonly address: string | null; readonly authenticated: boolean };
   /** The address of the mailbox the mail reached; `null` for the default queue or no mailbox. */
@@ -82,6 +85,7 @@ export function decideNotice(config: Pick<NoticeConfig, 'enabled' | 'reasons'>, 
   if (!config.enabled || !isNoticeReason(reason) || !config.reasons.has(reason)) return { kind: 'none' };
   const suppressed = (why: NoticeSuppression): NoticeDecision => ({ kind: 'suppressed', reason, why });
   if (facts.screened) return suppressed(facts.screened);
+  if (facts.unanswerable) return suppressed(facts.unanswerable);
   if (!facts.sender.address) return suppressed('no-from');
   if (!facts.sender.authenticated) return suppressed('unauthenticated');
   if (!facts.mailboxAddress) return suppressed('no-mailbox-address');

@@ -14,7 +14,7 @@
 import type { LedgerEntry } from '../ledger-entry.js';
 import type { NoticeConfig } from './notice-config.js';
 import type { NoticeDone, NoticeIntent } from './notice-decision.js';
-import type { NoticeMarker, NoticeSender, NoticeThrottle, OutgoingNotice, SenderClaim } from './notice-ports.js';
+import { NoticeRefusedError, type NoticeMarker, type NoticeSender, type NoticeThrottle, type OutgoingNotice, type SenderClaim } from './notice-ports.js';
 import type { NoticeReason, NoticeSuppression } from './notice-reasons.js';
 import { renderNotice, sizeInWords, type NoticeTemplate } from './notice-templates.js';
 
@@ -38,6 +38,22 @@ export type NoticeReport =
   | { readonly kind: 'sent'; readonly reason: NoticeReason; readonly to: string; readonly detail?: string }
   | { readonly kind: 'suppressed'; readonly reason: NoticeReason; readonly why: NoticeSuppression; readonly detail?: string };
 
+/** SES v2 takes a header value of at most 870 characters (API reference, MessageHeader). */
+export const MAX_SES_HEADER_VALUE = 870;
+
+/** The References field, the newest Message-IDs that fit SES's limit (RFC 5322 §3.6.4 keeps the last ones); none when none fit. */
+function referencesHeader(ids: readonly string[]): { name: string; value: string }[] {
+  const kept: string[] = [];
+  let length = 0;
+  for (const id of [...ids].reverse()) {
+    const added = id.length + 2 + (kept.length > 0 ? 1 : 0);
+    if (length + added > MAX_SES_HEADER_VALUE) break;
+    kept.unshift(`<${id}>`);
+    length += added;
+  }
+  return kept.length > 0 ? [{ name: 'References', value: kept.join(' ') }] : [];
+}
+
 /** The notice of an intent, composed: the template's text and the headers that keep it out of loops. */
 export function composeNotice(deps: Pick<NoticeDeps, 'templates' | 'loopHeader' | 'createAddress' | 'maxMailBytes'>, intent: NoticeIntent): OutgoingNotice {
   const template = deps.templates.get(intent.reason);
@@ -54,7 +70,7 @@ export function composeNotice(deps: Pick<NoticeDeps, 'templates' | 'loopHeader' 
     { name: 'Auto-Submitted', value: 'auto-replied' },
     { name: deps.loopHeader, value: intent.from },
     ...(intent.inReplyTo ? [{ name: 'In-Reply-To', value: `<${intent.inReplyTo}>` }] : []),
-    ...(intent.references.length > 0 ? [{ name: 'References', value: intent.references.map((id) => `<${id}>`).join(' ') }] : []),
+    ...referencesHeader(intent.references),
   ];
   return { from: intent.from, to: intent.to, subject: rendered.subject, text: rendered.text, headers };
 }
@@ -73,17 +89,37 @@ async function mark(deps: NoticeDeps, entry: { messageKey: string; recordedAt: s
   }
 }
 
-/** Claims the storm limits, then sends; answers why not when a limit refused. Throws what SES or the table threw. */
+/**
+ * Most notices to one sender domain in one clock hour: one domain (an attacker's own, with any
+ * number of addresses) cannot use up SENDER_NOTICES_PER_HOUR for everyone, nor raise the
+ * account's SES bounce rate with notices to addresses of its own that bounce.
+ */
+export const MAX_NOTICES_PER_DOMAIN_PER_HOUR = 10;
+
+/** Takes the hour's slots, in all and for the sender's domain: why not, when one is used up. */
+async function takeSlots(deps: NoticeDeps, claim: SenderClaim): Promise<NoticeSuppression | null> {
+  const domain = claim.to.slice(claim.to.lastIndexOf('@') + 1);
+  if (!(await deps.throttle.takeHourlySlot(claim.at, MAX_NOTICES_PER_DOMAIN_PER_HOUR, domain))) return 'domain-hourly-limit';
+  if (!(await deps.throttle.takeHourlySlot(claim.at, deps.config.perHour))) return 'hourly-limit';
+  return null;
+}
+
+/**
+ * Claims the storm limits, then sends; answers why not when a limit refused. Throws what SES or
+ * the table threw. The sender's claim is given back whenever no notice went out, except when SES
+ * refused it for good ({@link NoticeRefusedError}): then the one notice of the day is spent.
+ */
 async function claimAndSend(deps: NoticeDeps, intent: NoticeIntent, claim: SenderClaim): Promise<NoticeSuppression | null> {
   if (!(await deps.throttle.claimSender(claim))) return 'recently-noticed';
-  if (!(await deps.throttle.takeHourlySlot(claim.at, deps.config.perHour))) {
-    await deps.throttle.releaseSender(claim);
-    return 'hourly-limit';
-  }
   try {
+    const limited = await takeSlots(deps, claim);
+    if (limited !== null) {
+      await deps.throttle.releaseSender(claim);
+      return limited;
+    }
     await deps.sender.send(composeNotice(deps, intent));
   } catch (error) {
-    await deps.throttle.releaseSender(claim).catch(() => undefined);
+    if (!(error instanceof NoticeRefusedError)) await deps.throttle.releaseSender(claim).catch(() => undefined);
     throw error;
   }
   return null;

@@ -14,9 +14,17 @@ export interface OutgoingNotice {
   readonly headers: readonly { readonly name: string; readonly value: string }[];
 }
 
+/** The sender refused a notice for good: sending the same notice again cannot succeed. */
+export class NoticeRefusedError extends Error {
+  override readonly name = 'NoticeRefusedError';
+}
+
 /** Sends notices (on AWS: SES v2 `SendEmail`). */
 export interface NoticeSender {
-  /** Resolves once the notice was accepted for delivery; throws when it was not. */
+  /**
+   * Resolves once the notice was accepted for delivery; throws when it was not:
+   * {@link NoticeRefusedError} when no attempt can change that.
+   */
   send(notice: OutgoingNotice): Promise<void>;
 }
 
@@ -38,8 +46,11 @@ export interface NoticeThrottle {
   claimSender(claim: SenderClaim): Promise<boolean>;
   /** Gives back a claim whose notice was not sent after all; nothing when another mail holds it. */
   releaseSender(claim: SenderClaim): Promise<void>;
-  /** Takes one of `limit` notices of the clock hour (UTC) of `at`: false when all were taken. */
-  takeHourlySlot(at: Date, limit: number): Promise<boolean>;
+  /**
+   * Takes one of `limit` notices of the clock hour (UTC) of `at`, in all or (with `domain`) to one
+   * sender domain: false when all were taken.
+   */
+  takeHourlySlot(at: Date, limit: number, domain?: string): Promise<boolean>;
 }
 
 /** Marks a skip's ledger entry once its notice was dealt with (the outbox's mark). */

@@ -44,10 +44,13 @@ export const NOTICE_SUPPRESSIONS = {
   'auto-reply': 'The mail is machine-sent (Auto-Submitted, Precedence bulk/list/junk, an out-of-office, a no-reply sender), even when SKIP_AUTO_REPLIES=false let it through.',
   spam: 'SES judged the mail spam, even when SKIP_SPAM=false let it through.',
   'dmarc-fail': 'The sender domain failed DMARC.',
+  'mailing-list': 'The mail came through a mailing list or a newsletter service (List-Id, List-Post, List-Unsubscribe or List-Help): a notice would go to the list, or to all its members.',
+  'null-sender': 'The mail has an empty envelope sender (Return-Path: <>): the way servers send what must not be answered (RFC 3834 §4).',
   'no-from': 'The mail has no From with exactly one usable address to answer.',
   unauthenticated: 'SES did not authenticate the From (no DMARC pass, no DKIM or SPF pass aligned with it): it may be forged, and a notice would go to a stranger.',
   'no-mailbox-address': 'The mail reached the default queue, not a mailbox address: there is no address to send the notice from.',
   'recently-noticed': 'This sender got a notice for the same reason within the last 24 hours.',
+  'domain-hourly-limit': 'Ten notices went to the sender\'s domain this clock hour: one domain cannot use up SENDER_NOTICES_PER_HOUR for all.',
   'hourly-limit': 'SENDER_NOTICES_PER_HOUR notices were sent this clock hour: notices stop until the next hour.',
   failed: 'Sending failed (SES refused or was unreachable, or the notices table failed); logged with the error. The mail\'s outcome is unchanged.',
 } as const satisfies Record<(typeof SCREENED_WHYS)[number], string> & Record<string, string>;

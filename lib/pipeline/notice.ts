@@ -27,6 +27,14 @@ function asSkipNotice(decision: NoticeDecision): SkipNotice {
   return {};
 }
 
+/** Mail not to be answered by its header fields: a list's (RFC 2369, RFC 2919), or an empty envelope sender (the topmost Return-Path, which SES writes). */
+function unanswerable(headers: MailHeaders): 'mailing-list' | 'null-sender' | null {
+  const { extra, raw } = headers;
+  if ((['list-id', 'list-post', 'list-unsubscribe', 'list-help'] as const).some((name) => (raw[name]?.length ?? 0) > 0)) return 'mailing-list';
+  const returnPath = extra['return-path']?.[0];
+  return returnPath !== undefined && /^\s*<\s*>\s*$/.test(returnPath) ? 'null-sender' : null;
+}
+
 /** Decides the notice of a skipped mail from its header block and who sent it. */
 function decide(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders, sender: SenderIdentity, reason: SkipReason): SkipNotice {
   const notices = ctx.config.notices;
@@ -38,6 +46,7 @@ function decide(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders, s
     decideNotice(notices, {
       reason,
       screened: screened?.reason ?? null,
+      unanswerable: unanswerable(headers),
       sender,
       mailboxAddress: routeMail(recipients, ctx.config)?.address ?? null,
       messageId: headers.messageId,

@@ -12,6 +12,7 @@ const ON = { enabled: true, reasons: new Set(NOTICE_REASON_NAMES) };
 const facts: NoticeFacts = {
   reason: 'no-ticket-ref',
   screened: null,
+  unanswerable: null,
   sender: { address: 'nina@customer.example', authenticated: true },
   mailboxAddress: 'support@helpdesk.example',
   messageId: 'm1@customer.example',

@@ -3,7 +3,8 @@
  * (RFC 8551 §3.5.2) carries the whole signed MIME entity inside a CMS SignedData (RFC 5652 §5),
  * so a parser that does not open it sees only an `smime.p7m` attachment and an empty body. This
  * module opens it: the encapsulated content is a MIME entity to parse as the mail's body, and the
- * `.p7m` stays as an attachment. The signature is NOT verified (that needs a trust store and a
+ * `.p7m` stays as an attachment (`parse.ts` loads this module only when such a part arrives: PKI.js
+ * is large, and most mail is not signed). The signature is NOT verified (that needs a trust store and a
  * policy the helpdesk does not have): nothing here may be shown as "signed by". Pure.
  *
  * CMS and ASN.1 by PKI.js and ASN1.js (PeculiarVentures, maintained), which read the BER that
@@ -11,29 +12,14 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { MAX_SMIME_BYTES } from './container-parts.js';
+
+export { isOpaqueSignedPart, MAX_SMIME_BYTES } from './container-parts.js';
 
 /** RFC 5652 §4: id-data, the content type of a signed MIME entity. */
 const ID_DATA = '1.2.840.113549.1.7.1';
 /** RFC 5652 §5.1: id-signedData. */
 const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
-/** Most bytes of a `.p7m` that are opened (a mail is at most 40 MiB; its body part less). */
-export const MAX_SMIME_BYTES = 32 * 1024 * 1024;
-
-/** Media types of an S/MIME part (RFC 8551 §3.2.1; `x-` is the pre-standard one still sent). */
-const PKCS7_MIME = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime']);
-
-/**
- * Whether a part is opaque-signed S/MIME: `application/pkcs7-mime` (or `x-pkcs7-mime`) with
- * `smime-type=signed-data`, or without `smime-type` but named `*.p7m` (older clients omit it;
- * {@link unwrapOpaqueSigned} then tells signed from encrypted by the content itself). Enveloped
- * (encrypted) data is never opened: there is no key.
- */
-export function isOpaqueSignedPart(contentType: string, params: Readonly<Record<string, string>>, filename: string | null): boolean {
-  if (!PKCS7_MIME.has(contentType.trim().toLowerCase())) return false;
-  const smimeType = params['smime-type']?.trim().toLowerCase();
-  if (smimeType !== undefined) return smimeType === 'signed-data';
-  return /\.p7m$/i.test(filename ?? params.name ?? '');
-}
 
 /** What opening a `.p7m` gave. */
 export type SmimeUnwrap =

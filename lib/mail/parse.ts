@@ -8,17 +8,26 @@
  * mailparser on its own keeps every HTML part whole and converts each one up to 4 MB, with no total
  * (a 39 MB mail of 10 HTML parts took 1.36 GB). Parts beyond the budget are stored as attachments,
  * counted, and not converted.
+ *
+ * Parts that hold other parts are opened here too (`container-parts.ts`): opaque S/MIME
+ * signed-data (its signed content parsed as part of the mail), TNEF `winmail.dat` (its files), and
+ * attached mails (read for the forwarding decision). Each is read whole within its bound, one at a
+ * time, kept as an attachment, and then opened.
  */
+import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import libmime from 'libmime';
-import type { AttachmentStream, MessageText } from 'mailparser';
+import type { AttachmentStream, Headers, MessageText } from 'mailparser';
 import { MalformedMailError, TransientError } from '../errors.js';
 import { htmlToPlainText, selectBody } from './body-selection.js';
+import { containerKind, MAX_ATTACHED_MESSAGE_BYTES, MAX_ATTACHED_MESSAGES, MAX_SMIME_BYTES, MAX_SMIME_NESTING, MAX_TNEF_BYTES, type ContainerKind } from './container-parts.js';
 import { FidelityMailParser } from './fidelity-parser.js';
+import type { AttachedMessage } from './forwarded.js';
 import { readMailHeaders } from './headers.js';
-import { readRawHeaders } from './raw-headers.js';
-import type { AttachmentInfo, MailHeaders, MailRecord } from './record.js';
+import { readRawHeaders, type RawHeaderLine } from './raw-headers.js';
+import type { AttachmentInfo, MailHeaders, MailRecord, SmimeNote, TnefNote } from './record.js';
+import { readTnef } from './tnef.js';
 
 /** One attachment as the parser hands it over: its bytes are a stream that must be read to the end. */
 export interface IncomingAttachment {
@@ -162,6 +171,27 @@ function htmlPartsToText(parts: readonly string[]): string {
     .join('\n');
 }
 
+/** The parameters of a part's Content-Type (`smime-type`, `name`, …). */
+function contentTypeParams(item: AttachmentStream): Readonly<Record<string, string>> {
+  const value = item.headers.get('content-type') as { params?: Record<string, string> } | undefined;
+  return value?.params ?? {};
+}
+
+/** Bytes held in memory as a byte stream for a sink or a parser (a view, not a copy). */
+function heldStream(bytes: Uint8Array): Readable {
+  return Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], { objectMode: false });
+}
+
+/**
+ * The text of a mail: its own text parts (`later`: the parser hands them over at the end) and the
+ * text of signed content opened before (`earlier`, S/MIME): both when both hold words, else the
+ * one that does.
+ */
+function joinTexts(later: string, earlier: string): string {
+  if (earlier.trim() === '') return later;
+  return later.trim() === '' ? earlier : `${later}\n${earlier}`;
+}
+
 /** Counts the raw bytes, and drops blank lines before the header block. */
 function rawMeter(): { readonly stream: Transform; size(): number } {
   let rawSize = 0;
@@ -191,11 +221,32 @@ class PartCollector {
   readonly htmlParts: string[] = [];
   htmlNotConverted = 0;
   private htmlBudget = MAX_HTML_TO_TEXT_BYTES;
+  readonly smime: SmimeNote[] = [];
+  readonly tnef: TnefNote[] = [];
+  readonly attachedMessages: AttachedMessage[] = [];
+  /** Attached mails read so far (at most `MAX_ATTACHED_MESSAGES`). */
+  private attachedRead = 0;
+  /** S/MIME layers being opened around the part now taken, and their bytes held. */
+  private smimeDepth = 0;
+  private smimeHeld = 0;
+  /** What opening the container part just taken does, once it is recorded (see {@link takeAndOpen}). */
+  private opening: ((sink: AttachmentSink, index: number) => Promise<void>) | undefined;
+
+  /** `opens`: whether container parts are opened (not inside an attached mail, read for its text only). */
+  constructor(private readonly opens = true) {}
+
+  /** Takes one part (see {@link take}), then opens it when it is a container part. */
+  async takeAndOpen(item: AttachmentStream | MessageText, sink: Promise<AttachmentSink> | undefined): Promise<void> {
+    await this.take(item, sink);
+    const opening = this.opening;
+    this.opening = undefined;
+    if (opening && sink) await opening(await sink, this.attachments.length - 1);
+  }
 
   /** Takes one part; an attachment goes through `sink`, which must consume it. */
   async take(item: AttachmentStream | MessageText, sink: Promise<AttachmentSink> | undefined): Promise<void> {
     if (item.type === 'text') {
-      this.text = item.text ?? '';
+      this.text = joinTexts(item.text ?? '', this.text);
       return;
     }
     if (!sink) throw new MalformedMailError('attachment before the header block');
@@ -211,7 +262,7 @@ class PartCollector {
       }
       this.htmlNotConverted += 1;
       content = taken.stream;
-    }
+    } else if (this.opens) content = await this.readContainer(item);
     const index = this.attachments.length;
     const accepted = await (await sink).accept({ index, filename: item.filename ?? null, contentType: item.contentType, content });
     item.release?.();
@@ -231,6 +282,94 @@ class PartCollector {
   body(): string {
     return this.text.trim() === '' && this.htmlParts.length > 0 ? htmlPartsToText(this.htmlParts) : this.text;
   }
+
+  /**
+   * Reads a container part whole within its bound and plans its opening; answers the stream the
+   * sink stores (the bytes read, or, over the bound, those and the rest: then it is only an
+   * attachment). Other parts pass as they are.
+   */
+  private async readContainer(item: AttachmentStream): Promise<Readable> {
+    const kind = containerKind(item.contentType, contentTypeParams(item), item.filename ?? null);
+    if (kind === null) return item.content;
+    const bound = this.boundOf(kind);
+    if (typeof bound === 'string') {
+      this.opening = async (_sink, index) => this.noteUnopened(kind, index, bound);
+      return item.content;
+    }
+    const taken = await takeWithin(item.content, bound);
+    if (taken.kind === 'over') {
+      this.opening = async (_sink, index) => this.noteUnopened(kind, index, `over ${bound} bytes`);
+      return taken.stream;
+    }
+    this.opening = (sink, index) => this.open(kind, taken.bytes, sink, index);
+    return heldStream(taken.bytes);
+  }
+
+  /** How many bytes of a container part are read, or why it is not read at all. */
+  private boundOf(kind: ContainerKind): number | string {
+    if (kind === 'tnef') return MAX_TNEF_BYTES;
+    if (kind === 'attached-message') return this.attachedRead++ < MAX_ATTACHED_MESSAGES ? MAX_ATTACHED_MESSAGE_BYTES : 'enough attached mails read';
+    // All S/MIME layers open at once share one bound: the bytes held stay within it, however nested.
+    return this.smimeDepth < MAX_SMIME_NESTING ? MAX_SMIME_BYTES - this.smimeHeld : `more than ${MAX_SMIME_NESTING} S/MIME layers`;
+  }
+
+  private noteUnopened(kind: ContainerKind, index: number, detail: string): void {
+    if (kind === 'smime-signed') this.smime.push({ index, unwrapped: false, detail });
+    else if (kind === 'tnef') this.tnef.push({ index, files: 0, detail: `not unpacked: ${detail}` });
+  }
+
+  /** Opens a container part read whole (recorded as attachment `index`). */
+  private async open(kind: ContainerKind, bytes: Uint8Array, sink: AttachmentSink, index: number): Promise<void> {
+    if (kind === 'smime-signed') return this.openSigned(bytes, sink, index);
+    if (kind === 'tnef') return this.unpackTnef(bytes, sink, index);
+    const message = await readAttachedMessage(bytes);
+    if (message) this.attachedMessages.push(message);
+  }
+
+  /**
+   * Opens opaque-signed S/MIME (`smime.ts`, loaded only now: PKI.js is large and most mail is not
+   * signed) and parses its signed content into this mail: its text, HTML and attachments (through
+   * the same sink, indices continuing). Nothing is verified.
+   */
+  private async openSigned(bytes: Uint8Array, sink: AttachmentSink, index: number): Promise<void> {
+    const { unwrapOpaqueSigned } = await import('./smime.js');
+    const result = unwrapOpaqueSigned(bytes);
+    if (result.kind === 'not-opened') return this.noteUnopened('smime-signed', index, result.detail);
+    const note = { index, unwrapped: true as const, signers: result.signers, certificates: result.certificates, verified: false as const, detail: null };
+    const at = this.smime.push(note) - 1;
+    const first = this.attachments.length;
+    this.smimeDepth += 1;
+    this.smimeHeld += bytes.length;
+    try {
+      const held = await parseHeld(result.entity, (part) => this.takeAndOpen(part, Promise.resolve(sink)));
+      if (held.error !== null) this.smime[at] = { ...note, detail: `the signed content is not well-formed MIME: ${held.error}` };
+    } finally {
+      this.smimeDepth -= 1;
+      this.smimeHeld -= bytes.length;
+    }
+    this.markUnpacked(first, index);
+  }
+
+  /** Stores the files of a TNEF part as attachments of their own (the attachment policy applies to each). */
+  private async unpackTnef(bytes: Uint8Array, sink: AttachmentSink, index: number): Promise<void> {
+    const { files, detail } = readTnef(bytes);
+    for (const file of files) {
+      const contentType = file.contentType ?? (file.filename ? libmime.detectMimeType(file.filename) : 'application/octet-stream');
+      const at = this.attachments.length;
+      const accepted = await sink.accept({ index: at, filename: file.filename, contentType, content: heldStream(file.bytes) });
+      const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+      this.attachments.push({ index: at, filename: accepted.filename, refused: accepted.refused, contentType, size: file.bytes.length, sha256, key: accepted.key, unpackedFrom: index });
+    }
+    this.tnef.push({ index, files: files.length, detail });
+  }
+
+  /** Marks the attachments from `first` on as unpacked from attachment `index` (unless a deeper container claimed them). */
+  private markUnpacked(first: number, index: number): void {
+    for (let i = first; i < this.attachments.length; i++) {
+      const attachment = this.attachments[i];
+      if (attachment && attachment.unpackedFrom === undefined) this.attachments[i] = { ...attachment, unpackedFrom: index };
+    }
+  }
 }
 
 /** A MailParser for the gateway: its options, and HTML body parts handed over as streams. */
@@ -243,6 +382,55 @@ function gatewayParser(): FidelityMailParser {
   // HTML still arrives here.)
   (parser as unknown as { textTypes: string[] }).textTypes = ['text/plain'];
   return parser;
+}
+
+/** A MIME entity held in memory, parsed: its header block, and why the parser refused it, if it did. */
+interface HeldParse {
+  readonly headers: Headers;
+  readonly lines: readonly RawHeaderLine[];
+  readonly error: string | null;
+}
+
+/**
+ * Parses a MIME entity held in memory (signed content, an attached mail) with the gateway's parser,
+ * each part to `onPart`. The entity is the sender's: a parser error is answered (`error`), for the
+ * caller to record, not thrown; errors of `onPart` (the sink's) are thrown.
+ */
+async function parseHeld(bytes: Uint8Array, onPart: (part: AttachmentStream | MessageText) => Promise<void>): Promise<HeldParse> {
+  const parser = gatewayParser();
+  let parserError: unknown;
+  let partError: { readonly error: unknown } | undefined;
+  const consume = async () => {
+    for await (const part of parser as AsyncIterable<AttachmentStream | MessageText>) {
+      try {
+        await onPart(part);
+      } catch (error) {
+        partError = { error };
+        throw error;
+      }
+    }
+  };
+  await Promise.all([
+    pipeline(heldStream(bytes), parser).catch((error: unknown) => (parserError ??= error)),
+    consume().catch((error: unknown) => {
+      parserError ??= error;
+      parser.destroy(error instanceof Error ? error : new Error(String(error)));
+    }),
+  ]);
+  if (partError) throw partError.error;
+  const error = parserError === undefined ? null : parserError instanceof Error ? parserError.message : String(parserError);
+  return { headers: parser.headers || new Map(), lines: parser.headerLines || [], error };
+}
+
+/** An attached mail read for its header block and text (its attachments drained); `null` when it is not well-formed. */
+async function readAttachedMessage(bytes: Uint8Array): Promise<AttachedMessage | null> {
+  const parts = new PartCollector(false);
+  const drained = Promise.resolve(DRAIN_ATTACHMENTS);
+  const held = await parseHeld(bytes, (part) => parts.take(part, drained));
+  if (held.error !== null) return null;
+  const raw = readRawHeaders(held.lines);
+  const headers = readMailHeaders(held.headers, [], raw);
+  return { raw, subject: headers.subject, text: parts.body(), date: headers.date };
 }
 
 /**
@@ -272,7 +460,7 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
 
   const parts = new PartCollector();
   const consume = async () => {
-    for await (const item of parser as AsyncIterable<AttachmentStream | MessageText>) await parts.take(item, sink);
+    for await (const item of parser as AsyncIterable<AttachmentStream | MessageText>) await parts.takeAndOpen(item, sink);
   };
   await Promise.all([
     pipeline(source, meter.stream, parser).catch(fail),
@@ -287,5 +475,6 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
   }
   if (sink) await sink.catch(fail);
   if (failure !== undefined) throw failure;
-  return { ...(headers ?? EMPTY_HEADERS), text: parts.body(), attachments: parts.attachments, rawSize: meter.size(), htmlNotConverted: parts.htmlNotConverted };
+  const { smime, tnef, attachedMessages } = parts;
+  return { ...(headers ?? EMPTY_HEADERS), text: parts.body(), attachments: parts.attachments, rawSize: meter.size(), htmlNotConverted: parts.htmlNotConverted, smime, tnef, attachedMessages };
 }

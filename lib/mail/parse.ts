@@ -177,9 +177,19 @@ function contentTypeParams(item: AttachmentStream): Readonly<Record<string, stri
   return value?.params ?? {};
 }
 
-/** Bytes held in memory as a byte stream for a sink or a parser (a view, not a copy). */
+/**
+ * Bytes held in memory as a byte stream for a sink or a parser: views, not copies, in chunks of
+ * 64 KiB, so that a parser reading it keeps to its pace (one whole chunk of 30 MiB would have it
+ * decode the lot at once, and hold it).
+ */
 function heldStream(bytes: Uint8Array): Readable {
-  return Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], { objectMode: false });
+  const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Readable.from(
+    (function* () {
+      for (let at = 0; at < whole.length; at += 64 * 1024) yield whole.subarray(at, at + 64 * 1024);
+    })(),
+    { objectMode: false },
+  );
 }
 
 /**
@@ -190,6 +200,11 @@ function heldStream(bytes: Uint8Array): Readable {
 function joinTexts(later: string, earlier: string): string {
   if (earlier.trim() === '') return later;
   return later.trim() === '' ? earlier : `${later}\n${earlier}`;
+}
+
+/** The bytes of a container part read whole, held until it is opened (and let go of as soon as they are not needed). */
+interface Held {
+  bytes: Uint8Array;
 }
 
 /** Counts the raw bytes, and drops blank lines before the header block. */
@@ -301,7 +316,8 @@ class PartCollector {
       this.opening = async (_sink, index) => this.noteUnopened(kind, index, `over ${bound} bytes`);
       return taken.stream;
     }
-    this.opening = (sink, index) => this.open(kind, taken.bytes, sink, index);
+    const held: Held = { bytes: taken.bytes };
+    this.opening = (sink, index) => this.open(kind, held, sink, index);
     return heldStream(taken.bytes);
   }
 
@@ -319,10 +335,10 @@ class PartCollector {
   }
 
   /** Opens a container part read whole (recorded as attachment `index`). */
-  private async open(kind: ContainerKind, bytes: Uint8Array, sink: AttachmentSink, index: number): Promise<void> {
-    if (kind === 'smime-signed') return this.openSigned(bytes, sink, index);
-    if (kind === 'tnef') return this.unpackTnef(bytes, sink, index);
-    const message = await readAttachedMessage(bytes);
+  private async open(kind: ContainerKind, held: Held, sink: AttachmentSink, index: number): Promise<void> {
+    if (kind === 'smime-signed') return this.openSigned(held, sink, index);
+    if (kind === 'tnef') return this.unpackTnef(held.bytes, sink, index);
+    const message = await readAttachedMessage(held.bytes);
     if (message) this.attachedMessages.push(message);
   }
 
@@ -331,21 +347,24 @@ class PartCollector {
    * signed) and parses its signed content into this mail: its text, HTML and attachments (through
    * the same sink, indices continuing). Nothing is verified.
    */
-  private async openSigned(bytes: Uint8Array, sink: AttachmentSink, index: number): Promise<void> {
+  private async openSigned(held: Held, sink: AttachmentSink, index: number): Promise<void> {
     const { unwrapOpaqueSigned } = await import('./smime.js');
-    const result = unwrapOpaqueSigned(bytes);
+    const size = held.bytes.length;
+    const result = unwrapOpaqueSigned(held.bytes);
+    // Only the signed content is needed from here on (a view into the .p7m for DER, a copy for BER).
+    held.bytes = new Uint8Array();
     if (result.kind === 'not-opened') return this.noteUnopened('smime-signed', index, result.detail);
     const note = { index, unwrapped: true as const, signers: result.signers, certificates: result.certificates, verified: false as const, detail: null };
     const at = this.smime.push(note) - 1;
     const first = this.attachments.length;
     this.smimeDepth += 1;
-    this.smimeHeld += bytes.length;
+    this.smimeHeld += size;
     try {
-      const held = await parseHeld(result.entity, (part) => this.takeAndOpen(part, Promise.resolve(sink)));
-      if (held.error !== null) this.smime[at] = { ...note, detail: `the signed content is not well-formed MIME: ${held.error}` };
+      const parsed = await parseHeld(result.entity, (part) => this.takeAndOpen(part, Promise.resolve(sink)));
+      if (parsed.error !== null) this.smime[at] = { ...note, detail: `the signed content is not well-formed MIME: ${parsed.error}` };
     } finally {
       this.smimeDepth -= 1;
-      this.smimeHeld -= bytes.length;
+      this.smimeHeld -= size;
     }
     this.markUnpacked(first, index);
   }

@@ -21,6 +21,19 @@ const ID_DATA = '1.2.840.113549.1.7.1';
 /** RFC 5652 §5.1: id-signedData. */
 const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 
+/**
+ * ASN1.js's limits, raised from its defaults (16 MiB per value, 10,000 nodes) so that a signed mail
+ * up to {@link MAX_SMIME_BYTES} opens: Outlook's BER carries the content as a constructed OCTET
+ * STRING in chunks, one node each (openssl writes 4 KiB chunks). A node takes about 1 KiB to hold,
+ * so the count is bounded by the size: the default 10,000 and one more per 512 bytes, at most some
+ * 75,000 nodes (about 100 MB) for 32 MiB. The input is not copied (`copyInput: false`): it is not
+ * changed. OCTET STRINGs are not tried as nested ASN.1 (`parseEmbedded: false`): the content is a
+ * MIME entity, and trying each chunk would count (and build) nodes for nothing.
+ */
+function berLimits(bytes: Uint8Array): { maxContentLength: number; maxNodes: number; copyInput: false; parseEmbedded: false } {
+  return { maxContentLength: MAX_SMIME_BYTES, maxNodes: 10_000 + Math.ceil(bytes.length / 512), copyInput: false, parseEmbedded: false };
+}
+
 /** What opening a `.p7m` gave. */
 export type SmimeUnwrap =
   | {
@@ -47,7 +60,7 @@ function notOpened(detail: string): SmimeUnwrap {
 export function unwrapOpaqueSigned(bytes: Uint8Array): SmimeUnwrap {
   if (bytes.length > MAX_SMIME_BYTES) return notOpened(`over ${MAX_SMIME_BYTES} bytes`);
   try {
-    const asn1 = asn1js.fromBER(bytes);
+    const asn1 = asn1js.fromBER(bytes, berLimits(bytes));
     if (asn1.offset === -1) return notOpened(`not BER: ${asn1.result.error}`);
     const contentInfo = new pkijs.ContentInfo({ schema: asn1.result });
     if (contentInfo.contentType !== ID_SIGNED_DATA) return notOpened(`CMS content type ${contentInfo.contentType}, not signed-data`);
@@ -55,7 +68,8 @@ export function unwrapOpaqueSigned(bytes: Uint8Array): SmimeUnwrap {
     const { eContentType, eContent } = signed.encapContentInfo;
     if (eContentType !== ID_DATA) return notOpened(`encapsulated content type ${eContentType}, not data`);
     if (!eContent) return notOpened('a detached signature: no encapsulated content');
-    const entity = new Uint8Array(eContent.getValue());
+    // DER's one OCTET STRING is read as a view into the input; BER's chunks are joined (one copy).
+    const entity = eContent.idBlock.isConstructed ? new Uint8Array(eContent.getValue()) : eContent.valueBlock.valueHexView;
     if (entity.length === 0) return notOpened('empty encapsulated content');
     return { kind: 'unwrapped', entity, signers: signed.signerInfos.length, certificates: signed.certificates?.length ?? 0, verified: false };
   } catch (error) {

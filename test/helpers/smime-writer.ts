@@ -36,8 +36,12 @@ export async function makeSigner(commonName: string): Promise<Signer> {
   return { certificate, privateKey: keys.privateKey };
 }
 
-/** The DER of a CMS ContentInfo holding a SignedData over `entity`, encapsulated (opaque). */
-export async function signOpaque(entity: Buffer, signer: Signer): Promise<Buffer> {
+/**
+ * The DER of a CMS ContentInfo holding a SignedData over `entity`, encapsulated (opaque); with
+ * `chunk`, the content is written as BER writers stream it: a constructed OCTET STRING of
+ * `chunk`-byte pieces.
+ */
+export async function signOpaque(entity: Buffer, signer: Signer, chunk?: number): Promise<Buffer> {
   const content = entity.buffer.slice(entity.byteOffset, entity.byteOffset + entity.byteLength) as ArrayBuffer;
   const signed = new pkijs.SignedData({
     version: 1,
@@ -51,6 +55,11 @@ export async function signOpaque(entity: Buffer, signer: Signer): Promise<Buffer
     certificates: [signer.certificate],
   });
   await signed.sign(signer.privateKey, 0, 'SHA-256');
+  if (chunk !== undefined) {
+    const pieces: asn1js.OctetString[] = [];
+    for (let at = 0; at < entity.length; at += chunk) pieces.push(new asn1js.OctetString({ valueHex: entity.subarray(at, at + chunk) }));
+    signed.encapContentInfo.eContent = new asn1js.OctetString({ idBlock: { isConstructed: true }, value: pieces });
+  }
   const info = new pkijs.ContentInfo({ contentType: '1.2.840.113549.1.7.2', content: signed.toSchema(true) });
   return Buffer.from(info.toSchema().toBER(false));
 }

@@ -27,7 +27,7 @@ import type { AttachedMessage } from './forwarded.js';
 import { readMailHeaders } from './headers.js';
 import { readRawHeaders, type RawHeaderLine } from './raw-headers.js';
 import type { AttachmentInfo, MailHeaders, MailRecord, SmimeNote, TnefNote } from './record.js';
-import { readTnef } from './tnef.js';
+import { MAX_TNEF_FILES, readTnef } from './tnef.js';
 
 /** One attachment as the parser hands it over: its bytes are a stream that must be read to the end. */
 export interface IncomingAttachment {
@@ -228,7 +228,8 @@ function rawMeter(): { readonly stream: Transform; size(): number } {
 
 /**
  * What the parser hands over after the header block, collected: the text parts, HTML body parts
- * within the per-mail conversion budget, and every attachment through the sink.
+ * within the per-mail conversion budget, and every attachment through the sink; container parts
+ * (S/MIME, TNEF, attached mails) are opened as they come ({@link takeAndOpen}).
  */
 class PartCollector {
   text = '';
@@ -239,8 +240,9 @@ class PartCollector {
   readonly smime: SmimeNote[] = [];
   readonly tnef: TnefNote[] = [];
   readonly attachedMessages: AttachedMessage[] = [];
-  /** Attached mails read so far (at most `MAX_ATTACHED_MESSAGES`). */
+  /** Attached mails read so far (at most `MAX_ATTACHED_MESSAGES`), and TNEF files that may still be unpacked. */
   private attachedRead = 0;
+  private tnefFilesLeft = MAX_TNEF_FILES;
   /** S/MIME layers being opened around the part now taken, and their bytes held. */
   private smimeDepth = 0;
   private smimeHeld = 0;
@@ -369,9 +371,15 @@ class PartCollector {
     this.markUnpacked(first, index);
   }
 
-  /** Stores the files of a TNEF part as attachments of their own (the attachment policy applies to each). */
+  /**
+   * Stores the files of a TNEF part as attachments of their own (the attachment policy applies to
+   * each); at most `MAX_TNEF_FILES` per mail, however many winmail.dat it holds.
+   */
   private async unpackTnef(bytes: Uint8Array, sink: AttachmentSink, index: number): Promise<void> {
-    const { files, detail } = readTnef(bytes);
+    const read = readTnef(bytes);
+    const files = read.files.slice(0, this.tnefFilesLeft);
+    this.tnefFilesLeft -= files.length;
+    const detail = files.length < read.files.length ? [read.detail, `only ${MAX_TNEF_FILES} files unpacked per mail`].filter(Boolean).join('; ') : read.detail;
     for (const file of files) {
       const contentType = file.contentType ?? (file.filename ? libmime.detectMimeType(file.filename) : 'application/octet-stream');
       const at = this.attachments.length;

@@ -19,7 +19,7 @@
 /** [MS-OXTNEF] §2.1.3.1: TNEF_SIGNATURE, little-endian. */
 export const TNEF_SIGNATURE = 0x223e9f78;
 
-/** Most files unpacked from one `winmail.dat`. */
+/** Most files unpacked from one `winmail.dat` (and, by the parse, from all of a mail's). */
 export const MAX_TNEF_FILES = 50;
 
 /** One file found in a TNEF stream. */

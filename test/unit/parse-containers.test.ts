@@ -12,8 +12,10 @@ import { storingSink } from '../../lib/attachment-sinks.js';
 import { DEFAULT_DENIED_EXTENSIONS, DEFAULT_DENIED_TYPES, type AttachmentPolicy } from '../../lib/mail/attachment-policy.js';
 import { MAX_ATTACHED_MESSAGE_BYTES, MAX_ATTACHED_MESSAGES } from '../../lib/mail/container-parts.js';
 import { parseMail, type AttachmentSink } from '../../lib/mail/parse.js';
+import { MAX_TNEF_FILES } from '../../lib/mail/tnef.js';
 import type { RawMailStore } from '../../lib/ports.js';
 import { composeMime } from '../helpers/compose.js';
+import { tnefStream } from '../helpers/tnef-writer.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/fidelity');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
@@ -170,6 +172,23 @@ describe('TNEF winmail.dat', () => {
       ['notes.txt', 'denied-extension', null],
     ]);
     expect(stored.get('mail/1/1')?.subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it(`unpacks at most ${MAX_TNEF_FILES} files per mail, however many winmail.dat it holds`, async () => {
+    const dat = (n: number) => tnefStream(Array.from({ length: 30 }, (_, i) => ({ title: `d${n}-${i}.txt`, data: Buffer.from(`file ${i}`) })));
+    const raw = await composeMime({
+      from: 'a@x.example',
+      subject: 's',
+      text: 't',
+      attachments: [0, 1].map((n) => ({ filename: 'winmail.dat', contentType: 'application/ms-tnef', content: dat(n) })),
+    });
+    const record = await parse(raw);
+    expect(record.attachments).toHaveLength(2 + MAX_TNEF_FILES);
+    expect(record.attachments.filter((a) => a.unpackedFrom !== undefined)).toHaveLength(MAX_TNEF_FILES);
+    expect(record.tnef).toEqual([
+      { index: 0, files: 30, detail: null },
+      { index: 31, files: 20, detail: `only ${MAX_TNEF_FILES} files unpacked per mail` },
+    ]);
   });
 
   it('keeps a winmail.dat that is not TNEF, saying why nothing was unpacked; tells one by its name too', async () => {

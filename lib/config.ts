@@ -2,7 +2,8 @@
  * Configuration: read from the environment once per container, validated, and frozen into a typed
  * object. A bad value fails the cold start with a {@link ConfigError} naming the variable.
  */
-import { ConfigError } from './errors.js';
+import * as v from 'valibot';
+import { ConfigError, SecretConfigError } from './errors.js';
 import { DEFAULT_DENIED_EXTENSIONS, DEFAULT_DENIED_TYPES, type AttachmentPolicy } from './mail/attachment-policy.js';
 import type { ScreeningPolicy } from './screening/screen.js';
 import { canonicalAddressPattern, canonicalDomain } from './mail/canonical-address.js';
@@ -10,6 +11,7 @@ import { SENDER_AUTHENTICATION_MODES, type Agents, type SenderAuthenticationMode
 import { SCREENING_HEADERS } from './mail/headers.js';
 import { RECORD_CAPS } from './record-caps.js';
 import { SERVICE_NAME } from './telemetry.js';
+import { loadNoticeConfig, type NoticeConfig } from './notices/notice-config.js';
 import { MAILBOX_MODES, type Mailbox, type MailboxMode, QUEUE_SLUG_PATTERN, type RoutingTable, baseAddress } from './mailbox.js';
 
 /** Everything the gateway needs to know about its deployment. */
@@ -53,6 +55,8 @@ export interface GatewayConfig extends RoutingTable {
   readonly sweep: { readonly afterMinutes: number; readonly lookbackHours: number };
   /** The EventBridge bus (name or ARN) the outcome events are published on; `null`: none are published. */
   readonly eventBusName: string | null;
+  /** Sender notices (`lib/notices/notice-config.ts`, which documents their variables). */
+  readonly notices: NoticeConfig;
 }
 
 /**
@@ -106,6 +110,23 @@ export const CONFIG_VARIABLES = {
 type Env = Readonly<Record<string, string | undefined>>;
 type Variable = keyof typeof CONFIG_VARIABLES;
 
+/**
+ * Each variable's shape is a valibot schema over its text; the message of each check is what the
+ * variable expects, in words. {@link read} turns the first failed check into a {@link ConfigError}
+ * naming the variable, so every message says which variable is wrong and what it takes.
+ */
+type Schema<T> = v.GenericSchema<string, T>;
+
+/** Reads `name` through `schema`; unset or blank: `fallback`. Throws a {@link ConfigError} naming the variable. */
+function read<T>(env: Env, name: Variable, schema: Schema<T>, fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const result = v.safeParse(schema, raw);
+  if (result.success) return result.output;
+  throw new ConfigError(name, result.issues[0].message, raw);
+}
+
+/** Reads a variable that must be set. */
 function required(env: Env, name: Variable): string {
   const value = env[name]?.trim();
   if (!value) throw new ConfigError(name, CONFIG_VARIABLES[name]);
@@ -115,14 +136,12 @@ function required(env: Env, name: Variable): string {
 /** The longest key prefix: leaves room under S3's 1,024-byte keys for what the gateway appends. */
 const MAX_PREFIX_BYTES = 256;
 
-function prefix(env: Env, name: Variable, fallback: string): string {
-  const value = env[name]?.trim();
-  if (value === undefined || value === '') return fallback;
-  if (!value.endsWith('/') || value.startsWith('/') || Buffer.byteLength(value) > MAX_PREFIX_BYTES) {
-    throw new ConfigError(name, `${CONFIG_VARIABLES[name]}, at most ${MAX_PREFIX_BYTES} bytes`, value);
-  }
-  return value;
-}
+const prefix = (name: Variable): Schema<string> =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.check((value) => value.endsWith('/') && !value.startsWith('/') && Buffer.byteLength(value) <= MAX_PREFIX_BYTES, `${CONFIG_VARIABLES[name]}, at most ${MAX_PREFIX_BYTES} bytes`),
+  );
 
 /**
  * The inbound, attachments and quarantine prefixes, none inside another: what the gateway writes
@@ -131,9 +150,9 @@ function prefix(env: Env, name: Variable, fallback: string): string {
  */
 function prefixes(env: Env): { inbound: string; attachments: string; quarantine: string } {
   const named = [
-    ['INBOUND_PREFIX', prefix(env, 'INBOUND_PREFIX', 'inbound/')],
-    ['ATTACHMENTS_PREFIX', prefix(env, 'ATTACHMENTS_PREFIX', 'attachments/')],
-    ['QUARANTINE_PREFIX', prefix(env, 'QUARANTINE_PREFIX', 'quarantine/')],
+    ['INBOUND_PREFIX', read(env, 'INBOUND_PREFIX', prefix('INBOUND_PREFIX'), 'inbound/')],
+    ['ATTACHMENTS_PREFIX', read(env, 'ATTACHMENTS_PREFIX', prefix('ATTACHMENTS_PREFIX'), 'attachments/')],
+    ['QUARANTINE_PREFIX', read(env, 'QUARANTINE_PREFIX', prefix('QUARANTINE_PREFIX'), 'quarantine/')],
   ] as const;
   for (const [name, value] of named.slice(1)) {
     for (const [otherName, other] of named) {
@@ -146,76 +165,112 @@ function prefixes(env: Env): { inbound: string; attachments: string; quarantine:
   return { inbound: named[0][1], attachments: named[1][1], quarantine: named[2][1] };
 }
 
-function queueSlug(name: Variable, value: string, whole: string): string {
-  if (!QUEUE_SLUG_PATTERN.test(value)) {
-    throw new ConfigError(name, `queue slugs of letters, digits, "-" and "_" (got "${value}"); ${CONFIG_VARIABLES[name]}`, whole);
-  }
-  return value;
-}
+const queueSlug = (name: Variable): Schema<string> =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(QUEUE_SLUG_PATTERN, (issue) => `queue slugs of letters, digits, "-" and "_" (got "${String(issue.input)}"); ${CONFIG_VARIABLES[name]}`),
+  );
 
 const ADDRESS_PATTERN = /^[^\s@,=]+@[^\s@,=]+\.[^\s@,=]+$/;
 
-function parseMailboxes(raw: string | undefined, defaultMode: MailboxMode): Mailbox[] {
-  if (raw === undefined || raw.trim() === '') return [];
+/** One `address=queue[:mode]` entry of MAILBOXES, split. */
+interface MailboxEntry {
+  readonly entry: string;
+  readonly address: string;
+  readonly queue: string;
+  readonly mode: string | undefined;
+  readonly extra: string | undefined;
+}
+
+function splitEntry(entry: string): MailboxEntry {
+  const [address = '', target = ''] = entry.split('=', 2).map((part) => part.trim());
+  const [queue = '', mode, extra] = target.split(':').map((part) => part.trim());
+  return { entry, address, queue, mode, extra };
+}
+
+const mailboxEntry = v.pipe(
+  v.string(),
+  v.trim(),
+  v.transform(splitEntry),
+  v.check((m) => ADDRESS_PATTERN.test(m.address) && m.extra === undefined, (issue) => `${CONFIG_VARIABLES.MAILBOXES} (entry "${(issue.input as MailboxEntry).entry}" is not address=queue[:mode])`),
+  v.check((m) => m.mode === undefined || (MAILBOX_MODES as readonly string[]).includes(m.mode), (issue) => `a mode of ${MAILBOX_MODES.join(' or ')} (entry "${(issue.input as MailboxEntry).entry}")`),
+  v.check((m) => QUEUE_SLUG_PATTERN.test(m.queue), (issue) => `queue slugs of letters, digits, "-" and "_" (got "${(issue.input as MailboxEntry).queue}"); ${CONFIG_VARIABLES.MAILBOXES}`),
+);
+
+/** The first address listed twice (case-insensitively), if any. */
+function twice(entries: readonly MailboxEntry[]): string | undefined {
   const seen = new Set<string>();
-  return raw.split(',').map((entry) => {
-    const trimmed = entry.trim();
-    const [address = '', target = ''] = trimmed.split('=', 2).map((part) => part.trim());
-    const [queue = '', mode, extra] = target.split(':').map((part) => part.trim());
-    if (!ADDRESS_PATTERN.test(address) || extra !== undefined) {
-      throw new ConfigError('MAILBOXES', `${CONFIG_VARIABLES.MAILBOXES} (entry "${trimmed}" is not address=queue[:mode])`, raw);
-    }
-    if (mode !== undefined && !(MAILBOX_MODES as readonly string[]).includes(mode)) {
-      throw new ConfigError('MAILBOXES', `a mode of ${MAILBOX_MODES.join(' or ')} (entry "${trimmed}")`, raw);
-    }
+  for (const { address } of entries) {
     const lower = address.toLowerCase();
-    if (seen.has(lower)) throw new ConfigError('MAILBOXES', `each address once (${lower} is listed twice)`, raw);
+    if (seen.has(lower)) return lower;
     seen.add(lower);
-    return { address: lower, queue: queueSlug('MAILBOXES', queue, raw), mode: (mode as MailboxMode | undefined) ?? defaultMode };
-  });
+  }
+  return undefined;
 }
 
-function parseBoolean(env: Env, name: Variable, fallback: boolean): boolean {
-  const value = env[name]?.trim().toLowerCase();
-  if (value === undefined || value === '') return fallback;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new ConfigError(name, CONFIG_VARIABLES[name], env[name]);
+const mailboxEntries = v.pipe(
+  v.string(),
+  v.transform((raw) => raw.split(',')),
+  v.array(mailboxEntry),
+  v.check((entries) => twice(entries) === undefined, (issue) => `each address once (${twice(issue.input as MailboxEntry[])} is listed twice)`),
+);
+
+function parseMailboxes(env: Env, defaultMode: MailboxMode): Mailbox[] {
+  return read(env, 'MAILBOXES', mailboxEntries, []).map((m) => ({ address: m.address.toLowerCase(), queue: m.queue, mode: (m.mode as MailboxMode | undefined) ?? defaultMode }));
 }
 
-function wholeNumber(env: Env, name: Variable, fallback: number, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number {
-  const value = env[name]?.trim();
-  if (value === undefined || value === '') return fallback;
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < minimum || number > maximum) throw new ConfigError(name, CONFIG_VARIABLES[name], value);
-  return number;
-}
+const boolean = (name: Variable): Schema<boolean> =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.toLowerCase(),
+    v.picklist(['true', 'false'], CONFIG_VARIABLES[name]),
+    v.transform((value) => value === 'true'),
+  );
 
-function choice<T extends string>(env: Env, name: Variable, choices: readonly T[], fallback: T): T {
-  const value = env[name]?.trim().toLowerCase();
-  if (value === undefined || value === '') return fallback;
-  if (!(choices as readonly string[]).includes(value)) throw new ConfigError(name, CONFIG_VARIABLES[name], env[name]);
-  return value as T;
-}
+const wholeNumber = (name: Variable, minimum: number, maximum = Number.MAX_SAFE_INTEGER): Schema<number> =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(/^\d+$/, CONFIG_VARIABLES[name]),
+    v.transform(Number),
+    v.safeInteger(CONFIG_VARIABLES[name]),
+    v.minValue(minimum, CONFIG_VARIABLES[name]),
+    v.maxValue(maximum, CONFIG_VARIABLES[name]),
+  );
 
-function list(env: Env, name: Variable, fallback: readonly string[], pattern: RegExp): Set<string> {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') return new Set(fallback);
-  const items = value.split(',').map((item) => item.trim().toLowerCase().replace(/^\./, '')).filter(Boolean);
-  const bad = items.find((item) => !pattern.test(item));
-  if (bad !== undefined) throw new ConfigError(name, `${CONFIG_VARIABLES[name]}; "${bad}" is not one`, value);
-  return new Set(items);
-}
+const choice = <T extends string>(name: Variable, choices: readonly T[]): Schema<T> =>
+  v.pipe(v.string(), v.trim(), v.toLowerCase(), v.picklist(choices as T[], CONFIG_VARIABLES[name]));
+
+/** A comma-separated list: each item trimmed, lower case, a leading "." dropped, empty items ignored. */
+const list = (name: Variable, pattern: RegExp): Schema<Set<string>> =>
+  v.pipe(
+    v.string(),
+    v.transform((value) => value.split(',').map((item) => item.trim().toLowerCase().replace(/^\./, '')).filter(Boolean)),
+    v.array(v.pipe(v.string(), v.regex(pattern, (issue) => `${CONFIG_VARIABLES[name]}; "${String(issue.input)}" is not one`))),
+    v.transform((items) => new Set(items)),
+  );
+
+const agentEntries = v.pipe(
+  v.string(),
+  v.transform((value) => value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean)),
+  v.array(
+    v.pipe(
+      v.string(),
+      v.regex(/^(?:[^\s@,]+@|@)[^\s@,]+\.[^\s@,]+$/, (issue) => `${CONFIG_VARIABLES.AGENT_ADDRESSES}; "${String(issue.input)}" is not one`),
+      v.check((entry) => canonicalAddressPattern(entry) !== null, (issue) => `${CONFIG_VARIABLES.AGENT_ADDRESSES}; "${String(issue.input)}" is not a valid address or domain`),
+    ),
+  ),
+);
 
 function agents(env: Env): Agents {
-  const entries = list(env, 'AGENT_ADDRESSES', [], /^(?:[^\s@,]+@|@)[^\s@,]+\.[^\s@,]+$/);
   const addresses = new Set<string>();
   const domains = new Set<string>();
-  for (const entry of entries) {
+  for (const entry of read(env, 'AGENT_ADDRESSES', agentEntries, [])) {
     const pattern = canonicalAddressPattern(entry);
-    if (pattern === null) throw new ConfigError('AGENT_ADDRESSES', `${CONFIG_VARIABLES.AGENT_ADDRESSES}; "${entry}" is not a valid address or domain`, env.AGENT_ADDRESSES);
-    if (pattern.kind === 'address') addresses.add(pattern.address);
-    else domains.add(pattern.domain);
+    if (pattern?.kind === 'address') addresses.add(pattern.address);
+    else if (pattern?.kind === 'domain') domains.add(pattern.domain);
   }
   return { addresses, domains };
 }
@@ -241,29 +296,41 @@ const STANDARD_HEADERS = new Set([
   ...SCREENING_HEADERS,
 ]);
 
-function loopHeader(env: Env): string {
-  const value = env.LOOP_HEADER?.trim() || 'X-Helpdesk-Loop';
-  if (!HEADER_NAME.test(value)) throw new ConfigError('LOOP_HEADER', CONFIG_VARIABLES.LOOP_HEADER, value);
-  if (STANDARD_HEADERS.has(value.toLowerCase())) {
-    throw new ConfigError('LOOP_HEADER', `a header of the helpdesk's own, not one ordinary mail carries (${value} is); ${CONFIG_VARIABLES.LOOP_HEADER}`, value);
-  }
-  return value.toLowerCase();
+const loopHeader = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(HEADER_NAME, CONFIG_VARIABLES.LOOP_HEADER),
+  v.check((value) => !STANDARD_HEADERS.has(value.toLowerCase()), (issue) => `a header of the helpdesk's own, not one ordinary mail carries (${String(issue.input)} is); ${CONFIG_VARIABLES.LOOP_HEADER}`),
+  v.toLowerCase(),
+);
+
+/** The shortest secret of signed reply addresses, in characters (HMAC-SHA-256 keys, RFC 2104 §3). */
+export const MIN_REPLY_TOKEN_SECRET_LENGTH = 32;
+
+/**
+ * Checks one secret of signed reply addresses, from the environment or read from the SSM parameter
+ * the variable names. Throws a {@link SecretConfigError} naming `variable` (never showing the value).
+ * The gateway (at cold start) and `npm run reply-address` both check with this.
+ */
+export function checkReplyTokenSecret(variable: string, value: string): string {
+  if (value.length < MIN_REPLY_TOKEN_SECRET_LENGTH) throw new SecretConfigError(variable, `a secret of at least ${MIN_REPLY_TOKEN_SECRET_LENGTH} characters`, value.length);
+  return value;
 }
 
-const MIN_SECRET_LENGTH = 32;
+const parameterName = v.pipe(v.string(), v.trim(), v.regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'an SSM parameter name starting with "/"'));
 
-function replyTokenSecrets(env: Env): ReplyTokenSecretSource {
-  const parameter = env.REPLY_TOKEN_SECRET_PARAMETER?.trim();
-  const previousParameter = env.REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER?.trim() || null;
-  const secret = env.REPLY_TOKEN_SECRET;
+/**
+ * Where the secrets of signed reply addresses come from, checked: the REPLY_TOKEN_* variables.
+ * Throws a {@link ConfigError} naming the variable at fault.
+ */
+export function replyTokenSecretSource(env: Env): ReplyTokenSecretSource {
+  const secret = env.REPLY_TOKEN_SECRET || null;
   const previous = env.REPLY_TOKEN_PREVIOUS_SECRET || null;
-  for (const [name, value] of [['REPLY_TOKEN_SECRET', secret], ['REPLY_TOKEN_PREVIOUS_SECRET', previous]] as const) {
-    if (value && value.length < MIN_SECRET_LENGTH) throw new ConfigError(name, `at least ${MIN_SECRET_LENGTH} characters (got ${value.length})`);
-  }
+  if (secret) checkReplyTokenSecret('REPLY_TOKEN_SECRET', secret);
+  if (previous) checkReplyTokenSecret('REPLY_TOKEN_PREVIOUS_SECRET', previous);
+  const parameter = read(env, 'REPLY_TOKEN_SECRET_PARAMETER', parameterName, null);
+  const previousParameter = read(env, 'REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER', parameterName, null);
   if (parameter && secret) throw new ConfigError('REPLY_TOKEN_SECRET', 'either REPLY_TOKEN_SECRET or REPLY_TOKEN_SECRET_PARAMETER, not both');
-  for (const [name, value] of [['REPLY_TOKEN_SECRET_PARAMETER', parameter], ['REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER', previousParameter]] as const) {
-    if (value && !/^\/[A-Za-z0-9_.\-/]{1,1010}$/.test(value)) throw new ConfigError(name, 'an SSM parameter name starting with "/"', value);
-  }
   if (parameter) return { kind: 'ssm', current: parameter, previous: previousParameter };
   if (secret) return { kind: 'environment', current: secret, previous };
   if (previous || previousParameter) throw new ConfigError('REPLY_TOKEN_SECRET', 'the current secret too, when a previous one is given');
@@ -271,27 +338,22 @@ function replyTokenSecrets(env: Env): ReplyTokenSecretSource {
 }
 
 /** An event bus name (`[/.\-_A-Za-z0-9]{1,256}`) or an event-bus ARN, as `PutEvents` takes it. */
-function eventBusName(env: Env): string | null {
-  const value = env.EVENT_BUS_NAME?.trim();
-  if (value === undefined || value === '') return null;
-  const name = /^arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/(.+)$/.exec(value)?.[1] ?? value;
-  if (!/^[/.\-_A-Za-z0-9]{1,256}$/.test(name)) throw new ConfigError('EVENT_BUS_NAME', CONFIG_VARIABLES.EVENT_BUS_NAME, value);
-  return value;
-}
+const eventBusName = v.pipe(
+  v.string(),
+  v.trim(),
+  v.check((value) => /^[/.\-_A-Za-z0-9]{1,256}$/.test(/^arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/(.+)$/.exec(value)?.[1] ?? value), CONFIG_VARIABLES.EVENT_BUS_NAME),
+);
 
-function serviceName(env: Env): string {
-  const value = env.POWERTOOLS_SERVICE_NAME?.trim();
-  if (value === undefined || value === '') return SERVICE_NAME;
-  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(value)) throw new ConfigError('POWERTOOLS_SERVICE_NAME', CONFIG_VARIABLES.POWERTOOLS_SERVICE_NAME, value);
-  return value;
-}
+const serviceName = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9_.-]{1,200}$/, CONFIG_VARIABLES.POWERTOOLS_SERVICE_NAME));
+
+const EXTENSION = /^[a-z0-9]{1,16}$/;
+const MIME_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
 
 /** Reads and validates the configuration. Throws a {@link ConfigError} naming the first bad variable. */
 export function loadConfig(env: Env = process.env): GatewayConfig {
-  const defaultMode: MailboxMode = parseBoolean(env, 'UPDATE_ONLY', false) ? 'update-only' : 'create';
-  const mailboxes = parseMailboxes(env.MAILBOXES, defaultMode);
-  const defaultQueueRaw = env.DEFAULT_QUEUE?.trim();
-  const defaultQueue = defaultQueueRaw ? queueSlug('DEFAULT_QUEUE', defaultQueueRaw, defaultQueueRaw) : null;
+  const defaultMode: MailboxMode = read(env, 'UPDATE_ONLY', boolean('UPDATE_ONLY'), false) ? 'update-only' : 'create';
+  const mailboxes = parseMailboxes(env, defaultMode);
+  const defaultQueue = read(env, 'DEFAULT_QUEUE', queueSlug('DEFAULT_QUEUE'), null);
   if (mailboxes.length === 0 && defaultQueue === null) {
     throw new ConfigError('MAILBOXES', `at least one mailbox, or DEFAULT_QUEUE: ${CONFIG_VARIABLES.MAILBOXES}`);
   }
@@ -307,34 +369,35 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     defaultQueue,
     defaultMode,
     queueSlugs: Object.freeze(queueSlugs),
-    serviceName: serviceName(env),
-    maxMailBytes: wholeNumber(env, 'MAX_MAIL_BYTES', DEFAULT_MAX_MAIL_BYTES, 1024),
+    serviceName: read(env, 'POWERTOOLS_SERVICE_NAME', serviceName, SERVICE_NAME),
+    maxMailBytes: read(env, 'MAX_MAIL_BYTES', wholeNumber('MAX_MAIL_BYTES', 1024), DEFAULT_MAX_MAIL_BYTES),
     quarantinePrefix: paths.quarantine,
     screening: {
       ownAddresses: new Set(mailboxes.flatMap((m) => (m.address ? [baseAddress(m.address)] : []))),
-      loopHeader: loopHeader(env),
-      skipAutoReplies: parseBoolean(env, 'SKIP_AUTO_REPLIES', true),
-      skipSpam: parseBoolean(env, 'SKIP_SPAM', true),
-      dmarcWithoutPolicy: choice(env, 'DMARC_FAIL_WITHOUT_POLICY', ['skip', 'accept'] as const, 'skip'),
+      loopHeader: read(env, 'LOOP_HEADER', loopHeader, 'x-helpdesk-loop'),
+      skipAutoReplies: read(env, 'SKIP_AUTO_REPLIES', boolean('SKIP_AUTO_REPLIES'), true),
+      skipSpam: read(env, 'SKIP_SPAM', boolean('SKIP_SPAM'), true),
+      dmarcWithoutPolicy: read(env, 'DMARC_FAIL_WITHOUT_POLICY', choice('DMARC_FAIL_WITHOUT_POLICY', ['skip', 'accept'] as const), 'skip'),
     },
-    senderPolicy: choice(env, 'SENDER_POLICY', ['strict', 'open'] as const, 'strict'),
-    senderAuthentication: choice(env, 'SENDER_AUTHENTICATION', SENDER_AUTHENTICATION_MODES, 'required'),
+    senderPolicy: read(env, 'SENDER_POLICY', choice('SENDER_POLICY', ['strict', 'open'] as const), 'strict'),
+    senderAuthentication: read(env, 'SENDER_AUTHENTICATION', choice('SENDER_AUTHENTICATION', SENDER_AUTHENTICATION_MODES), 'required'),
     agents: agents(env),
     ownDomains: ownDomains(mailboxes),
     attachments: {
       // Every stored attachment must be listed in the ledger entry, which lists at most this many.
-      maxCount: wholeNumber(env, 'MAX_ATTACHMENTS', 100, 0, RECORD_CAPS.listedAttachments),
-      maxBytes: wholeNumber(env, 'MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 0),
-      maxTotalBytes: wholeNumber(env, 'MAX_ATTACHMENTS_TOTAL_BYTES', 40 * 1024 * 1024, 0),
-      denyExtensions: list(env, 'ATTACHMENT_DENY_EXTENSIONS', DEFAULT_DENIED_EXTENSIONS, /^[a-z0-9]{1,16}$/),
-      allowExtensions: env.ATTACHMENT_ALLOW_EXTENSIONS?.trim() ? list(env, 'ATTACHMENT_ALLOW_EXTENSIONS', [], /^[a-z0-9]{1,16}$/) : null,
-      denyTypes: list(env, 'ATTACHMENT_DENY_TYPES', DEFAULT_DENIED_TYPES, /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/),
+      maxCount: read(env, 'MAX_ATTACHMENTS', wholeNumber('MAX_ATTACHMENTS', 0, RECORD_CAPS.listedAttachments), 100),
+      maxBytes: read(env, 'MAX_ATTACHMENT_BYTES', wholeNumber('MAX_ATTACHMENT_BYTES', 0), 25 * 1024 * 1024),
+      maxTotalBytes: read(env, 'MAX_ATTACHMENTS_TOTAL_BYTES', wholeNumber('MAX_ATTACHMENTS_TOTAL_BYTES', 0), 40 * 1024 * 1024),
+      denyExtensions: read(env, 'ATTACHMENT_DENY_EXTENSIONS', list('ATTACHMENT_DENY_EXTENSIONS', EXTENSION), new Set(DEFAULT_DENIED_EXTENSIONS)),
+      allowExtensions: read(env, 'ATTACHMENT_ALLOW_EXTENSIONS', list('ATTACHMENT_ALLOW_EXTENSIONS', EXTENSION), null),
+      denyTypes: read(env, 'ATTACHMENT_DENY_TYPES', list('ATTACHMENT_DENY_TYPES', MIME_TYPE), new Set(DEFAULT_DENIED_TYPES)),
     },
-    replyTokenSecrets: replyTokenSecrets(env),
+    replyTokenSecrets: replyTokenSecretSource(env),
     sweep: {
-      afterMinutes: wholeNumber(env, 'SWEEP_AFTER_MINUTES', 60, 2),
-      lookbackHours: wholeNumber(env, 'SWEEP_LOOKBACK_HOURS', 72, 1),
+      afterMinutes: read(env, 'SWEEP_AFTER_MINUTES', wholeNumber('SWEEP_AFTER_MINUTES', 2), 60),
+      lookbackHours: read(env, 'SWEEP_LOOKBACK_HOURS', wholeNumber('SWEEP_LOOKBACK_HOURS', 1), 72),
     },
-    eventBusName: eventBusName(env),
+    eventBusName: read(env, 'EVENT_BUS_NAME', eventBusName, null),
+    notices: loadNoticeConfig(env),
   });
 }

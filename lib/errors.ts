@@ -27,6 +27,17 @@ export class ConfigError extends GatewayError {
 }
 
 /**
+ * A secret variable (or the parameter it names) is malformed: the message says how long the value
+ * is, never what it is.
+ */
+export class SecretConfigError extends ConfigError {
+  constructor(variable: string, expected: string, length: number) {
+    super(variable, expected);
+    this.message = `${variable} is invalid (a value of ${length} characters, not shown): expected ${expected}`;
+  }
+}
+
+/**
  * An infrastructure failure that a later attempt can get past (throttling, 5xx, timeouts, resets).
  * The mail must be delivered again: thrown for S3 and SES events, a batch item failure for SQS.
  */

@@ -2,6 +2,7 @@
 import type { AttachmentInfo } from './mail/record.js';
 import type { SkipReason } from './outcomes.js';
 import type { SesVerdicts } from './envelope.js';
+import type { NoticeDone, NoticeIntent } from './notices/notice-decision.js';
 
 /** Where a raw mail is stored. */
 export interface MailLocation {
@@ -64,6 +65,12 @@ export interface AppliedEntry extends FinalBase {
   readonly bodyKey: string | null;
   /** The new part of the text, without quoted history and signature (at most 16 KB); `body` keeps the full text. */
   readonly reply?: string;
+  /** Where the mail's HTML is stored, sanitized (`html-sanitize.ts`), beside the attachments; absent without kept HTML. */
+  readonly htmlKey?: string;
+  /** The addresses this mail added to the ticket's CC list (`participants.ts`); absent when none. */
+  readonly ccAdded?: readonly string[];
+  /** The agent who forwarded the mail this ticket was opened from (`forwarded.ts`); absent otherwise. */
+  readonly forwardedBy?: string;
   readonly attachments: readonly AttachmentInfo[];
 }
 
@@ -78,6 +85,10 @@ export interface SkippedEntry extends FinalBase {
   readonly bounce?: { readonly failedRecipients: readonly string[]; readonly originalMessageId: string | null; readonly ticketId: number | null };
   /** Where an infected raw mail was moved to. */
   readonly quarantineKey?: string;
+  /** The notice to send the sender (SENDER_NOTICES), recorded with the skip, before it is sent. */
+  readonly notice?: NoticeIntent;
+  /** Written after the notice was sent or suppressed (`lib/notices/notice-outbox.ts`); absent until then. */
+  readonly noticeDone?: NoticeDone;
 }
 
 /** An outbound notification the helpdesk registered, so replies to it thread into the ticket. */

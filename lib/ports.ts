@@ -20,8 +20,11 @@ export interface RawMailStore {
   markOutcome(location: MailLocation, tags: Readonly<Record<string, string>>): Promise<void>;
   /** Streams one attachment, byte for byte, into `key` of the mail bucket. */
   putAttachment(key: string, content: Readable, meta: { contentType: string; filename: string | null }): Promise<void>;
-  /** Stores a text body too long for the ledger at `key` of the mail bucket. */
-  putText(key: string, text: string): Promise<void>;
+  /**
+   * Stores a text at `key` of the mail bucket, UTF-8: a body too long for the ledger
+   * (`text/plain`, the default), or a follow-up's sanitized HTML (`text/html`).
+   */
+  putText(key: string, text: string, mediaType?: 'text/plain' | 'text/html'): Promise<void>;
 }
 
 /** One raw mail as the inbound prefix lists it. */
@@ -53,6 +56,11 @@ export interface TicketStore {
   create(ticket: NewTicket): Promise<CreateTicketResult>;
   /** Sets a resolved or closed ticket to reopened; answers whether it changed anything. */
   reopen(id: number, at: string): Promise<boolean>;
+  /**
+   * Replaces the ticket's CC list with `next` when it still holds `expected` (a conditional
+   * write): `changed` when another writer changed it first, or the ticket is gone.
+   */
+  replaceCc(id: number, expected: readonly string[], next: readonly string[], at: string): Promise<'replaced' | 'changed'>;
 }
 
 /** What importing one ticket found. */

@@ -5,6 +5,8 @@
  */
 import { CONFIG_VARIABLES } from './config.js';
 import { OUTCOMES, SKIP_REASONS, SKIP_REASON_NAMES } from './outcomes.js';
+import { NOTICE_CONFIG_VARIABLES } from './notices/notice-config.js';
+import { NOTICE_REASONS, NOTICE_SUPPRESSIONS } from './notices/notice-reasons.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
@@ -19,7 +21,10 @@ export const README_TABLES: Record<string, () => string> = {
   outcomes: () =>
     ['| outcome | meaning |', '| --- | --- |', ...Object.entries(OUTCOMES).map(([k, v]) => `| \`${k}\` | ${cell(v)} |`)].join('\n'),
   configuration: () =>
-    ['| variable | expected |', '| --- | --- |', ...Object.entries(CONFIG_VARIABLES).map(([k, v]) => `| \`${k}\` | ${cell(v)} |`)].join('\n'),
+    ['| variable | expected |', '| --- | --- |', ...Object.entries({ ...CONFIG_VARIABLES, ...NOTICE_CONFIG_VARIABLES }).map(([k, v]) => `| \`${k}\` | ${cell(v)} |`)].join('\n'),
+  'notice-reasons': () => ['| skip reason | the sender is told |', '| --- | --- |', ...Object.entries(NOTICE_REASONS).map(([k, v]) => `| \`${k}\` | ${cell(v)} |`)].join('\n'),
+  'notice-suppressions': () =>
+    ['| why (`NoticesSuppressed` dimension) | meaning |', '| --- | --- |', ...Object.entries(NOTICE_SUPPRESSIONS).map(([k, v]) => `| \`${k}\` | ${cell(v)} |`)].join('\n'),
 };
 
 /** Replaces the text between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` markers. */

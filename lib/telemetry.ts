@@ -20,6 +20,9 @@ export const SERVICE_DIMENSION = 'service';
 /** The dimension that carries the {@link SkipReason} on the per-reason form of `SkippedMessages`. */
 export const SKIP_REASON_DIMENSION = 'reason';
 
+/** The dimension that carries the `NoticeSuppression` on `NoticesSuppressed` (see `notices/notice-reasons.ts`). */
+export const NOTICE_WHY_DIMENSION = 'why';
+
 /** Metric names (all `Count`). */
 export const METRIC_NAMES = {
   /** Every mail that reached a final outcome (follow-up, created or skipped). */
@@ -33,4 +36,11 @@ export const METRIC_NAMES = {
   skipped: 'SkippedMessages',
   /** Mail handed back to the platform for another attempt. */
   retried: 'RetriedMessages',
+  /** Sender notices SES accepted (SENDER_NOTICES). */
+  noticesSent: 'NoticesSent',
+  /**
+   * Sender notices a skip called for but that were not sent, with dimensions `[service, why]`
+   * (`NOTICE_SUPPRESSIONS`: a machine, an unauthenticated From, the 24-hour or hourly limit, a failure).
+   */
+  noticesSuppressed: 'NoticesSuppressed',
 } as const;

@@ -26,6 +26,8 @@ export interface NewTicket extends Omit<Ticket, 'mergedInto'> {
   readonly description: string;
   /** Ledger key of the mail that opened it: makes a repeated create recognisable. */
   readonly sourceMessageKey: string;
+  /** The agent who forwarded the customer's mail the ticket was opened from (`forwarded.ts`). */
+  readonly forwardedBy?: string;
 }
 
 /** How far a merge chain is followed before it is called broken. */

@@ -6,13 +6,15 @@
  * - `${gateway:<name>}` variables: names within each service's limit (bucketPrefix, ruleSetName,
  *   ruleName, functionName, alarmTopicDisplayName), the receipt rule's recipients, the queue's
  *   visibility timeout. Each throws a message naming the stage or parameter that cannot work.
- * - before packaging, the region must be one where SES receives mail;
+ * - before packaging, the region must be one where SES receives mail, and each function's resolved
+ *   environment must pass the check the function runs at cold start (./function-config.cjs);
  * - the packaged template gets a CloudFormation `Rules` assertion of the same list, so a deploy of
  *   the template to another region fails at once, before any resource is created.
  *
  * The logic is in ./names.cjs (pure, unit-tested); this file only wires it into the framework.
  */
 const names = require('./names.cjs');
+const functionConfig = require('./function-config.cjs');
 
 /** The CloudFormation `Rules` section: the region must be one where SES receives mail. */
 function regionRules() {
@@ -41,6 +43,8 @@ class HelpdeskGatewayPlugin {
       'before:package:initialize': () =>
         this.userFacing(async () => {
           names.sesInboundEndpoint(this.serverless.getProvider('aws').getRegion());
+          const { service, serviceDir, configurationFilename } = this.serverless;
+          functionConfig.checkFunctionConfig(service, functionConfig.serviceFileText(serviceDir, configurationFilename));
         }),
       'before:package:finalize': () => {
         const template = this.serverless.service.provider.compiledCloudFormationTemplate;
@@ -69,6 +73,12 @@ class HelpdeskGatewayPlugin {
           mailboxes: await param('mailboxes'),
           domain: await param('domain'),
         });
+      case 'mailboxAddresses':
+        return names.mailboxAddresses(await param('mailboxes'));
+      case 'noticeIdentityArns':
+        return names.sendingIdentities(await param('mailboxes')).map((identity) => ({
+          'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${identity}`,
+        }));
       case 'visibilityTimeout':
         return names.visibilityTimeoutSeconds(await resolveVariable('self:provider.timeout'));
       case 'ruleSetName': {
@@ -81,7 +91,7 @@ class HelpdeskGatewayPlugin {
     const derived = names.deploymentNames(String(await resolveVariable('self:service')), String(await resolveVariable('sls:stage')));
     if (!Object.hasOwn(derived, address)) {
       throw new names.DeploymentConfigError(
-        `\${gateway:${address}} is not defined; the gateway plugin knows recipients, visibilityTimeout, ${Object.keys(derived).join(', ')}.`,
+        `\${gateway:${address}} is not defined; the gateway plugin knows recipients, mailboxAddresses, noticeIdentityArns, visibilityTimeout, ${Object.keys(derived).join(', ')}.`,
       );
     }
     return derived[address];

@@ -150,6 +150,31 @@ function receiptRecipients({ recipients = '', catchAll = 'false', mailboxes = ''
   return [...new Set(list.map((r) => r.toLowerCase()))];
 }
 
+/**
+ * The addresses of `mailboxes` (`address=queue[:mode]`, comma-separated), lower-cased, each once:
+ * the only From addresses sender notices may use (the `ses:FromAddress` condition).
+ */
+function mailboxAddresses(mailboxes = '') {
+  const addresses = String(mailboxes)
+    .split(',')
+    .map((entry) => entry.split('=')[0].trim().toLowerCase())
+    .filter(Boolean);
+  const bad = addresses.filter((a) => !/^[^\s@,=]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/.test(a));
+  if (addresses.length === 0 || bad.length > 0) {
+    throw new DeploymentConfigError(`Parameter mailboxes needs address=queue entries, and got ${addresses.length === 0 ? 'none' : bad.map((b) => `"${b}"`).join(', ')}.`);
+  }
+  return [...new Set(addresses)];
+}
+
+/**
+ * The SES identities a sender notice may be sent with: each mailbox address and its domain (SES
+ * authorizes against the address identity when that is verified, else the domain identity).
+ */
+function sendingIdentities(mailboxes = '') {
+  const addresses = mailboxAddresses(mailboxes);
+  return [...new Set([...addresses.map((a) => a.slice(a.lastIndexOf('@') + 1)), ...addresses])];
+}
+
 /** Six times the function's timeout (seconds), as Lambda advises for a queue it reads. */
 function visibilityTimeoutSeconds(functionTimeout) {
   const timeout = Number(functionTimeout);
@@ -168,7 +193,9 @@ module.exports = {
   SES_RECEIVING_REGIONS,
   deploymentNames,
   existingRuleSetName,
+  mailboxAddresses,
   receiptRecipients,
+  sendingIdentities,
   sesInboundEndpoint,
   visibilityTimeoutSeconds,
 };

@@ -26,3 +26,5 @@ export declare function existingRuleSetName(name: string): string;
 export declare function receiptRecipients(params: { recipients?: string; catchAll?: string; mailboxes?: string; domain?: string }): string[];
 export declare function sesInboundEndpoint(region: string): string;
 export declare function visibilityTimeoutSeconds(functionTimeout: number | string): number;
+export declare function mailboxAddresses(mailboxes: string): string[];
+export declare function sendingIdentities(mailboxes: string): string[];

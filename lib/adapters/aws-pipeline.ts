@@ -8,16 +8,37 @@ import { DynamoPrefetcher } from './dynamodb-prefetcher.js';
 import { DynamoTicketStore } from './dynamodb-ticket-store.js';
 import { EventBridgePublisher, createEventBridgeClient } from './eventbridge-publisher.js';
 import { S3RawMailStore } from './s3-raw-mail-store.js';
+import { loadNoticeTemplates } from '../notices/notice-templates.js';
+import { DynamoNoticeThrottle } from './dynamodb-notice-throttle.js';
+import { SesV2NoticeSender, createSesV2Client } from './sesv2-notice-sender.js';
 
 export function awsPipelineDeps(config: GatewayConfig, clients: AwsClients, replyTokenKeys: ReplyTokenKeys | null): PipelineDeps {
   const { s3, dynamo } = clients;
+  const ledger = new DynamoMessageLedger(dynamo, config.messagesTable);
   return {
     config,
     rawMail: new S3RawMailStore(s3, config.mailBucket),
     tickets: new DynamoTicketStore(dynamo, config.ticketsTable),
-    ledger: new DynamoMessageLedger(dynamo, config.messagesTable),
+    ledger,
     prefetcher: new DynamoPrefetcher(dynamo, { tickets: config.ticketsTable, messages: config.messagesTable }),
     replyTokenKeys,
     events: config.eventBusName ? { publisher: new EventBridgePublisher(createEventBridgeClient()), eventBusName: config.eventBusName } : null,
+    notices: noticePorts(config, clients, ledger),
+  };
+}
+
+/**
+ * The ports of sender notices when they are on: SES v2, the notices table, the ledger as the
+ * mark, and the templates read now (a missing or malformed one fails the cold start, naming
+ * SENDER_NOTICE_TEMPLATES).
+ */
+function noticePorts(config: GatewayConfig, clients: AwsClients, ledger: DynamoMessageLedger): PipelineDeps['notices'] {
+  const { notices } = config;
+  if (!notices.enabled || notices.table === null) return null;
+  return {
+    sender: new SesV2NoticeSender(createSesV2Client()),
+    throttle: new DynamoNoticeThrottle(clients.dynamo, notices.table),
+    marker: ledger,
+    templates: loadNoticeTemplates(notices.reasons, notices.templatesDir),
   };
 }

@@ -2,7 +2,7 @@
  * {@link MessageLedger} on DynamoDB. Table key: `messageKey` (string); global secondary index
  * `byTicket` (`ticketId`, `recordedAt`) lists a ticket's follow-ups and outbound Message-IDs.
  * Every write is a single-item conditional write. A final entry gains `publishedAt` once its event
- * was published (`markPublished`).
+ * was published (`markPublished`); a skip with a sender notice gains `noticeDone` once it was dealt with (`markNoticed`).
  */
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LedgerConflictError, TransientError } from '../errors.js';
@@ -11,6 +11,8 @@ import { ledgerKeyOfMessageId } from '../mail/message-id.js';
 import { replaceableSkipReasons } from '../ledger-outcomes.js';
 import { capLedgerEntry } from '../record-caps.js';
 import type { LedgerWriteOptions, MessageLedger, RecordResult, SkippedFilter } from '../ports.js';
+import type { NoticeDone } from '../notices/notice-decision.js';
+import type { NoticeMarker } from '../notices/notice-ports.js';
 import { asAwsFailure, awsErrorName } from './aws-errors.js';
 import { batchGetAll } from './dynamodb-batch-get.js';
 
@@ -79,7 +81,7 @@ function sameObjectCondition(location: MailLocation, replacing: { pending: boole
   };
 }
 
-export class DynamoMessageLedger implements MessageLedger {
+export class DynamoMessageLedger implements MessageLedger, NoticeMarker {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -229,6 +231,25 @@ export class DynamoMessageLedger implements MessageLedger {
     } catch (error) {
       if (awsErrorName(error) === CONDITION_FAILED) return false;
       throw asAwsFailure('marking a ledger entry published', error);
+    }
+  }
+
+  async markNoticed(entry: Pick<SkippedEntry, 'messageKey' | 'recordedAt'>, done: NoticeDone): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { messageKey: entry.messageKey },
+          UpdateExpression: 'SET noticeDone = :done',
+          ConditionExpression: 'recordedAt = :recordedAt AND #state = :skipped',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':done': done, ':recordedAt': entry.recordedAt, ':skipped': 'skipped' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorName(error) === CONDITION_FAILED) return false;
+      throw asAwsFailure('marking a ledger entry noticed', error);
     }
   }
 

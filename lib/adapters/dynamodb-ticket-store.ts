@@ -144,4 +144,34 @@ export class DynamoTicketStore implements TicketStore, TicketImportStore {
       throw asAwsFailure(`reopening ticket ${id}`, error);
     }
   }
+
+  async replaceCc(id: number, expected: readonly string[], next: readonly string[], at: string): Promise<'replaced' | 'changed'> {
+    // The list is compared element by element (`cc[0] = :e0 …`): DynamoDB compares whole lists
+    // too, but not every emulator does, and this reads the same. An absent list reads as empty
+    // (ticketFromItem). At most 50 entries (MAX_TICKET_CC): the expression stays far below 4 KB.
+    const unchanged =
+      expected.length === 0
+        ? '(attribute_not_exists(cc) OR size(cc) = :size)'
+        : ['size(cc) = :size', ...expected.map((_, i) => `cc[${i}] = :e${i}`)].join(' AND ');
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id },
+          UpdateExpression: 'SET cc = :next, updatedAt = :at',
+          ConditionExpression: `attribute_exists(id) AND ${unchanged}`,
+          ExpressionAttributeValues: {
+            ':next': [...next],
+            ':at': at,
+            ':size': expected.length,
+            ...Object.fromEntries(expected.map((address, i) => [`:e${i}`, address])),
+          },
+        }),
+      );
+      return 'replaced';
+    } catch (error) {
+      if (awsErrorName(error) === CONDITION_FAILED) return 'changed';
+      throw asAwsFailure(`updating the CC list of ticket ${id}`, error);
+    }
+  }
 }

@@ -3,7 +3,7 @@
  * runs) or from SSM SecureString parameters (AWS), so the secret never sits in the function's
  * configuration in clear.
  */
-import type { ReplyTokenSecretSource } from '../config.js';
+import { checkReplyTokenSecret, type ReplyTokenSecretSource } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { ReplyTokenKeys } from '../screening/reply-token.js';
 
@@ -32,9 +32,8 @@ export async function loadReplyTokenKeys(source: ReplyTokenSecretSource, read: P
       return { current: Buffer.from(source.current, 'utf8'), previous: source.previous ? Buffer.from(source.previous, 'utf8') : null };
     case 'ssm': {
       const [current, previous] = await Promise.all([read(source.current), source.previous ? read(source.previous) : Promise.resolve(null)]);
-      for (const [name, value] of [['REPLY_TOKEN_SECRET_PARAMETER', current], ['REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER', previous]] as const) {
-        if (value !== null && value.length < 32) throw new ConfigError(name, `a secret of at least 32 characters (the parameter holds ${value.length})`);
-      }
+      checkReplyTokenSecret('REPLY_TOKEN_SECRET_PARAMETER', current);
+      if (previous !== null) checkReplyTokenSecret('REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER', previous);
       return { current: Buffer.from(current, 'utf8'), previous: previous ? Buffer.from(previous, 'utf8') : null };
     }
   }

@@ -111,10 +111,10 @@ export class S3RawMailStore implements RawMailStore {
     }
   }
 
-  async putText(key: string, text: string): Promise<void> {
+  async putText(key: string, text: string, mediaType: 'text/plain' | 'text/html' = 'text/plain'): Promise<void> {
     try {
       await this.s3.send(
-        new PutObjectCommand({ Bucket: this.derivedBucket, Key: key, Body: text, ContentType: 'text/plain; charset=utf-8' }),
+        new PutObjectCommand({ Bucket: this.derivedBucket, Key: key, Body: text, ContentType: `${mediaType}; charset=utf-8` }),
       );
     } catch (error) {
       throw asAwsFailure(`PutObject s3://${this.derivedBucket}/${key}`, error);

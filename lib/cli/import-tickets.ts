@@ -16,13 +16,21 @@ import { createAwsClients } from '../adapters/aws-clients.js';
 import { DynamoMessageLedger } from '../adapters/dynamodb-message-ledger.js';
 import { DynamoTicketStore } from '../adapters/dynamodb-ticket-store.js';
 import { CONFIG_VARIABLES } from '../config.js';
-import { ConfigError, GatewayError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { importTickets, type ImportReport } from '../import/import-tickets.js';
 import { ImportFileError, parseTicketImport, type ImportedTicket, type ImportPlan } from '../import/ticket-import.js';
+import { refuseNpmDryRun, runCommand, UsageError, type CommandHelp } from './run-command.js';
 
-const USAGE = 'usage: npm run import-tickets -- [--dry-run] FILE';
+const HELP: CommandHelp = {
+  usage: 'usage: npm run import-tickets -- [--dry-run] FILE',
+  description: `Loads existing tickets into the tickets table and raises the ticket id counter past them. FILE is a
+tickets file (npm start's --tickets format) or django-helpdesk's dumpdata output. Idempotent.
 
-class UsageError extends GatewayError {}
+  --dry-run   print the plan, write nothing (write it after the --)
+
+Uses TICKETS_TABLE and MESSAGES_TABLE, and the shell's AWS credentials and region. Exit codes:
+0 done, 1 failed, 2 a usage or configuration error.`,
+};
 
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
@@ -65,7 +73,8 @@ async function readPlan(file: string): Promise<ImportPlan> {
 async function main(argv: readonly string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { 'dry-run': { type: 'boolean', default: false } } });
   const [file, ...extra] = positionals;
-  if (!file || extra.length > 0) throw new UsageError(USAGE);
+  if (!file || extra.length > 0) throw new UsageError('expected one FILE');
+  refuseNpmDryRun(values['dry-run'], 'import-tickets');
   const plan = await readPlan(file);
   const out = (lines: readonly string[]) => process.stdout.write(lines.map((line) => `${line}\n`).join(''));
   out([`${file}: ${plan.format}, ${count(plan.tickets.length, 'ticket')} in ${count(plan.queues.length, 'queue')} (${plan.queues.join(', ') || 'none'})`]);
@@ -89,8 +98,4 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const usage = error instanceof GatewayError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(usage ? 2 : 1);
-});
+runCommand(HELP, main);

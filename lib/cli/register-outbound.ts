@@ -10,14 +10,23 @@ import { createAwsClients } from '../adapters/aws-clients.js';
 import { DynamoMessageLedger } from '../adapters/dynamodb-message-ledger.js';
 import { DynamoTicketStore } from '../adapters/dynamodb-ticket-store.js';
 import { CONFIG_VARIABLES } from '../config.js';
-import { ConfigError, GatewayError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { registerOutboundMessage } from '../outbound.js';
+import { runCommand, UsageError, type CommandHelp } from './run-command.js';
 
-const USAGE = "usage: npm run register-outbound -- --ticket N --message-id '<id@host>'";
+const HELP: CommandHelp = {
+  usage: "usage: npm run register-outbound -- --ticket N --message-id '<id@host>'",
+  description: `Registers the Message-ID of a notification the helpdesk sent for ticket N, so that replies to it
+thread into that ticket.
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { ticket: { type: 'string' }, 'message-id': { type: 'string' } } });
-  if (!values.ticket || !values['message-id']) throw new GatewayError(USAGE);
+Uses TICKETS_TABLE and MESSAGES_TABLE, and the shell's AWS credentials and region (the SDK's
+AWS_ENDPOINT_URL_DYNAMODB points it at a local stack). Exit codes: 0 registered, 1 failed,
+2 a usage or configuration error.`,
+};
+
+async function main(argv: readonly string[]): Promise<void> {
+  const { values } = parseArgs({ args: [...argv], options: { ticket: { type: 'string' }, 'message-id': { type: 'string' } } });
+  if (!values.ticket || !values['message-id']) throw new UsageError('--ticket and --message-id are required');
   for (const variable of ['TICKETS_TABLE', 'MESSAGES_TABLE'] as const) {
     if (!process.env[variable]) throw new ConfigError(variable, CONFIG_VARIABLES[variable]);
   }
@@ -34,7 +43,4 @@ async function main(): Promise<void> {
   dynamo.destroy();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(error instanceof GatewayError ? 2 : 1);
-});
+runCommand(HELP, main);

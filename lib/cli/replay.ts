@@ -12,15 +12,26 @@ import { createAwsClients } from '../adapters/aws-clients.js';
 import { awsPipelineDeps } from '../adapters/aws-pipeline.js';
 import { loadReplyTokenKeys } from '../adapters/reply-token-secrets.js';
 import { loadConfig } from '../config.js';
-import { GatewayError } from '../errors.js';
 import { SKIP_REASON_NAMES, isSkipReason, type MailOutcome } from '../outcomes.js';
 import { createMailProcessor } from '../pipeline/index.js';
 import type { SkippedFilter } from '../ports.js';
 import { replaySkipped } from '../replay.js';
+import { refuseNpmDryRun, runCommand, UsageError, type CommandHelp } from './run-command.js';
 
-const USAGE = 'usage: npm run replay -- [--reason R] [--since DATE] [--ticket N] [--dry-run] [--function NAME]';
+const HELP: CommandHelp = {
+  usage: 'usage: npm run replay -- [--reason R] [--since DATE] [--ticket N] [--dry-run] [--function NAME]',
+  description: `Re-drives skipped mail through the pipeline (after the cause is fixed) and prints what became of each.
 
-class UsageError extends GatewayError {}
+  --reason R       only mail skipped for this reason (${SKIP_REASON_NAMES.join(', ')})
+  --since DATE     only mail skipped since, e.g. 2026-11-28 or 2026-11-28T09:00:00Z
+  --ticket N       only mail that named ticket N
+  --dry-run        list what would be replayed, write nothing (write it after the --)
+  --function NAME  take the configuration from the deployed Lambda function NAME
+
+Configuration comes from the environment as for the Lambda (TICKETS_TABLE, MESSAGES_TABLE,
+MAIL_BUCKET, MAILBOXES, …); AWS credentials and region are the shell's. Exit codes: 0 done,
+1 a mail needs a retry (or the run failed), 2 a usage or configuration error.`,
+};
 
 function filterFrom(values: { reason?: string; since?: string; ticket?: string }): SkippedFilter {
   if (values.reason !== undefined && !isSkipReason(values.reason)) {
@@ -51,8 +62,9 @@ function describe(outcome: MailOutcome): string {
   }
 }
 
-async function main(): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
+    args: [...argv],
     options: {
       reason: { type: 'string' },
       since: { type: 'string' },
@@ -62,6 +74,7 @@ async function main(): Promise<number> {
     },
   });
   const filter = filterFrom(values);
+  refuseNpmDryRun(values['dry-run'], 'replay');
   if (values.function) Object.assign(process.env, await functionEnvironment(values.function));
   const config = loadConfig();
   const clients = createAwsClients();
@@ -94,14 +107,4 @@ async function main(): Promise<number> {
   return counts.retry > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`${USAGE}\n`);
-      process.exit(2);
-    }
-    process.exit(1);
-  },
-);
+runCommand(HELP, main);

@@ -8,18 +8,21 @@
  * exits 1 when any failed. Sends no mail (see lib/smoke/gather.ts for the one invocation it makes).
  */
 import { parseArgs } from 'node:util';
-import { DeploymentConfigError } from '../../infra/plugin/names.cjs';
 import { formatReport, runChecks } from '../smoke/checks.js';
 import { gatherAnswers } from '../smoke/gather.js';
+import { runCommand, UsageError, type CommandHelp } from './run-command.js';
 
-const USAGE = 'usage: npm run smoke -- --stage S [--region R]   (region: as deployed, default eu-west-1 as in serverless.yml)';
+const HELP: CommandHelp = {
+  usage: 'usage: npm run smoke -- --stage S [--region R]',
+  description: `Checks with the deployer's credentials that mail sent to the domain will reach the gateway of
+stage S (region: as deployed, default AWS_REGION or eu-west-1 as in serverless.yml). Prints each
+check as PASS or FAIL with the fix; sends no mail. Exit codes: 0 every check passed, 1 a check
+failed, 2 a usage error.`,
+};
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { stage: { type: 'string' }, region: { type: 'string' }, help: { type: 'boolean' } } });
-  if (values.help || !values.stage) {
-    process.stderr.write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
-  }
+async function main(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({ args: [...argv], options: { stage: { type: 'string' }, region: { type: 'string' } } });
+  if (!values.stage) throw new UsageError('--stage is required');
   const region = values.region ?? process.env.AWS_REGION ?? 'eu-west-1';
   const answers = await gatherAnswers(values.stage, region);
   const results = runChecks(answers);
@@ -27,12 +30,4 @@ async function main(): Promise<number> {
   return results.some((r) => r.status !== 'pass') ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof DeploymentConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 2;
-  },
-);
+runCommand(HELP, main);

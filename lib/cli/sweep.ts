@@ -14,14 +14,24 @@ import { awsPipelineDeps } from '../adapters/aws-pipeline.js';
 import { loadReplyTokenKeys } from '../adapters/reply-token-secrets.js';
 import { S3InboundListing } from '../adapters/s3-inbound-listing.js';
 import { loadConfig } from '../config.js';
-import { GatewayError } from '../errors.js';
 import type { MailOutcome } from '../outcomes.js';
 import { createMailProcessor } from '../pipeline/index.js';
 import { sweep, type SweepFinding } from '../sweep.js';
+import { refuseNpmDryRun, runCommand, UsageError, type CommandHelp } from './run-command.js';
 
-const USAGE = 'usage: npm run sweep -- [--after MINUTES] [--lookback HOURS] [--dry-run] [--function NAME]';
+const HELP: CommandHelp = {
+  usage: 'usage: npm run sweep -- [--after MINUTES] [--lookback HOURS] [--dry-run] [--function NAME]',
+  description: `Re-drives raw mail under the inbound prefix that has no outcome, and unfinished new-ticket claims.
 
-class UsageError extends GatewayError {}
+  --after MINUTES   only mail at least this old (default SWEEP_AFTER_MINUTES, 60)
+  --lookback HOURS  only mail at most this old (default SWEEP_LOOKBACK_HOURS, 72)
+  --dry-run         list what would be re-driven, write nothing (write it after the --)
+  --function NAME   take the configuration from the deployed Lambda function NAME
+
+Configuration comes from the environment as for the Lambda; AWS credentials and region are the
+shell's. Exit codes: 0 done, 1 a mail needs a retry (or the run failed), 2 a usage or
+configuration error.`,
+};
 
 function whole(flag: string, value: string | undefined, fallback: number, minimum: number): number {
   if (value === undefined) return fallback;
@@ -53,10 +63,12 @@ function line(finding: SweepFinding): string {
   return `${what} → ${finding.releasedAsMissing ? 'its raw mail is gone: released as object-missing' : describe(finding.report.outcome)}`;
 }
 
-async function main(): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
+    args: [...argv],
     options: { after: { type: 'string' }, lookback: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, function: { type: 'string' } },
   });
+  refuseNpmDryRun(values['dry-run'], 'sweep');
   if (values.function) Object.assign(process.env, await functionEnvironment(values.function));
   const config = loadConfig();
   const afterMinutes = whole('after', values.after, config.sweep.afterMinutes, 0);
@@ -82,14 +94,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`${USAGE}\n`);
-      process.exit(2);
-    }
-    process.exit(1);
-  },
-);
+runCommand(HELP, main);

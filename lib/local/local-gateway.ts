@@ -10,6 +10,7 @@ import type { MailboxMode } from '../mailbox.js';
 import type { MailReport } from '../pipeline/index.js';
 import { startEmbeddedStack, type EmbeddedStack } from './embedded-stack.js';
 import { seedTickets, type TicketSeed } from './seed.js';
+import { isolateFromShellAws } from './shell-isolation.js';
 import { withSimulatedSesReceipt } from './ses-receipt.js';
 
 /** The domain of the local run's mailboxes: queue `support` is reachable at support@helpdesk.example. */
@@ -68,6 +69,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   try {
     const overrides = typeof options.env === 'function' ? await options.env(stack) : options.env;
     const env = localGatewayEnv(stack, options, overrides);
+    // The shell's AWS_PROFILE, AWS_ENDPOINT_URL, AWS_SESSION_TOKEN … must not reach the handler's clients.
+    isolateFromShellAws(process.env);
     Object.assign(process.env, env);
     await seedTickets(stack.env, { tickets: stack.names.ticketsTable, messages: stack.names.messagesTable }, options.tickets);
     const { handler } = (await import('../../functions/ingest-mail.js')) as { handler: (event: unknown) => Promise<IngestResult> };

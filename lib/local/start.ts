@@ -7,6 +7,10 @@
  * `--json` exactly one JSON object per mail on stdout; logs and metrics go to stderr. With
  * `--events FILE` it writes the events the gateway published to the local EventBridge, one
  * PutEvents entry per line (`event-lines.ts`), and the summary counts them.
+ *
+ * Sender notices are on (SENDER_NOTICES=true unless the shell says otherwise), sent to the
+ * embedded SES v2: the table marks the rows whose sender got one, and each `--json` line carries
+ * `"notice": {"to", "reason"}` or `null`.
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -17,15 +21,28 @@ import type { MailReport } from '../pipeline/index.js';
 import { eventLines, eventsSummary } from './event-lines.js';
 import { StoredReader, type StoredView } from './stored-view.js';
 import { startLocalGateway } from './local-gateway.js';
+import { runExitCode, runTable } from './run-table.js';
 import { parseTicketSeeds, type TicketSeed } from './seed.js';
+import { isolateFromShellAws } from './shell-isolation.js';
+import { runCommand, UsageError, type CommandHelp } from '../cli/run-command.js';
 
 const SAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples');
 /** Routing variables the shell may set for the local run. */
-const SHELL_ROUTING = ['MAILBOXES', 'DEFAULT_QUEUE'] as const;
-const USAGE = 'usage: npm start -- [--mode create|update-only] [--tickets FILE] [--events FILE] [--json] PATH...';
+const SHELL_ROUTING = ['MAILBOXES', 'DEFAULT_QUEUE', 'SENDER_NOTICES', 'SENDER_NOTICE_REASONS'] as const;
+const HELP: CommandHelp = {
+  usage: 'usage: npm start -- [--mode create|update-only] [--tickets FILE] [--events FILE] [--json] PATH...',
+  description: `Runs the gateway on this machine (embedded DynamoDB, S3 and EventBridge; no AWS account) on
+each mail file, in the order given (a folder's .eml files sorted by name; default: samples/).
 
-/** A usage error: printed with the usage line, exit code 2. */
-class UsageError extends Error {}
+  --mode MODE      the mode of mailboxes that name none: update-only (default) or create
+  --tickets FILE   tickets to seed, a JSON array (default: samples/tickets.json)
+  --events FILE    write the events the gateway published, one per line
+  --json           one JSON object per mail on stdout, nothing else (use npm start --silent -- --json)
+
+The shell's AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_REGION, AWS_ENDPOINT_URL*, AWS_SESSION_TOKEN and
+keys are ignored. Exit codes: 0 every mail got an outcome, 1 a mail needs a retry (or the run
+failed), 2 a usage or configuration error.`,
+};
 
 /** One line of the `--json` output. `ticketId` is the ticket the mail was applied to, if any. */
 export interface JsonResult {
@@ -36,6 +53,8 @@ export interface JsonResult {
   ticketId: number | null;
   /** What the follow-up or new ticket holds (`stored-view.ts`); `null` for a mail that was not applied. */
   stored: StoredView | null;
+  /** The sender notice this mail's skip sent (SENDER_NOTICES); `null` when none was sent. */
+  notice: { to: string; reason: string } | null;
 }
 
 export function toJsonResult(file: string, report: MailReport, stored: StoredView | null = null): JsonResult {
@@ -47,14 +66,8 @@ export function toJsonResult(file: string, report: MailReport, stored: StoredVie
     reason: outcome.kind === 'skipped' ? outcome.reason : null,
     ticketId: outcome.kind === 'followup' || outcome.kind === 'created' ? outcome.ticketId : null,
     stored,
+    notice: report.notice?.kind === 'sent' ? { to: report.notice.to, reason: report.notice.reason } : null,
   };
-}
-
-/** The ticket column of the table: where the mail went, or `(N)` for a ticket a skipped mail named. */
-function ticketCell(report: MailReport): string {
-  const { outcome } = report;
-  if (outcome.kind === 'followup' || outcome.kind === 'created') return String(outcome.ticketId);
-  return outcome.kind === 'skipped' && outcome.ticketId !== undefined ? `(${outcome.ticketId})` : '';
 }
 
 /** Expands PATH arguments: files as given, folders to their .eml files sorted by name. */
@@ -90,14 +103,6 @@ async function readTickets(file: string): Promise<TicketSeed[]> {
   }
 }
 
-function table(rows: readonly { result: JsonResult; report: MailReport }[]): string {
-  const header = ['file', 'outcome', 'reason', 'ticket'];
-  const cells = rows.map(({ result, report }) => [basename(result.file), result.outcome, result.reason ?? '', ticketCell(report)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
-  const line = (c: readonly string[]) => c.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
-}
-
 /** Keeps stdout for results: everything else that writes to stdout (logs, EMF metrics) goes to stderr. */
 function reserveStdout(): (text: string) => void {
   const write = process.stdout.write.bind(process.stdout);
@@ -108,6 +113,7 @@ function reserveStdout(): (text: string) => void {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  isolateFromShellAws(process.env);
   const print = reserveStdout();
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -122,7 +128,8 @@ async function main(argv: readonly string[]): Promise<number> {
   // MAILBOXES and DEFAULT_QUEUE set in the shell are honoured (mixed-mode mailboxes can be tried);
   // --mode then sets only the mode of mailboxes that name none (UPDATE_ONLY).
   const fromShell = Object.fromEntries(SHELL_ROUTING.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
-  const gateway = await startLocalGateway({ mode, tickets, env: fromShell });
+  // Notices on, so a newcomer sees them (the embedded SES v2 keeps them; nothing leaves the machine).
+  const gateway = await startLocalGateway({ mode, tickets, env: { SENDER_NOTICES: 'true', ...fromShell } });
   const results: { result: JsonResult; report: MailReport }[] = [];
   let events = '';
   const storedReader = new StoredReader(gateway.stack);
@@ -143,19 +150,11 @@ async function main(argv: readonly string[]): Promise<number> {
     await gateway.stop();
   }
   if (!values.json) {
-    print(`${table(results)}\n\n${results.length} mails, mode ${mode}${events}; logs and metrics were written to stderr.\n`);
+    const retries = results.filter(({ report }) => report.outcome.kind === 'retry').length;
+    const retryNote = retries > 0 ? `; ${retries} need a retry (see the logs)` : '';
+    print(`${runTable(results.map(({ result, report }) => ({ file: result.file, report, noticeSent: result.notice !== null, reply: result.stored?.reply ?? null })))}\n\n${results.length} mails, mode ${mode}${events}${retryNote}; logs and metrics were written to stderr.\n`);
   }
-  return 0;
+  return runExitCode(results.map(({ report }) => report));
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand(HELP, main);

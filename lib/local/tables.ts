@@ -33,3 +33,16 @@ export function messagesTableDefinition(TableName: string): CreateTableCommandIn
     ],
   };
 }
+
+/**
+ * The notices table (`adapters/dynamodb-notice-throttle.ts`): key `key`. On AWS its TTL attribute
+ * is `expiresAt` (infra/storage.yml); dynalite has no TTL, and nothing depends on it.
+ */
+export function noticesTableDefinition(TableName: string): CreateTableCommandInput {
+  return {
+    TableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
+  };
+}

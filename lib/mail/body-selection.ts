@@ -9,6 +9,7 @@
  *   never body (RFC 2183 §2.3: a file name is a suggestion for storing the part as a file).
  */
 import { convert, type HtmlToTextOptions } from 'html-to-text';
+import { nestsDeeperThan } from './html-depth.js';
 
 /** The text and HTML content mailparser hands over in its final `text` item (`MessageText`). */
 export interface BodyParts {
@@ -68,7 +69,7 @@ export function selectBody(parts: BodyParts, toText: HtmlToText = (html) => html
 }
 
 /** Where a `data:` URI ends, by the character before it: its closing quote or parenthesis, else white space or `>`. */
-const URI_CLOSERS: Readonly<Record<string, RegExp>> = { '"': /["]/g, "'": /[']/g, '(': /[)]/g, '=': /[\s>]/g, ',': /[\s>"']/g };
+const URI_CLOSERS: Readonly<Record<string, RegExp>> = { '"': /["]/g, "'": /[']/g, '(': /[)]/g, '=': /[\s>"']/g, ',': /[\s>"']/g };
 const DATA = 'data:';
 
 /**
@@ -108,28 +109,6 @@ export function stripEmbeddedBlobs(html: string): { readonly html: string; reado
   if (pieces.length === 0) return { html, removed: 0 };
   pieces.push(html.slice(copied));
   return { html: pieces.join(''), removed };
-}
-
-const VOID_ELEMENTS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
-/** Elements that a sibling closes implicitly (`<p>` after `<p>`): an unclosed run does not nest. */
-const IMPLIED_END_ELEMENTS = new Set(['p', 'li', 'dt', 'dd', 'option', 'optgroup', 'tr', 'td', 'th', 'thead', 'tbody', 'tfoot', 'rt', 'rp']);
-const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)|<!--[\s\S]*?(?:-->|$)/g;
-
-/**
- * Whether markup may nest deeper than `maxDepth`: an upper bound in one linear pass, counting
- * start tags of elements that hold content against end tags. It over-counts sloppy markup
- * (`<div><span></div>`), which then is converted crudely: its words are kept either way.
- */
-export function mayNestDeeperThan(html: string, maxDepth: number): boolean {
-  let depth = 0;
-  TAG.lastIndex = 0;
-  for (let match = TAG.exec(html); match !== null; match = TAG.exec(html)) {
-    const name = match[2]?.toLowerCase();
-    if (name === undefined || VOID_ELEMENTS.has(name) || IMPLIED_END_ELEMENTS.has(name)) continue;
-    if (match[1] === '/') depth = Math.max(0, depth - 1);
-    else if (++depth > maxDepth) return true;
-  }
-  return false;
 }
 
 const CONVERT_OPTIONS: HtmlToTextOptions = {
@@ -179,7 +158,7 @@ export function crudeHtmlToText(html: string): string {
  */
 export function htmlToPlainText(html: string, limits: HtmlConversionLimits = DEFAULT_HTML_LIMITS): { text: string; crude: boolean } {
   const cut = html.length > limits.maxHtmlChars ? html.slice(0, limits.maxHtmlChars) : html;
-  if (mayNestDeeperThan(cut, limits.maxDepth)) return { text: crudeHtmlToText(cut), crude: true };
+  if (nestsDeeperThan(cut, limits.maxDepth)) return { text: crudeHtmlToText(cut), crude: true };
   try {
     const text = convert(cut, { ...CONVERT_OPTIONS, limits: { maxDepth: limits.maxDepth, maxInputLength: limits.maxHtmlChars } });
     // A paragraph that held only a (skipped) picture leaves its line breaks behind.

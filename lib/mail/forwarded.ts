@@ -81,15 +81,42 @@ function splitHead(text: string): { readonly head: string; readonly rest: string
 }
 
 /**
- * The forwarded mail inside a text, when it holds a forwarded header block with a comparable
- * From address (`subject` helps the parser recognize Outlook's forms).
+ * A line that starts a forwarded or quoted header block, in the forms the parser knows and those
+ * it does not (Outlook's `-----Original Message-----`, a `From:` line naming an address, in the
+ * major languages' labels).
+ */
+const HEADER_BLOCK_START = /^[\s>*]*(?:-{3,}[^\n]*-{3,}|_{10,}|begin forwarded message|(?:from|von|de|van|da|från|fra|od|差出人|发件人|寄件者)\s*[:：][^\n]*@)/imu;
+
+/**
+ * Whether the text above the block the parser took holds another header block: then which block
+ * is the customer's is ambiguous (a forged block inside the customer's own text, below one the
+ * parser did not recognize), and no ticket is opened for anyone the text names.
+ */
+function noteHidesAnotherBlock(note: string): boolean {
+  return HEADER_BLOCK_START.test(note);
+}
+
+/** The From line of the block the parser took names more than one address (`From: Victim <v@…>, Mallory <m@…>`). */
+function fromLineNamesSeveral(head: string, note: string, address: string): boolean {
+  const block = head.slice(Math.max(0, head.indexOf(note) + note.length));
+  const line = block.split('\n').find((l) => l.toLowerCase().includes(address.toLowerCase())) ?? '';
+  return (line.match(/@/g) ?? []).length > 1;
+}
+
+/**
+ * The forwarded mail inside a text, when it holds one unambiguous forwarded header block with one
+ * comparable From address (`subject` helps the parser recognize Outlook's forms).
  */
 export function findInlineForward(subject: string, text: string): ForwardDetection {
   const { head, rest } = splitHead(text);
-  const result = new EmailForwardParser().read(normalizeForScan(head), subject);
+  const scanned = normalizeForScan(head);
+  const result = new EmailForwardParser().read(scanned, subject);
   if (!result.forwarded) return notForwarded('no forwarded header block in the text');
   const address = result.email.from.address;
   if (!address) return notForwarded('the forwarded header block names no From address');
+  const noteText = result.message ?? '';
+  if (noteHidesAnotherBlock(noteText)) return notForwarded('another header block above the forwarded one: ambiguous');
+  if (fromLineNamesSeveral(scanned, noteText, address)) return notForwarded('the forwarded From names several addresses');
   const from = canonicalizeMailbox(address);
   if (!from.comparable) return notForwarded(`the forwarded From is not comparable: ${from.reason}`);
   const note = result.message?.trim() || null;

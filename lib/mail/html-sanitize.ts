@@ -18,15 +18,20 @@
  * - Too long or too deeply nested HTML is not kept at all (`null`): the text body has its words.
  */
 import sanitizeHtml, { type IOptions } from 'sanitize-html';
-import { mayNestDeeperThan, stripEmbeddedBlobs } from './body-selection.js';
+import { stripEmbeddedBlobs } from './body-selection.js';
+import { nestsDeeperThan } from './html-depth.js';
+import { referencedCids } from './inline-images.js';
 
 /** Most characters of HTML (blobs removed) that are sanitized and kept. */
 export const MAX_KEPT_HTML_CHARS = 2 * 1024 * 1024;
 /** Deepest nesting handed to the parser (htmlparser2 is quadratic in depth, see body-selection.ts). */
 export const MAX_KEPT_HTML_DEPTH = 1000;
 
-/** Style values that cannot load a resource, run anything or escape their box. */
-const SAFE_STYLE_VALUE = [/^(?![\s\S]*(?:url|expression|image-set|var|attr|env)\s*\()[#(),.%\w\s'"-]{1,200}$/i];
+/**
+ * Style values that cannot load a resource, run anything or escape their box: no functions that
+ * load or compute, no negative lengths (a link pulled over the rest of the page).
+ */
+const SAFE_STYLE_VALUE = [/^(?![\s\S]*(?:url|expression|image-set|var|attr|env|calc)\s*\()(?![\s\S]*(?:^|[\s(,])-\s*[\d.])[#(),.%\w\s'"-]{1,200}$/i];
 const STYLE_PROPERTIES = [
   'color', 'background-color', 'font-weight', 'font-style', 'font-size', 'font-family', 'text-decoration', 'text-align',
   'vertical-align', 'white-space', 'border', 'border-collapse', 'padding', 'margin', 'width', 'height', 'line-height',
@@ -43,9 +48,12 @@ const OPTIONS: IOptions = {
   // Content of these goes with them (sanitize-html keeps the text of other dropped tags).
   nonTextTags: ['script', 'style', 'title', 'head', 'textarea', 'option', 'noscript', 'template', 'iframe', 'object', 'svg', 'math', 'select', 'button'],
   disallowedTagsMode: 'discard',
+  // Beyond the depth checked above (a second guard): deeper tags are dropped, their text kept.
+  nestingLimit: MAX_KEPT_HTML_DEPTH,
   allowedAttributes: {
     '*': ['style', 'title', 'dir', 'lang', 'align', 'valign', 'width', 'height'],
-    a: ['href', 'name', 'target', 'rel'],
+    // No `name`: a UI that shows the HTML in its own page would let it shadow global names (DOM clobbering).
+    a: ['href', 'target', 'rel'],
     img: ['src', 'alt'],
     td: ['colspan', 'rowspan', 'bgcolor'],
     th: ['colspan', 'rowspan', 'bgcolor'],
@@ -77,66 +85,13 @@ export type KeptHtml = { readonly html: string; readonly cids: readonly string[]
 /**
  * Sanitizes the HTML body of a mail for storage (see the module comment for the policy):
  * `data:` blobs cut first, then the allow-list applied. Answers the `cid:` references the kept
- * HTML makes ({@link referencedCids}), for {@link isInlineImage}. Never throws on hostile markup.
+ * HTML makes (`referencedCids` of `inline-images.ts`). Never throws on hostile markup.
  */
 export function sanitizeMailHtml(html: string): KeptHtml {
   const { html: withoutBlobs } = stripEmbeddedBlobs(html);
   if (withoutBlobs.length > MAX_KEPT_HTML_CHARS) return { html: null, reason: 'too-long' };
-  if (mayNestDeeperThan(withoutBlobs, MAX_KEPT_HTML_DEPTH)) return { html: null, reason: 'too-deep' };
+  if (nestsDeeperThan(withoutBlobs, MAX_KEPT_HTML_DEPTH)) return { html: null, reason: 'too-deep' };
   const clean = sanitizeHtml(withoutBlobs, OPTIONS).trim();
   if (clean === '') return { html: null, reason: 'empty' };
   return { html: clean, cids: referencedCids(clean) };
-}
-
-/**
- * The Content-IDs that `cid:` URLs in HTML name (RFC 2392: the URL is the Content-ID without
- * angle brackets, %-encoded), decoded, without repeats, in order.
- */
-export function referencedCids(html: string): string[] {
-  const out = new Set<string>();
-  for (const match of html.matchAll(/\bcid:([^\s"'<>)]{1,998})/gi)) {
-    const raw = match[1] as string;
-    let decoded = raw;
-    try {
-      decoded = decodeURIComponent(raw);
-    } catch {
-      // A stray % is taken as written.
-    }
-    out.add(decoded);
-  }
-  return [...out];
-}
-
-/** What mailparser's `AttachmentStream` says about an attachment that decides whether it is an inline image. */
-export interface AttachmentPlacement {
-  readonly contentType: string;
-  /** `AttachmentStream.cid`: the Content-ID without angle brackets, when the part has one. */
-  readonly cid?: string | null | undefined;
-  /** `AttachmentStream.related`: whether it sits in a `multipart/related` (RFC 2387). */
-  readonly related?: boolean | undefined;
-  /** `AttachmentStream.contentDisposition`: `inline`, `attachment`, … */
-  readonly contentDisposition?: string | null | undefined;
-}
-
-/**
- * The Content-ID to record for an attachment: `AttachmentStream.cid` when it is printable
- * ASCII of at most 250 characters (what a `cid:` URL and S3/DynamoDB metadata can carry),
- * else `null`.
- */
-export function recordableContentId(cid: string | null | undefined): string | null {
-  if (typeof cid !== 'string') return null;
-  const trimmed = cid.trim();
-  return trimmed !== '' && trimmed.length <= 250 && /^[\x21-\x7e]+$/.test(trimmed) ? trimmed : null;
-}
-
-/**
- * Whether an attachment is an inline image a UI shows in place: an `image/*` part with a
- * Content-ID that the kept HTML references by `cid:`, or that sits in a `multipart/related`
- * without `Content-Disposition: attachment` (RFC 2387 §3.4: the root refers to it).
- */
-export function isInlineImage(attachment: AttachmentPlacement, referenced: readonly string[]): boolean {
-  const cid = recordableContentId(attachment.cid);
-  if (cid === null || !/^image\//i.test(attachment.contentType)) return false;
-  if (referenced.includes(cid)) return true;
-  return attachment.related === true && (attachment.contentDisposition ?? 'inline').toLowerCase() !== 'attachment';
 }

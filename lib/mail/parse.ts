@@ -4,7 +4,8 @@
  * plain {@link MailRecord}.
  *
  * HTML body parts are converted to text here, within a budget per mail
- * ({@link MAX_HTML_TO_TEXT_BYTES}): converting HTML takes about 40 times its size in memory, and
+ * ({@link MAX_HTML_TO_TEXT_BYTES}, counted after embedded `data:` blobs are cut out, of at most
+ * {@link MAX_HTML_RAW_BYTES} read): converting HTML takes about 40 times its size in memory, and
  * mailparser on its own keeps every HTML part whole and converts each one up to 4 MB, with no total
  * (a 39 MB mail of 10 HTML parts took 1.36 GB). Parts beyond the budget are stored as attachments,
  * counted, and not converted.
@@ -20,11 +21,12 @@ import { pipeline } from 'node:stream/promises';
 import libmime from 'libmime';
 import type { AttachmentStream, Headers, MessageText } from 'mailparser';
 import { MalformedMailError, TransientError } from '../errors.js';
-import { htmlToPlainText, selectBody } from './body-selection.js';
+import { htmlToPlainText, selectBody, stripEmbeddedBlobs } from './body-selection.js';
 import { containerKind, MAX_ATTACHED_MESSAGE_BYTES, MAX_ATTACHED_MESSAGES, MAX_SMIME_BYTES, MAX_SMIME_NESTING, MAX_TNEF_BYTES, type ContainerKind } from './container-parts.js';
 import { FidelityMailParser } from './fidelity-parser.js';
 import type { AttachedMessage } from './forwarded.js';
 import { readMailHeaders } from './headers.js';
+import { recordableContentId } from './inline-images.js';
 import { readRawHeaders, type RawHeaderLine } from './raw-headers.js';
 import type { AttachmentInfo, MailHeaders, MailRecord, SmimeNote, TnefNote } from './record.js';
 import { MAX_TNEF_FILES, readTnef } from './tnef.js';
@@ -134,30 +136,64 @@ async function decodeText(bytes: Buffer, charset: string): Promise<string> {
 }
 
 /**
- * Reads an HTML part while it fits in what is left of the budget: `kept` with its bytes, or, once it
- * does not, `over` with a stream of the whole part (what was read, then the rest) for the sink.
+ * Most raw bytes of HTML body parts read into memory per mail, embedded blobs included: a pasted
+ * photo as a `data:` URI makes a few words of HTML several megabytes. The blobs are cut out of
+ * what was read, and {@link MAX_HTML_TO_TEXT_BYTES} applies to what is left (the words).
  */
-async function takeWithin(content: Readable, left: number): Promise<{ kind: 'kept'; bytes: Buffer } | { kind: 'over'; stream: Readable }> {
-  const read: Buffer[] = [];
-  let size = 0;
-  const iterator = (content as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) return { kind: 'kept', bytes: Buffer.concat(read, size) };
-    read.push(next.value);
-    size += next.value.length;
-    if (size > left) break;
-  }
+export const MAX_HTML_RAW_BYTES = 12 * 1024 * 1024;
+
+/** An HTML body part read: `kept` (decoded, its blobs cut), or `over` with a stream of the whole part for the sink. */
+type TakenHtml = { readonly kind: 'kept'; readonly html: string; readonly rawBytes: number } | { readonly kind: 'over'; readonly stream: Readable };
+
+/** A stream of `read` chunks, then the rest of `iterator`. */
+function replay(read: Buffer[], iterator: AsyncIterator<Buffer>): Readable {
   async function* whole() {
-    yield* read;
-    read.length = 0;
+    yield* read.splice(0);
     for (;;) {
       const next = await iterator.next();
       if (next.done) return;
       yield next.value;
     }
   }
-  return { kind: 'over', stream: Readable.from(whole(), { objectMode: false }) };
+  return Readable.from(whole(), { objectMode: false });
+}
+
+/**
+ * Reads an HTML body part while its raw bytes fit in `rawLeft`, then cuts its embedded blobs
+ * (`stripEmbeddedBlobs`): `kept` when what is left fits in `htmlLeft` bytes; otherwise `over`,
+ * with a stream of the whole part as written (what was read, then the rest) for the sink.
+ */
+async function takeHtml(content: Readable, charset: string, rawLeft: number, htmlLeft: number): Promise<TakenHtml> {
+  const read: Buffer[] = [];
+  let size = 0;
+  const iterator = (content as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) break;
+    read.push(next.value);
+    size += next.value.length;
+    if (size > rawLeft) return { kind: 'over', stream: replay(read, iterator) };
+  }
+  const html = size <= htmlLeft ? await decodeText(Buffer.concat(read, size), charset) : stripEmbeddedBlobs(await decodeText(Buffer.concat(read, size), charset)).html;
+  if (Buffer.byteLength(html) > htmlLeft) return { kind: 'over', stream: replay(read, iterator) };
+  return { kind: 'kept', html, rawBytes: size };
+}
+
+/**
+ * Reads a part (a container part, see `container-parts.ts`) while it fits in `left` bytes: `kept`
+ * with its bytes, or `over` with a stream of the whole part (what was read, then the rest) for the sink.
+ */
+async function takeWithin(content: Readable, left: number): Promise<{ readonly kind: 'kept'; readonly bytes: Buffer } | { readonly kind: 'over'; readonly stream: Readable }> {
+  const read: Buffer[] = [];
+  let size = 0;
+  const iterator = (content as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { kind: 'kept', bytes: Buffer.concat(read.splice(0), size) };
+    read.push(next.value);
+    size += next.value.length;
+    if (size > left) return { kind: 'over', stream: replay(read, iterator) };
+  }
 }
 
 /**
@@ -237,6 +273,7 @@ class PartCollector {
   readonly htmlParts: string[] = [];
   htmlNotConverted = 0;
   private htmlBudget = MAX_HTML_TO_TEXT_BYTES;
+  private htmlRawBudget = MAX_HTML_RAW_BYTES;
   readonly smime: SmimeNote[] = [];
   readonly tnef: TnefNote[] = [];
   readonly attachedMessages: AttachedMessage[] = [];
@@ -270,10 +307,11 @@ class PartCollector {
     let content: Readable = item.content;
     const htmlBody = isHtmlBody(item);
     if (htmlBody) {
-      const taken = await takeWithin(item.content, this.htmlBudget);
+      const taken = await takeHtml(item.content, charsetOf(item), this.htmlRawBudget, this.htmlBudget);
       if (taken.kind === 'kept') {
-        this.htmlBudget -= taken.bytes.length;
-        this.htmlParts.push(await decodeText(taken.bytes, charsetOf(item)));
+        this.htmlBudget -= Buffer.byteLength(taken.html);
+        this.htmlRawBudget -= taken.rawBytes;
+        this.htmlParts.push(taken.html);
         item.release?.();
         return;
       }
@@ -283,6 +321,7 @@ class PartCollector {
     const index = this.attachments.length;
     const accepted = await (await sink).accept({ index, filename: item.filename ?? null, contentType: item.contentType, content });
     item.release?.();
+    const contentId = recordableContentId(item.cid);
     this.attachments.push({
       index,
       filename: accepted.filename,
@@ -292,12 +331,18 @@ class PartCollector {
       sha256: item.checksum ?? '',
       key: accepted.key,
       ...(htmlBody ? { unconvertedHtmlBody: true } : {}),
+      ...(contentId !== null ? { contentId } : {}),
     });
   }
 
   /** The text parts; without any text in them, the HTML parts converted (as mailparser did). */
   body(): string {
     return this.text.trim() === '' && this.htmlParts.length > 0 ? htmlPartsToText(this.htmlParts) : this.text;
+  }
+
+  /** The HTML body parts as written (embedded blobs cut), joined; `null` without any. */
+  html(): string | null {
+    return this.htmlParts.length > 0 ? this.htmlParts.join('\n') : null;
   }
 
   /**
@@ -502,6 +547,15 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
   }
   if (sink) await sink.catch(fail);
   if (failure !== undefined) throw failure;
-  const { smime, tnef, attachedMessages } = parts;
-  return { ...(headers ?? EMPTY_HEADERS), text: parts.body(), attachments: parts.attachments, rawSize: meter.size(), htmlNotConverted: parts.htmlNotConverted, smime, tnef, attachedMessages };
+  return {
+    ...(headers ?? EMPTY_HEADERS),
+    text: parts.body(),
+    html: parts.html(),
+    attachedMessages: parts.attachedMessages,
+    smime: parts.smime,
+    tnef: parts.tnef,
+    attachments: parts.attachments,
+    rawSize: meter.size(),
+    htmlNotConverted: parts.htmlNotConverted,
+  };
 }

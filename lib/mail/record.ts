@@ -67,6 +67,16 @@ export interface AttachmentInfo {
    * file instead of converted to text. Absent otherwise.
    */
   readonly unconvertedHtmlBody?: boolean;
+  /**
+   * The part's Content-ID without angle brackets (RFC 2392), when it has a recordable one
+   * (`recordableContentId` of `html-sanitize.ts`): what a `cid:` URL of the HTML names.
+   */
+  readonly contentId?: string;
+  /**
+   * An inline image: shown in place of the HTML's `cid:` reference rather than listed as a file
+   * (`isInlineImage` of `html-sanitize.ts`). Absent for other attachments.
+   */
+  readonly inline?: true;
 }
 
 /** A fully parsed mail. */
@@ -76,6 +86,11 @@ export interface MailRecord extends MailHeaders {
    * to text (within the per-mail HTML budget).
    */
   readonly text: string;
+  /**
+   * The HTML body parts within the per-mail budget, joined, as the sender wrote them (NOT
+   * sanitized: `html-sanitize.ts` does that before anything is stored); `null` without any.
+   */
+  readonly html: string | null;
   /** HTML body parts over the budget, stored as attachments instead of converted. */
   readonly htmlNotConverted: number;
   readonly attachments: readonly AttachmentInfo[];

@@ -3,17 +3,18 @@
  *
  * Write order, per outcome (each step is idempotent; the ledger write is the commit point):
  * - follow-up: store attachments (while the mail streams, before this stage runs) → reopen the
- *   ticket if closed → store a long body → ledger entry → publish its event and mark the entry
- *   published → tag the raw mail.
+ *   ticket if closed → add its participants to the ticket's CC list → store a long body and the
+ *   sanitized HTML → ledger entry → publish its event and mark the entry published → tag the raw
+ *   mail.
  * - new ticket: reserve an id → claim the ledger key (`pending`, in the plan stage) → store
- *   attachments → store a long body → write the ticket → ledger entry over the claim → publish
- *   and mark → tag the raw mail.
- * - skip: ledger entry → publish and mark → tag the raw mail (a virus: move it to the quarantine
- *   prefix instead).
+ *   attachments → store a long body and the HTML → write the ticket (with its CCs) → ledger entry
+ *   over the claim → publish and mark → tag the raw mail.
+ * - skip: ledger entry (with the intent of a sender notice) → publish and mark → send the notice
+ *   and mark → tag the raw mail (a virus: move it to the quarantine prefix instead).
  *
  * Why a crash or a retry after any step neither duplicates a follow-up nor loses the mail:
  * - Nothing before the ledger entry is visible as a follow-up: a reopen is a no-op the second
- *   time, attachments and bodies are overwritten at keys derived from the ticket id and the follow-up
+ *   time, so is adding CCs already on the ticket (`ticket-participants.ts`), attachments and bodies are overwritten at keys derived from the ticket id and the follow-up
  *   id (a hash of the ledger key and the object), and a ticket write is conditional on its id (`already-created` when the same
  *   mail wrote it before).
  * - The ledger entry is a single conditional put: a redelivery of the same object finds it and only
@@ -33,20 +34,18 @@ import type { MailOutcome } from '../outcomes.js';
 import { failedRecipientsFromHeaders, readBounceReport } from '../screening/bounce.js';
 import { TransientError } from '../errors.js';
 import { contentFingerprint } from '../mail/content-fingerprint.js';
-import { trimReply } from '../mail/reply-trim.js';
-import { cutText, oneLine } from '../mail/unicode-text.js';
+import { markInlineImages } from '../mail/inline-images.js';
 import { reportCapturingSink, storingSink } from '../attachment-sinks.js';
 import { publishAfterCommit } from '../events/publish.js';
+import { sendNoticeAfterCommit } from '../notices/notice-outbox.js';
+import { noticeOfSkip } from './notice.js';
 import { assertSameMail, baseEntry, commitEntry, keepRawMail, recordSkip } from './commit.js';
 import { followupPrefix, quarantineKeyOf, type PipelineContext } from './context.js';
-import type { FollowupTarget, InboundMail, MailReport, Plan } from './types.js';
+import { replyOf, storeBody, storeHtml } from './followup-content.js';
+import { ticketOpening, type TicketOpening } from './ticket-opening.js';
+import { addParticipants } from './ticket-participants.js';
+import type { InboundMail, MailReport, Plan } from './types.js';
 
-/** Text bodies up to this many bytes are kept in the ledger entry; longer ones go to S3. */
-const MAX_INLINE_BODY_BYTES = 64 * 1024;
-/** The most of a follow-up's reply part kept in its ledger entry (the full text is kept beside it). */
-const MAX_REPLY_BYTES = 16 * 1024;
-/** django-helpdesk's ticket title length. */
-const MAX_TITLE_LENGTH = 200;
 /** Attempts at finding a free ticket id when the counter lags behind existing tickets. */
 const MAX_ID_ATTEMPTS = 5;
 
@@ -68,8 +67,10 @@ export async function applyPlan(ctx: PipelineContext, plan: Plan, record: MailRe
       const outcome = plan.prior ? outcomeOfEntry(plan.prior) : { kind: 'retry' as const, error: 'redelivery of an unknown entry' };
       // An earlier attempt may have recorded the outcome and died before publishing, tagging or moving the mail.
       if (ctx.events && plan.prior) await publishAfterCommit(ctx.events, plan.prior, record.text);
+      // …or before sending its notice (a crash between the commit and the send).
+      const notice = ctx.notices && plan.prior ? await sendNoticeAfterCommit(ctx.notices, plan.prior) : null;
       await keepRawMail(ctx, mail.location, outcome);
-      return { location: mail.location, messageId: headers.messageId, outcome, redelivered: true };
+      return { location: mail.location, messageId: headers.messageId, outcome, redelivered: true, notice };
     }
     case 'skip':
       return applySkip(ctx, plan, record, mail);
@@ -106,7 +107,8 @@ async function applySkip(ctx: PipelineContext, plan: Plan, record: MailRecord, m
     return recordSkip(ctx, mail, headers, messageKey, { reason, detail: bounce.detail, ticketId: bounce.ticketId, extra: { bounce: bounce.bounce }, fingerprint });
   }
   if (reason === 'virus') return recordSkip(ctx, mail, headers, messageKey, { reason, detail, extra: { quarantineKey: quarantineKeyOf(ctx.config, mail.location) }, fingerprint });
-  return recordSkip(ctx, mail, headers, messageKey, { reason, detail, ticketId: decision.ticketId ?? null, fingerprint });
+  const notice = noticeOfSkip(ctx, mail, headers, plan.sender, reason);
+  return recordSkip(ctx, mail, headers, messageKey, { reason, detail, ticketId: decision.ticketId ?? null, fingerprint, ...notice });
 }
 
 async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecord, mail: InboundMail): Promise<MailReport> {
@@ -115,9 +117,20 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
   if (!target) throw new Error('a follow-up or new ticket without a target');
   let ticketId = target.ticketId;
   let reopened = false;
-  if (decision.kind === 'followup' && decision.reopen) reopened = await ctx.tickets.reopen(ticketId, ctx.now().toISOString());
+  let ccAdded: readonly string[] = [];
+  let forwardedBy: string | undefined;
+  if (decision.kind === 'followup') {
+    if (decision.reopen) reopened = await ctx.tickets.reopen(ticketId, ctx.now().toISOString());
+    ccAdded = await addParticipants(ctx, plan, decision.ticket);
+  }
   const body = await storeBody(ctx, record, target);
-  if (decision.kind === 'create') ticketId = await createTicket(ctx, plan, record, ticketId, decision.queue);
+  const { cids, ...html } = await storeHtml(ctx, record, target);
+  if (decision.kind === 'create') {
+    const opening = ticketOpening(ctx, plan, record);
+    ticketId = await createTicket(ctx, plan, opening, ticketId, decision.queue);
+    ccAdded = opening.cc;
+    forwardedBy = opening.forwardedBy;
+  }
   const entry: AppliedEntry = {
     ...baseEntry(ctx, mail, headers, messageKey, fingerprintOf(plan, record)),
     state: 'applied',
@@ -128,8 +141,11 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
     mergedFrom: decision.kind === 'followup' ? decision.mergedFrom : [],
     ...(decision.kind === 'followup' && decision.conflict ? { referenceConflict: decision.conflict } : {}),
     ...body,
+    ...html,
     reply: replyOf(record.text),
-    attachments: record.attachments,
+    ...(ccAdded.length > 0 ? { ccAdded } : {}),
+    ...(forwardedBy ? { forwardedBy } : {}),
+    attachments: markInlineImages(record.attachments, cids),
   };
   const outcome: MailOutcome =
     decision.kind === 'create'
@@ -138,37 +154,22 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
   return commitEntry(ctx, mail, entry, outcome, headers.messageId, record.text);
 }
 
-/** The new part of a follow-up's text, without quoted history and signature (`reply-trim.ts`), at most 16 KB. */
-function replyOf(text: string): string {
-  return cutText(trimReply(text).reply, MAX_REPLY_BYTES, 'utf8-bytes', ' […]').text;
-}
-
-/** Keeps a short body inline in the ledger entry; stores a longer one in S3 beside the attachments. */
-async function storeBody(ctx: PipelineContext, record: MailRecord, target: FollowupTarget): Promise<Pick<AppliedEntry, 'body' | 'bodyKey'>> {
-  if (Buffer.byteLength(record.text) <= MAX_INLINE_BODY_BYTES) return { body: record.text, bodyKey: null };
-  const bodyKey = `${followupPrefix(ctx.config, target)}body.txt`;
-  await ctx.rawMail.putText(bodyKey, record.text);
-  return { body: null, bodyKey };
-}
-
 /**
  * Writes the new ticket under its reserved id. When another ticket holds that id (the counter
  * lagged behind the table), allocates the next one and points the ledger claim at it.
  */
-async function createTicket(ctx: PipelineContext, plan: Plan, record: MailRecord, ticketId: number, queue: string): Promise<number> {
+async function createTicket(ctx: PipelineContext, plan: Plan, opening: TicketOpening, ticketId: number, queue: string): Promise<number> {
   const at = ctx.now().toISOString();
-  const submitter = plan.submitter.found ? plan.submitter.address : (record.from?.address ?? '');
-  const ownAddresses = ctx.config.screening.ownAddresses;
-  const cc = [...new Set([...record.to, ...record.cc].map((a) => a.address))].filter((a) => a !== submitter && !ownAddresses.has(a));
   for (let attempt = 0, id = ticketId; attempt < MAX_ID_ATTEMPTS; attempt++) {
     const result = await ctx.tickets.create({
       id,
       queue,
       status: 'open',
-      title: oneLine(record.subject.trim() || '(no subject)', MAX_TITLE_LENGTH),
-      description: cutText(record.text, MAX_INLINE_BODY_BYTES / 2, 'utf8-bytes').text,
-      submitter,
-      cc,
+      title: opening.title,
+      description: opening.description,
+      submitter: opening.submitter,
+      cc: opening.cc,
+      ...(opening.forwardedBy ? { forwardedBy: opening.forwardedBy } : {}),
       createdAt: at,
       updatedAt: at,
       sourceMessageKey: plan.messageKey,

@@ -5,13 +5,14 @@
  */
 import { DistinctMailError, TransientError } from '../errors.js';
 import { publishAfterCommit } from '../events/publish.js';
+import { sendNoticeAfterCommit } from '../notices/notice-outbox.js';
 import type { FinalEntry, LedgerEntry, SkippedEntry } from '../ledger-entry.js';
 import { objectKeyOf, outcomeOfEntry, tagsOf } from '../ledger-outcomes.js';
 import type { MailLocation } from '../ledger-entry.js';
 import type { MailHeaders } from '../mail/record.js';
 import type { MailOutcome, SkipReason } from '../outcomes.js';
 import { quarantineKeyOf, type PipelineContext } from './context.js';
-import type { HeldBy, InboundMail, MailReport } from './types.js';
+import type { HeldBy, InboundMail, MailReport, SkipNotice } from './types.js';
 
 /** The most of a subject kept in a ledger entry. */
 const MAX_LEDGER_SUBJECT_LENGTH = 1000;
@@ -56,8 +57,10 @@ export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry
   // The outbox: the event goes out after the commit, and before the raw mail is tagged, so a mail
   // whose event was not published stays untagged and is re-driven (by redelivery or the sweep).
   if (ctx.events) await publishAfterCommit(ctx.events, stored, text);
+  // The sender notice, the same way: after the commit, marked after the send; it never throws.
+  const notice = ctx.notices ? await sendNoticeAfterCommit(ctx.notices, stored) : null;
   await keepRawMail(ctx, location, final);
-  return { location, messageId, outcome: final, redelivered };
+  return { location, messageId, outcome: final, redelivered, notice };
 }
 
 /**
@@ -101,8 +104,11 @@ export async function keepRawMail(ctx: PipelineContext, location: MailLocation, 
   else await ctx.rawMail.markOutcome(location, tagsOf(outcome));
 }
 
-/** Why a mail is skipped; `extra` adds what the reason knows (a bounce's details, the quarantine key). */
-export interface SkipRecord {
+/**
+ * Why a mail is skipped; `extra` adds what the reason knows (a bounce's details, the quarantine
+ * key); `notice` the sender notice to send after the commit, or why none is sent.
+ */
+export interface SkipRecord extends SkipNotice {
   readonly reason: SkipReason;
   readonly detail: string;
   readonly ticketId?: number | null;
@@ -115,7 +121,9 @@ export interface SkipRecord {
 export async function recordSkip(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders | null, messageKey: string, why: SkipRecord): Promise<MailReport> {
   const { reason, detail, extra } = why;
   const ticketId = why.ticketId ?? null;
-  const entry: SkippedEntry = { ...baseEntry(ctx, mail, headers, messageKey, why.fingerprint), ...extra, state: 'skipped', reason, detail, ticketId };
+  const notice = why.notice ? { notice: why.notice } : {};
+  const entry: SkippedEntry = { ...baseEntry(ctx, mail, headers, messageKey, why.fingerprint), ...extra, ...notice, state: 'skipped', reason, detail, ticketId };
   const outcome: MailOutcome = { kind: 'skipped', reason, detail, ...(ticketId === null ? {} : { ticketId }) };
-  return commitEntry(ctx, mail, entry, outcome, headers?.messageId ?? null);
+  const report = await commitEntry(ctx, mail, entry, outcome, headers?.messageId ?? null);
+  return why.noticeReport && !report.redelivered && !report.notice ? { ...report, notice: why.noticeReport } : report;
 }

@@ -4,6 +4,7 @@
  */
 import type { GatewayConfig } from '../config.js';
 import type { EventDeps } from '../events/publish.js';
+import type { NoticeDeps } from '../notices/notice-outbox.js';
 import type { MailLocation } from '../ledger-entry.js';
 import { SCREENING_HEADERS } from '../mail/headers.js';
 import type { MessageLedger, Prefetcher, RawMailStore, TicketStore } from '../ports.js';
@@ -27,6 +28,8 @@ export interface PipelineContext {
   readonly extraHeaders: readonly string[];
   /** Publishing of outcome events after the commit; `null` when off. */
   readonly events: EventDeps | null;
+  /** Sending sender notices after the commit; `null` when off. */
+  readonly notices: NoticeDeps | null;
 }
 
 /** Builds the context once, when the pipeline is created. */
@@ -44,6 +47,20 @@ export function createPipelineContext(deps: PipelineDeps): PipelineContext {
     findSubjectTag: subjectTagFinder(config.queueSlugs),
     extraHeaders: [...SCREENING_HEADERS, config.screening.loopHeader],
     events: deps.events ? { ...deps.events, ledger: deps.ledger, now } : null,
+    notices: config.notices.enabled && deps.notices ? noticeDeps(config, deps.notices, now) : null,
+  };
+}
+
+/** What sending notices needs, from the configuration and the notice ports. */
+function noticeDeps(config: GatewayConfig, ports: NonNullable<PipelineDeps['notices']>, now: () => Date): NoticeDeps {
+  const create = config.mailboxes.find((m) => m.mode === 'create' && m.address !== null);
+  return {
+    ...ports,
+    config: config.notices,
+    now,
+    loopHeader: config.screening.loopHeader,
+    createAddress: create?.address ?? null,
+    maxMailBytes: config.maxMailBytes,
   };
 }
 

@@ -13,6 +13,7 @@ import { applyPlan, attachmentSinkFor } from './apply.js';
 import { recordSkip } from './commit.js';
 import { createPipelineContext, type PipelineContext } from './context.js';
 import { reportFailure } from './failure.js';
+import { noticeOfUnreadMail } from './notice.js';
 import { planMail } from './plan.js';
 import { readMail } from './read.js';
 import { objectKeyOf } from '../ledger-outcomes.js';
@@ -36,7 +37,8 @@ async function processMail(ctx: PipelineContext, mail: InboundMail): Promise<Mai
     });
     if (read.kind === 'too-large') {
       const detail = `${read.size} bytes, more than MAX_MAIL_BYTES=${ctx.config.maxMailBytes}`;
-      return await recordSkip(ctx, mail, null, objectKeyOf(mail.location, 'object'), { reason: 'too-large', detail });
+      const notice = await noticeOfUnreadMail(ctx, mail, 'too-large');
+      return await recordSkip(ctx, mail, null, objectKeyOf(mail.location, 'object'), { reason: 'too-large', detail, ...notice });
     }
     if (!planned) throw new Error('the parser finished without reading a header block');
     return await applyPlan(ctx, await planned, read.record, mail);

@@ -55,7 +55,7 @@ function screen(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders): 
 }
 
 /** The sender from the raw From, and whether SES authenticated its domain. */
-function identifySender(mail: InboundMail, headers: MailHeaders): SenderIdentity {
+export function identifySender(mail: InboundMail, headers: MailHeaders): SenderIdentity {
   const from = canonicalSender(headers.raw.from);
   const verdict = authenticateSender({
     results: sesAuthenticationResults(headers.raw['authentication-results']),

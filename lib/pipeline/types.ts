@@ -9,6 +9,11 @@ import type { SubmitterChoice } from '../mail/submitter.js';
 import type { MailOutcome } from '../outcomes.js';
 import type { EventPublisher, MessageLedger, Prefetcher, RawMailStore, TicketStore } from '../ports.js';
 import type { ReplyTokenKeys } from '../screening/reply-token.js';
+import type { NoticeMarker, NoticeSender, NoticeThrottle } from '../notices/notice-ports.js';
+import type { NoticeReport } from '../notices/notice-outbox.js';
+import type { NoticeIntent } from '../notices/notice-decision.js';
+import type { NoticeReason } from '../notices/notice-reasons.js';
+import type { NoticeTemplate } from '../notices/notice-templates.js';
 
 /** What one mail came to. */
 export interface MailReport {
@@ -20,6 +25,8 @@ export interface MailReport {
   readonly redelivered: boolean;
   /** For `retry`: the error, to be logged in full. */
   readonly error?: unknown;
+  /** The sender notice this attempt sent or suppressed (SENDER_NOTICES); absent or `null`: none. */
+  readonly notice?: NoticeReport | null;
 }
 
 /** The ports and settings the pipeline is built over. */
@@ -34,6 +41,13 @@ export interface PipelineDeps {
   readonly now?: () => Date;
   /** Where the outcome events go; `null`/absent: none are published (EVENT_BUS_NAME unset). */
   readonly events?: { readonly publisher: EventPublisher; readonly eventBusName: string } | null;
+  /** How sender notices go out (`config.notices.enabled`); `null`/absent: none are sent. */
+  readonly notices?: {
+    readonly sender: NoticeSender;
+    readonly throttle: NoticeThrottle;
+    readonly marker: NoticeMarker;
+    readonly templates: ReadonlyMap<NoticeReason, NoticeTemplate>;
+  } | null;
 }
 
 /** How to process a mail. */
@@ -107,4 +121,11 @@ export interface HeldBy {
   readonly fingerprint: string | null;
   /** When the holder is a `pending` claim (a new ticket being opened): when it was claimed (ISO). */
   readonly pendingSince: string | null;
+}
+
+/** What a skip record carries about its sender notice: the intent to record, or why none is sent. */
+export interface SkipNotice {
+  readonly notice?: NoticeIntent;
+  /** Why no notice is sent, decided before the commit (reported unless the mail is a redelivery). */
+  readonly noticeReport?: NoticeReport;
 }

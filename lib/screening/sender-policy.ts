@@ -41,6 +41,19 @@ export interface SenderCheck {
   readonly canonicalParticipant: (address: string) => string | null;
 }
 
+/**
+ * Whether a canonical address is an agent's: listed (its `+tag` ignored, RFC 5233 subaddressing:
+ * `lead+ooo@` is `lead@`), or at an agent domain.
+ */
+export function isAgentAddress(agents: Agents, address: string): boolean {
+  const at = address.lastIndexOf('@');
+  const domain = address.slice(at + 1);
+  const local = address.slice(0, at);
+  const plus = local.indexOf('+');
+  const base = plus > 0 ? `${local.slice(0, plus)}@${domain}` : address;
+  return agents.addresses.has(address) || agents.addresses.has(base) || agents.domains.has(domain);
+}
+
 /** Where a sender stands with a ticket: may write, would be a participant but is not authenticated, or is a stranger. */
 export type SenderStanding = 'allowed' | 'unverified' | 'stranger';
 
@@ -52,8 +65,7 @@ export type SenderStanding = 'allowed' | 'unverified' | 'stranger';
 export function isParticipant(check: Pick<SenderCheck, 'sender' | 'agents' | 'canonicalParticipant'>, tickets: readonly Ticket[]): boolean {
   const { sender, agents } = check;
   if (!sender) return false;
-  const domain = sender.slice(sender.lastIndexOf('@') + 1);
-  if (agents.addresses.has(sender) || agents.domains.has(domain)) return true;
+  if (isAgentAddress(agents, sender)) return true;
   const matches = (address: string) => check.canonicalParticipant(address) === sender;
   return tickets.some((ticket) => matches(ticket.submitter) || ticket.cc.some(matches));
 }

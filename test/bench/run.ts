@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json]`: performance figures, measured side by side in one run on this
+ * `npm run bench [--silent -- --json]`: performance figures, measured side by side in one run on this
  * machine (never asserted in tests: the machine is shared and noisy).
  *
  * P1 memory: peak RSS of a fresh process handling one 1 MB, 20 MB and 40 MB mail through the

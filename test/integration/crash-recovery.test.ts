@@ -56,7 +56,7 @@ async function invoke(event: unknown): Promise<MailReport> {
   return report;
 }
 
-async function storeMail(name: string, fields: { subject: string; to: string }) {
+async function storeMail(name: string, fields: { subject: string; to: string; cc?: string; html?: string }) {
   const messageId = newMessageId(name);
   const attachment = randomBytes(5_000);
   const raw = await composeMime({ from: 'carol@example.com', ...fields, messageId, text: `body of ${name}`, attachments: [{ filename: 'log.bin', content: attachment }] });
@@ -76,7 +76,7 @@ async function expectComplete(mail: Awaited<ReturnType<typeof storeMail>>, ticke
 
 describe('a crash after any AWS call, then redelivery', () => {
   it('adds exactly one follow-up to a closed ticket, reopening it', async () => {
-    const probe = await storeMail('probe-followup', { subject: 'Re: [support-139] probe', to: 'support@helpdesk.example' });
+    const probe = await storeMail('probe-followup', { subject: 'Re: [support-139] probe', to: 'support@helpdesk.example', cc: 'pat@example.org', html: '<p>probe</p>' });
     const calls = counting();
     usePlan(calls);
     expect((await invoke(probe.event)).outcome.kind).toBe('followup');
@@ -86,13 +86,16 @@ describe('a crash after any AWS call, then redelivery', () => {
     for (let n = 1; n <= calls.count; n++) {
       const why = `crash after call ${n} of ${calls.count}`;
       const ticketId = 100 + n;
-      const mail = await storeMail(`crash-followup-${n}`, { subject: `Re: [support-${ticketId}] crash`, to: 'support@helpdesk.example' });
+      const mail = await storeMail(`crash-followup-${n}`, { subject: `Re: [support-${ticketId}] crash`, to: 'support@helpdesk.example', cc: 'pat@example.org', html: '<p>body of <b>html</b></p>' });
       usePlan(crashAfterCall(n));
       expect((await invoke(mail.event)).outcome.kind, why).toBe('retry');
       usePlan(NO_FAULTS);
       expect((await invoke(mail.event)).outcome, why).toMatchObject({ kind: 'followup', ticketId });
       expect(await fixture.aws.followups(ticketId), why).toHaveLength(1);
       expect((await fixture.aws.ticket(ticketId))?.status, why).toBe('reopened');
+      // The Cc joined the ticket once, however often the CC write was repeated.
+      expect(((await fixture.aws.ticket(ticketId))?.cc as string[]).filter((a) => a === 'pat@example.org'), why).toHaveLength(1);
+      expect((await fixture.aws.ledgerEntry(bare(mail.messageId)))?.htmlKey, why).toMatch(/body\.html$/);
       await expectComplete(mail, ticketId, why);
       // A third delivery changes nothing.
       expect(await invoke(mail.event), why).toMatchObject({ redelivered: true, outcome: { kind: 'followup', ticketId } });

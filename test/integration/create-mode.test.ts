@@ -29,10 +29,11 @@ describe('create mailbox', () => {
       title: 'Cannot log in',
       description: 'The wiki rejects my password.\n',
       submitter: 'grace@example.org',
-      cc: ['heidi@example.org', 'ivan@example.org'],
+      // Cc first, then the other To addresses (participants.ts); the submitter and our mailbox never.
+      cc: ['ivan@example.org', 'heidi@example.org'],
       sourceMessageKey: bare(messageId),
     });
-    expect(await fixture.aws.ledgerEntry(bare(messageId))).toMatchObject({ state: 'applied', outcome: 'created', ticketId: 61 });
+    expect(await fixture.aws.ledgerEntry(bare(messageId))).toMatchObject({ state: 'applied', outcome: 'created', ticketId: 61, ccAdded: ['ivan@example.org', 'heidi@example.org'] });
     expect(await fixture.aws.tags(report.location.key)).toEqual({ [RAW_MAIL_TAGS.outcome]: 'created', [RAW_MAIL_TAGS.ticket]: '61' });
   });
 

@@ -4,6 +4,8 @@
  * `stored` field shows what the follow-up or the new ticket holds.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -16,9 +18,9 @@ const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const FIDELITY = join(ROOT, 'test/fixtures/fidelity');
 const TICKETS = join(ROOT, 'test/fixtures/trust/tickets.json');
 
-async function localRun(mode: 'update-only' | 'create', files: readonly string[]): Promise<Map<string, JsonResult>> {
-  const args = ['lib/local/start.ts', '--json', '--mode', mode, '--tickets', TICKETS, ...files.map((f) => join(FIDELITY, f))];
-  const { stdout } = await run(TSX, args, { cwd: ROOT });
+async function localRun(mode: 'update-only' | 'create', files: readonly string[], tickets = TICKETS): Promise<Map<string, JsonResult>> {
+  const args = ['lib/local/start.ts', '--json', '--mode', mode, '--tickets', tickets, ...files.map((f) => (f.startsWith('/') ? f : join(FIDELITY, f)))];
+  const { stdout } = await run(TSX, args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
   const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonResult);
   return new Map(lines.map((line) => [line.file.slice(line.file.lastIndexOf('/') + 1), line]));
 }
@@ -42,5 +44,41 @@ describe('fidelity cases through npm start -- --json', () => {
     expect(title.length).toBeGreaterThan(0);
     expect(hasLoneSurrogate(title)).toBe(false);
     expect(results.get('no-from-header.eml')).toMatchObject({ outcome: 'created', stored: { ticket: { submitter: 'dan@customer.example' } } });
+  });
+
+  it('reads ISO-2022-JP that declares no charset as Japanese, not escape codes', async () => {
+    // Ticket 42 is Taro's here, so that his reply is applied.
+    const tickets = join(mkdtempSync(join(tmpdir(), 'fidelity-')), 'tickets.json');
+    writeFileSync(tickets, JSON.stringify([{ id: 42, queue: 'support', status: 'open', title: 'Printer jams', submitter: 'taro@customer.example', cc: [] }]));
+    const results = await localRun('update-only', ['iso-2022-jp-without-charset.eml'], tickets);
+    expect(results.get('iso-2022-jp-without-charset.eml')).toMatchObject({ outcome: 'followup', ticketId: 42 });
+    const stored = results.get('iso-2022-jp-without-charset.eml')?.stored;
+    expect(stored?.text).toContain('トレイ2で紙詰まりが再発しました');
+    expect(stored?.text).not.toMatch(/\$B|\u001b/);
+    expect(stored?.text).not.toContain('\ufffd');
+  });
+
+  it('reads the words of an HTML-only mail carrying a 4 MB photo as a data: URI, and keeps its HTML', async () => {
+    const photo = Buffer.alloc(3 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\n');
+    const raw = [
+      'From: Alice Example <alice@example.com>',
+      'To: support@helpdesk.example',
+      'Subject: Re: [support-42] Label printer',
+      'Date: Tue, 03 Mar 2026 09:15:00 +0100',
+      'Message-ID: <data-uri-4mb.1@mail.example.com>',
+      'MIME-Version: 1.0',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      `<html><body><p>The label printed like this:</p><p><img alt="photo" src="data:image/png;base64,${photo}"></p><p>Ticket text after the photo.</p></body></html>`,
+      '',
+    ].join('\n');
+    expect(raw.length).toBeGreaterThan(4 * 1024 * 1024);
+    const file = join(mkdtempSync(join(tmpdir(), 'fidelity-')), 'data-uri-4mb.eml');
+    writeFileSync(file, raw);
+    const stored = (await localRun('update-only', [file])).get('data-uri-4mb.eml')?.stored;
+    expect(stored?.text).toContain('The label printed like this:');
+    expect(stored?.text).toContain('Ticket text after the photo.');
+    expect(stored?.text).not.toContain('base64');
+    expect(stored?.html).toBe(true);
   });
 });

@@ -14,9 +14,19 @@ const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
-async function start(args: readonly string[]) {
-  return run(TSX, ['lib/local/start.ts', ...args], { cwd: ROOT, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'INFO' } });
+async function start(args: readonly string[], env: Readonly<Record<string, string>> = {}) {
+  return run(TSX, ['lib/local/start.ts', ...args], { cwd: ROOT, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'INFO', ...env } });
 }
+
+/** What a shell set up for a real AWS account exports: none of it may reach the local run. */
+const SHELL_AWS = {
+  AWS_PROFILE: 'nonexistent',
+  AWS_DEFAULT_PROFILE: 'nonexistent',
+  AWS_REGION: 'ap-south-1',
+  AWS_SESSION_TOKEN: 'a-session-token',
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
+};
 
 let dir = '';
 beforeAll(async () => {
@@ -73,6 +83,41 @@ describe('npm start', () => {
     const samples = (await readdir(join(ROOT, 'samples'))).filter((f) => f.endsWith('.eml'));
     for (const sample of samples) expect(stdout).toContain(sample);
     expect(stdout).toMatch(/file\s+outcome\s+reason\s+ticket/);
+  });
+
+  it('ignores the shell’s AWS profile, region, endpoints and session token, and keeps the SDK’s Node notice out', async () => {
+    const mails = join(dir, 'mails');
+    const { stdout, stderr } = await start(['--json', '--tickets', join(dir, 'tickets.json'), join(mails, 'b-reply.eml')], SHELL_AWS);
+    expect(stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { outcome: string }).outcome)).toEqual(['followup']);
+    expect(stderr).not.toContain('NodeVersionSupportWarning');
+  });
+
+  it('through npm: `npm start --silent -- --json` prints only JSON; without --silent npm shows its banner (no loglevel=silent)', async () => {
+    const file = join(dir, 'mails', 'e-new.eml');
+    const quiet = await run('npm', ['start', '--silent', '--', '--json', '--tickets', join(dir, 'tickets.json'), file], { cwd: ROOT });
+    expect(quiet.stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { outcome: string }).outcome)).toEqual(['skipped']);
+    const { stdout: loglevel } = await run('npm', ['config', 'get', 'loglevel'], { cwd: ROOT });
+    expect(loglevel.trim()).not.toBe('silent');
+  });
+
+  it('prints its usage and options for --help, exit 0', async () => {
+    const { stdout } = await start(['--help']);
+    expect(stdout).toMatch(/^usage: npm start -- /);
+    expect(stdout).toContain('--json');
+  });
+
+  it.each([
+    [{ SENDER_POLICY: 'bogus' }, 'SENDER_POLICY="bogus" is invalid'],
+    [{ MAX_MAIL_BYTES: 'abc' }, 'MAX_MAIL_BYTES="abc" is invalid'],
+    [{ REPLY_TOKEN_SECRET: 'short' }, 'REPLY_TOKEN_SECRET'],
+  ])('exits 2 with one line naming the variable, no stack trace, for %j', async (env, message) => {
+    const failure = (await start(['--json'], env).catch((error: unknown) => error)) as { code: number; stdout: string; stderr: string };
+    expect(failure.code).toBe(2);
+    expect(failure.stdout).toBe('');
+    const lines = failure.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('{'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(message);
+    expect(failure.stderr).not.toMatch(/^\s+at /m);
   });
 
   it.each([

@@ -15,6 +15,7 @@ import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { extractZip } from '../helpers/unzip.js';
 import { SES_RECEIVING_REGIONS } from '../../infra/plugin/names.cjs';
 import { METRICS_NAMESPACE, METRIC_NAMES, SERVICE_DIMENSION, SKIP_REASON_DIMENSION } from '../../lib/telemetry.js';
+import { NOTICE_REASON_NAMES } from '../../lib/notices/notice-reasons.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -284,6 +285,10 @@ describe('the packaged stack', () => {
     [['--region', 'eu-central-2'], /SES does not receive mail in region "eu-central-2"/],
     [['--stage', 'x'.repeat(107)], /at most 106 characters/],
     [['--stage', 'feature_x'], /Invalid stage name/],
+    // The function's own cold-start check, at package time (infra/plugin/function-config.cjs).
+    [['--param=senderPolicy=bogus'], /ingestMail would refuse its configuration at every cold start: SENDER_POLICY="bogus" is invalid/],
+    [['--param=mailboxes=support@helpdesk.example.com=support:sometimes'], /MAILBOXES=.* is invalid.*parameter mailboxes/],
+    [['--param=replyTokenSecretParameter=helpdesk/reply'], /REPLY_TOKEN_SECRET_PARAMETER="helpdesk\/reply" is invalid/],
   ])('fails to package with %j, saying why', async (args, message) => {
     const variant = await packageWith(args);
     expect('failure' in variant ? variant.failure : 'packaged').toMatch(message);
@@ -337,6 +342,33 @@ describe('the packaged stack', () => {
   it('keeps the mail bucket, like the tables, when the stack is deleted or the resource replaced', () => {
     for (const name of ['MailBucket', 'TicketsTable', 'MessagesTable']) {
       expect(resources[name], name).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+  });
+
+  it('lets the role send sender notices only from the mailbox addresses (ses:FromAddress), and only when senderNotices is on', () => {
+    const statements = (resource('IngestMailRole').Properties.Policies as { PolicyDocument: { Statement: Json[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+    const conditional = statements.filter((s) => JSON.stringify(s).includes('ses:SendEmail'));
+    expect(conditional).toHaveLength(1);
+    expect((conditional[0]?.['Fn::If'] as unknown[] | undefined)?.[0]).toBe('SendsSenderNotices');
+    const [send, ...others] = statements.flatMap(unconditional).filter((s) => [s.Action].flat().some((a) => String(a).startsWith('ses:')));
+    expect(others).toEqual([]);
+    expect(send?.Action).toBe('ses:SendEmail');
+    const mailboxes = loadConfig({ ...functionEnvironment(), TICKETS_TABLE: 't', MESSAGES_TABLE: 'm', MAIL_BUCKET: 'b', EVENT_BUS_NAME: '', NOTICES_TABLE: 'n' } as Record<string, string>).mailboxes.map((m) => m.address);
+    expect(mailboxes.length).toBeGreaterThan(0);
+    expect(send?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': mailboxes } });
+    const identities = ([send?.Resource].flat() as { 'Fn::Sub': string }[]).map((r) => r['Fn::Sub'].split(':identity/')[1]);
+    expect(identities.sort()).toEqual([...new Set([...mailboxes, ...mailboxes.map((a) => a?.split('@')[1])])].sort());
+    expect(functionEnvironment()).toMatchObject({ SENDER_NOTICES: 'false', NOTICES_TABLE: { Ref: 'NoticesTable' } });
+    expect(resource('NoticesTable').Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+  });
+
+  it('ships the template of every notice reason in the function package', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'templates-'));
+    try {
+      const files = await extractZip(join(out, 'ingestMail.zip'), dir);
+      expect(files).toEqual(expect.arrayContaining(NOTICE_REASON_NAMES.map((r) => `templates/notices/${r}.txt`)));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -2,6 +2,7 @@
  * Body selection (issue 12, point 1): the text part when it has words, else the HTML without its
  * embedded pictures, converted to text; text parts with a file name are attachments.
  */
+import { nestsDeeperThan } from '../../lib/mail/html-depth.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -11,7 +12,6 @@ import {
   hasWords,
   htmlToPlainText,
   isTextPartAttachment,
-  mayNestDeeperThan,
   selectBody,
   stripEmbeddedBlobs,
 } from '../../lib/mail/body-selection.js';
@@ -140,12 +140,37 @@ describe('htmlToPlainText', () => {
   });
 });
 
-describe('mayNestDeeperThan', () => {
+describe('nestsDeeperThan', () => {
   it('counts elements that hold content, not void or implicitly closed ones', () => {
-    expect(mayNestDeeperThan('<div><div><div>x</div></div></div>', 3)).toBe(false);
-    expect(mayNestDeeperThan('<div><div><div><div>x', 3)).toBe(true);
-    expect(mayNestDeeperThan(`${'<p>'.repeat(100)}${'<br>'.repeat(100)}${'<td>'.repeat(100)}`, 3)).toBe(false);
-    expect(mayNestDeeperThan('<!-- <div><div><div><div> -->', 3)).toBe(false);
+    expect(nestsDeeperThan('<div><div><div>x</div></div></div>', 3)).toBe(false);
+    expect(nestsDeeperThan('<div><div><div><div>x', 3)).toBe(true);
+    expect(nestsDeeperThan(`${'<p>'.repeat(100)}${'<br>'.repeat(100)}${'<td>'.repeat(100)}`, 3)).toBe(false);
+    expect(nestsDeeperThan('<!-- <div><div><div><div> -->', 3)).toBe(false);
+  });
+
+  it('counts what a parser nests, where counting tags misleads: stray end tags, and p/li nesting in each other', () => {
+    // `</i>` closes nothing: each `<b>` nests inside the one before.
+    expect(nestsDeeperThan('<b></i>'.repeat(10), 5)).toBe(true);
+    // A `<p>` does not close the `<li>` inside the previous `<p>`, nor the other way round.
+    expect(nestsDeeperThan('<p><li>'.repeat(10), 5)).toBe(true);
+    expect(nestsDeeperThan('<ul>' + '<li>x'.repeat(50) + '</ul>', 5)).toBe(false);
+  });
+
+  it('answers within a linear pass for 700 KB of such markup, and the conversion then keeps the words', () => {
+    const html = `<p>Start of the words.</p>${'<p><li>'.repeat(100_000)}<p>End of the words.</p>`;
+    expect(nestsDeeperThan(html, 1000)).toBe(true);
+    const { text, crude } = htmlToPlainText(html);
+    expect(crude).toBe(true);
+    expect(text).toContain('Start of the words.');
+    expect(text).toContain('End of the words.');
+  });
+});
+
+describe('stripEmbeddedBlobs, a data: after = inside a quoted value', () => {
+  it('ends the URI at the closing quote, so the markup after it stays markup', () => {
+    const { html } = stripEmbeddedBlobs('<a href="https://x.example/?q=data:export">here</a> The error code is E42.');
+    expect(html).toContain('</a> The error code is E42.');
+    expect(htmlToPlainText(html).text).toContain('E42');
   });
 });
 

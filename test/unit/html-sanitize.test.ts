@@ -1,6 +1,7 @@
 /** The kept HTML (issue 12, point 3): sanitized by allow-list, cid: images kept, inline images found. */
 import { describe, expect, it } from 'vitest';
-import { isInlineImage, MAX_KEPT_HTML_CHARS, recordableContentId, referencedCids, sanitizeMailHtml } from '../../lib/mail/html-sanitize.js';
+import { MAX_KEPT_HTML_CHARS, sanitizeMailHtml } from '../../lib/mail/html-sanitize.js';
+import { markInlineImages, recordableContentId, referencedCids } from '../../lib/mail/inline-images.js';
 
 function kept(html: string): string {
   const result = sanitizeMailHtml(html);
@@ -70,23 +71,23 @@ describe('referencedCids', () => {
   });
 });
 
-describe('isInlineImage', () => {
-  it('is an image whose Content-ID the HTML references', () => {
-    expect(isInlineImage({ contentType: 'image/png', cid: 'logo@acme', related: false, contentDisposition: 'attachment' }, ['logo@acme'])).toBe(true);
+describe('markInlineImages', () => {
+  const files = [
+    { contentType: 'image/png', contentId: 'logo@acme' },
+    { contentType: 'image/jpeg', contentId: 'photo@acme' },
+    { contentType: 'application/pdf', contentId: 'doc@acme' },
+    { contentType: 'image/png' },
+  ];
+
+  it('marks the images whose Content-ID the kept HTML shows, and nothing else', () => {
+    expect(markInlineImages(files, ['logo@acme', 'doc@acme']).map((f) => 'inline' in f)).toEqual([true, false, false, false]);
   });
 
-  it('is an image in multipart/related with a Content-ID, unless it is marked attachment', () => {
-    expect(isInlineImage({ contentType: 'image/jpeg', cid: 'x@y', related: true, contentDisposition: 'inline' }, [])).toBe(true);
-    expect(isInlineImage({ contentType: 'image/jpeg', cid: 'x@y', related: true }, [])).toBe(true);
-    expect(isInlineImage({ contentType: 'image/jpeg', cid: 'x@y', related: true, contentDisposition: 'attachment' }, [])).toBe(false);
-  });
-
-  it('is never a non-image, nor an image without a usable Content-ID', () => {
-    expect(isInlineImage({ contentType: 'application/pdf', cid: 'a@b', related: true }, ['a@b'])).toBe(false);
-    expect(isInlineImage({ contentType: 'image/png', cid: null, related: true }, [])).toBe(false);
-    expect(isInlineImage({ contentType: 'image/png', cid: 'bad id\u00e9', related: true }, ['bad id\u00e9'])).toBe(false);
+  it('marks nothing when no HTML was kept', () => {
+    expect(markInlineImages(files, []).some((f) => 'inline' in f)).toBe(false);
   });
 });
+
 
 describe('recordableContentId', () => {
   it('keeps printable ASCII up to 250 characters', () => {

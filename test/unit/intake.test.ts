@@ -50,6 +50,18 @@ describe('classifyEvent', () => {
     expect(ses).toEqual({ kind: 'ses', mails: [{ location: { bucket: 'mail', key: 'inbound/abc123' }, envelope: { recipients: ['support@helpdesk.example'] } }] });
   });
 
+  it('reads the SES receipt’s verdicts, and refuses a record whose shape is not SES’s, saying where', () => {
+    const record = { eventSource: 'aws:ses', ses: { mail: { messageId: 'm1' }, receipt: { recipients: ['a@helpdesk.example'], spamVerdict: { status: 'PASS' }, dmarcPolicy: 'reject' } } };
+    expect(classifyEvent({ Records: [record] }, store)).toEqual({
+      kind: 'ses',
+      mails: [{ location: { bucket: 'mail', key: 'inbound/m1' }, envelope: { recipients: ['a@helpdesk.example'], verdicts: { spam: 'PASS', dmarcPolicy: 'reject' } } }],
+    });
+    const numeric = { ...record, ses: { ...record.ses, receipt: { spamVerdict: { status: 1 } } } };
+    expect(() => classifyEvent({ Records: [numeric] }, store)).toThrow(/at Records\.0\.ses\.receipt\.spamVerdict\.status/);
+    expect(() => classifyEvent({ Records: [{ eventSource: 'aws:ses', ses: { mail: { messageId: '' } } }] }, store)).toThrow(UnsupportedEventError);
+    expect(() => classifyEvent({ Records: [{ eventSource: 'aws:s3', s3: { bucket: {} } }] }, store)).toThrow(/at Records\.0\.s3\.object/);
+  });
+
   it('accepts a bare s3:TestEvent as an S3 event naming nothing', () => {
     expect(classifyEvent({ Service: 'Amazon S3', Event: 's3:TestEvent' }, store)).toMatchObject({ kind: 's3', mails: [] });
   });

@@ -211,7 +211,8 @@ describe('parseMail, read twice', () => {
     for (const file of files) {
       const raw = await readFile(new URL(file, FIXTURES));
       const reads = new Set<string>();
-      for (const size of [1, 61, 4096, 1 << 20]) {
+      // One-byte chunks only for files up to 32 KB: two million one-byte reads prove no more than 61-byte ones.
+      for (const size of raw.length <= 32 * 1024 ? [1, 61, 4096, 1 << 20] : [61, 4096, 1 << 20]) {
         const record = await parseMail(inChunks(raw, size), { onHeaders: async () => DRAIN_ATTACHMENTS }).catch((error: unknown) => ({ failed: String(error) }));
         reads.add(JSON.stringify(record));
       }

@@ -15,9 +15,9 @@ const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const FIDELITY = join(ROOT, 'test/fixtures/fidelity');
 const TICKETS = join(ROOT, 'test/fixtures/trust/tickets.json');
 
-async function localRun(mode: 'update-only' | 'create', files: readonly string[]): Promise<Map<string, JsonResult>> {
+async function localRun(mode: 'update-only' | 'create', files: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Map<string, JsonResult>> {
   const args = ['lib/local/start.ts', '--json', '--mode', mode, '--tickets', TICKETS, ...files.map((f) => join(FIDELITY, f))];
-  const { stdout } = await run(TSX, args, { cwd: ROOT });
+  const { stdout } = await run(TSX, args, { cwd: ROOT, env: { ...process.env, ...env } });
   const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonResult);
   return new Map(lines.map((line) => [line.file.slice(line.file.lastIndexOf('/') + 1), line]));
 }
@@ -38,5 +38,14 @@ describe('container parts through npm start -- --json', () => {
       ['Quarterly report Köln.pdf', 'application/pdf', null],
       ['notes.txt', 'text/plain', null],
     ]);
+  });
+
+  it('opens the ticket of a mail an agent forwarded as an attachment for its original sender, with its subject', async () => {
+    const results = await localRun('create', ['forwarded-as-attachment.eml', 'forwarded-as-attachment-base64.eml'], { AGENT_ADDRESSES: 'agent@helpdesk.example' });
+    expect(results.get('forwarded-as-attachment.eml')).toMatchObject({ outcome: 'created', stored: { ticket: { title: 'Toner leaks', submitter: 'dan@customer.example' } } });
+    const german = results.get('forwarded-as-attachment-base64.eml');
+    expect(german).toMatchObject({ outcome: 'created', stored: { ticket: { title: 'Drucker stört', submitter: 'juergen@kunde.example' } } });
+    // The attached mail is stored once, as the agent sent it; its own attachment is not stored again.
+    expect(german?.stored?.attachments.map((a) => [a.filename, a.contentType])).toEqual([['Drucker stoert.eml', 'message/rfc822']]);
   });
 });

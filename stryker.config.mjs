@@ -44,5 +44,6 @@ export default {
   thresholds: scope === 'core' ? { high: 90, low: 85, break: 85 } : { high: 80, low: 70, break: 70 },
   concurrency: 2,
   timeoutMS: 60_000,
+  dryRunTimeoutMinutes: 30,
   tempDirName: '.stryker-tmp',
 };

@@ -1,19 +1,19 @@
 /**
  * The tests Stryker runs against each mutant (stryker.config.mjs): the pure core is killed by the
  * unit tests; the adapters by the integration tests, without the soak (2,000 mails, minutes each
- * run), which proves throughput under faults rather than any one line.
+ * run), which proves throughput under faults rather than any one line. (Not `mergeConfig` with
+ * vitest.config.ts: it concatenates `include` lists.)
  */
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 const scope = process.env.MUTATE_SCOPE === 'adapters' ? 'adapters' : 'core';
 
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      include: scope === 'core' ? ['test/unit/**/*.test.ts'] : ['test/integration/**/*.test.ts'],
-      exclude: ['test/integration/soak.test.ts', 'node_modules/**'],
-    },
-  }),
-);
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: scope === 'core' ? ['test/unit/**/*.test.ts'] : ['test/integration/**/*.test.ts'],
+    exclude: ['test/integration/soak.test.ts', '**/node_modules/**'],
+  },
+});

@@ -216,42 +216,37 @@ export class DynamoMessageLedger implements MessageLedger, NoticeMarker {
   }
 
   async markPublished(entry: Pick<FinalEntry, 'messageKey' | 'recordedAt'>, at: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { messageKey: entry.messageKey },
-          UpdateExpression: 'SET publishedAt = :at',
-          ConditionExpression: 'recordedAt = :recordedAt AND #state IN (:applied, :skipped)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':at': at, ':recordedAt': entry.recordedAt, ':applied': 'applied', ':skipped': 'skipped' },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (awsErrorName(error) === CONDITION_FAILED) return false;
-      throw asAwsFailure('marking a ledger entry published', error);
-    }
+    return this.markEntry(entry, 'publishedAt', at, ['applied', 'skipped'], 'marking a ledger entry published');
   }
 
   async markNoticed(entry: Pick<SkippedEntry, 'messageKey' | 'recordedAt'>, done: NoticeDone): Promise<boolean> {
+    return this.markEntry(entry, 'noticeDone', done, ['skipped'], 'marking a ledger entry noticed');
+  }
+
+  /**
+   * Sets one attribute of a final entry, on condition that it is still the entry that was written
+   * (`recordedAt`) in one of `states`: false when it is not (replaced by a replay, say).
+   */
+  private async markEntry(entry: Pick<FinalEntry, 'messageKey' | 'recordedAt'>, attribute: 'publishedAt' | 'noticeDone', value: unknown, states: readonly FinalEntry['state'][], what: string): Promise<boolean> {
+    const stateValues = Object.fromEntries(states.map((state, n) => [`:state${n}`, state]));
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { messageKey: entry.messageKey },
-          UpdateExpression: 'SET noticeDone = :done',
-          ConditionExpression: 'recordedAt = :recordedAt AND #state = :skipped',
+          UpdateExpression: `SET ${attribute} = :value`,
+          ConditionExpression: `recordedAt = :recordedAt AND #state IN (${Object.keys(stateValues).join(', ')})`,
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':done': done, ':recordedAt': entry.recordedAt, ':skipped': 'skipped' },
+          ExpressionAttributeValues: { ':value': value, ':recordedAt': entry.recordedAt, ...stateValues },
         }),
       );
       return true;
     } catch (error) {
       if (awsErrorName(error) === CONDITION_FAILED) return false;
-      throw asAwsFailure('marking a ledger entry noticed', error);
+      throw asAwsFailure(what, error);
     }
   }
+
 
   async registerOutbound(messageId: string, ticketId: number, at: string): Promise<void> {
     const messageKey = ledgerKeyOfMessageId(messageId);

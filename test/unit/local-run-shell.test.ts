@@ -55,11 +55,11 @@ describe('the local run’s table and exit code', () => {
     const long: MailReport = { ...retry, outcome: { kind: 'retry', error: 'x'.repeat(500) } };
     expect(reasonCell(long)).toHaveLength(120);
     const lines = runTable([
-      { file: '/tmp/a.eml', report: followup },
+      { file: '/tmp/a.eml', report: followup, reply: '\nThanks, it works now.\nSecond line.' },
       { file: '/tmp/b.eml', report: retry },
     ]).split('\n');
-    expect(lines[0]).toMatch(/^file\s+outcome\s+reason\s+ticket$/);
-    expect(lines[2]).toMatch(/^a\.eml\s+followup\s+42$/);
+    expect(lines[0]).toMatch(/^file\s+outcome\s+reason\s+ticket\s+notice\s+reply$/);
+    expect(lines[2]).toMatch(/^a\.eml\s+followup\s+42\s+Thanks, it works now\.$/);
     expect(lines[3]).toBe('b.eml  retry     CredentialsProviderError: Could not load credentials from any providers');
   });
 

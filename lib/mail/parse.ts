@@ -9,18 +9,27 @@
  * mailparser on its own keeps every HTML part whole and converts each one up to 4 MB, with no total
  * (a 39 MB mail of 10 HTML parts took 1.36 GB). Parts beyond the budget are stored as attachments,
  * counted, and not converted.
+ *
+ * Parts that hold other parts are opened here too (`container-parts.ts`): opaque S/MIME
+ * signed-data (its signed content parsed as part of the mail), TNEF `winmail.dat` (its files), and
+ * attached mails (read for the forwarding decision). Each is read whole within its bound, one at a
+ * time, kept as an attachment, and then opened.
  */
+import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import libmime from 'libmime';
-import type { AttachmentStream, MessageText } from 'mailparser';
+import type { AttachmentStream, Headers, MessageText } from 'mailparser';
 import { MalformedMailError, TransientError } from '../errors.js';
 import { htmlToPlainText, selectBody, stripEmbeddedBlobs } from './body-selection.js';
+import { containerKind, MAX_ATTACHED_MESSAGE_BYTES, MAX_ATTACHED_MESSAGES, MAX_SMIME_BYTES, MAX_SMIME_NESTING, MAX_TNEF_BYTES, type ContainerKind } from './container-parts.js';
 import { FidelityMailParser } from './fidelity-parser.js';
+import type { AttachedMessage } from './forwarded.js';
 import { readMailHeaders } from './headers.js';
 import { recordableContentId } from './inline-images.js';
-import { readRawHeaders } from './raw-headers.js';
-import type { AttachmentInfo, MailHeaders, MailRecord } from './record.js';
+import { readRawHeaders, type RawHeaderLine } from './raw-headers.js';
+import type { AttachmentInfo, MailHeaders, MailRecord, SmimeNote, TnefNote } from './record.js';
+import { MAX_TNEF_FILES, readTnef } from './tnef.js';
 
 /** One attachment as the parser hands it over: its bytes are a stream that must be read to the end. */
 export interface IncomingAttachment {
@@ -171,6 +180,23 @@ async function takeHtml(content: Readable, charset: string, rawLeft: number, htm
 }
 
 /**
+ * Reads a part (a container part, see `container-parts.ts`) while it fits in `left` bytes: `kept`
+ * with its bytes, or `over` with a stream of the whole part (what was read, then the rest) for the sink.
+ */
+async function takeWithin(content: Readable, left: number): Promise<{ readonly kind: 'kept'; readonly bytes: Buffer } | { readonly kind: 'over'; readonly stream: Readable }> {
+  const read: Buffer[] = [];
+  let size = 0;
+  const iterator = (content as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { kind: 'kept', bytes: Buffer.concat(read.splice(0), size) };
+    read.push(next.value);
+    size += next.value.length;
+    if (size > left) return { kind: 'over', stream: replay(read, iterator) };
+  }
+}
+
+/**
  * The text of HTML parts: their embedded blobs (`data:` URIs, a pasted photo's base64) cut out
  * first, so that the caps apply to words, not pictures (see `body-selection.ts`).
  */
@@ -179,6 +205,42 @@ function htmlPartsToText(parts: readonly string[]): string {
     .map((html) => selectBody({ html }, (cleaned) => htmlToPlainText(cleaned, { maxHtmlChars: MAX_HTML_TO_TEXT_BYTES, maxDepth: MAX_HTML_DEPTH })).text)
     .filter((text) => text.trim() !== '')
     .join('\n');
+}
+
+/** The parameters of a part's Content-Type (`smime-type`, `name`, …). */
+function contentTypeParams(item: AttachmentStream): Readonly<Record<string, string>> {
+  const value = item.headers.get('content-type') as { params?: Record<string, string> } | undefined;
+  return value?.params ?? {};
+}
+
+/**
+ * Bytes held in memory as a byte stream for a sink or a parser: views, not copies, in chunks of
+ * 64 KiB, so that a parser reading it keeps to its pace (one whole chunk of 30 MiB would have it
+ * decode the lot at once, and hold it).
+ */
+function heldStream(bytes: Uint8Array): Readable {
+  const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Readable.from(
+    (function* () {
+      for (let at = 0; at < whole.length; at += 64 * 1024) yield whole.subarray(at, at + 64 * 1024);
+    })(),
+    { objectMode: false },
+  );
+}
+
+/**
+ * The text of a mail: its own text parts (`later`: the parser hands them over at the end) and the
+ * text of signed content opened before (`earlier`, S/MIME): both when both hold words, else the
+ * one that does.
+ */
+function joinTexts(later: string, earlier: string): string {
+  if (earlier.trim() === '') return later;
+  return later.trim() === '' ? earlier : `${later}\n${earlier}`;
+}
+
+/** The bytes of a container part read whole, held until it is opened (and let go of as soon as they are not needed). */
+interface Held {
+  bytes: Uint8Array;
 }
 
 /** Counts the raw bytes, and drops blank lines before the header block. */
@@ -202,7 +264,8 @@ function rawMeter(): { readonly stream: Transform; size(): number } {
 
 /**
  * What the parser hands over after the header block, collected: the text parts, HTML body parts
- * within the per-mail conversion budget, and every attachment through the sink.
+ * within the per-mail conversion budget, and every attachment through the sink; container parts
+ * (S/MIME, TNEF, attached mails) are opened as they come ({@link takeAndOpen}).
  */
 class PartCollector {
   text = '';
@@ -211,11 +274,33 @@ class PartCollector {
   htmlNotConverted = 0;
   private htmlBudget = MAX_HTML_TO_TEXT_BYTES;
   private htmlRawBudget = MAX_HTML_RAW_BYTES;
+  readonly smime: SmimeNote[] = [];
+  readonly tnef: TnefNote[] = [];
+  readonly attachedMessages: AttachedMessage[] = [];
+  /** Attached mails read so far (at most `MAX_ATTACHED_MESSAGES`), and TNEF files that may still be unpacked. */
+  private attachedRead = 0;
+  private tnefFilesLeft = MAX_TNEF_FILES;
+  /** S/MIME layers being opened around the part now taken, and their bytes held. */
+  private smimeDepth = 0;
+  private smimeHeld = 0;
+  /** What opening the container part just taken does, once it is recorded (see {@link takeAndOpen}). */
+  private opening: ((sink: AttachmentSink, index: number) => Promise<void>) | undefined;
+
+  /** `opens`: whether container parts are opened (not inside an attached mail, read for its text only). */
+  constructor(private readonly opens = true) {}
+
+  /** Takes one part (see {@link take}), then opens it when it is a container part. */
+  async takeAndOpen(item: AttachmentStream | MessageText, sink: Promise<AttachmentSink> | undefined): Promise<void> {
+    await this.take(item, sink);
+    const opening = this.opening;
+    this.opening = undefined;
+    if (opening && sink) await opening(await sink, this.attachments.length - 1);
+  }
 
   /** Takes one part; an attachment goes through `sink`, which must consume it. */
   async take(item: AttachmentStream | MessageText, sink: Promise<AttachmentSink> | undefined): Promise<void> {
     if (item.type === 'text') {
-      this.text = item.text ?? '';
+      this.text = joinTexts(item.text ?? '', this.text);
       return;
     }
     if (!sink) throw new MalformedMailError('attachment before the header block');
@@ -232,7 +317,7 @@ class PartCollector {
       }
       this.htmlNotConverted += 1;
       content = taken.stream;
-    }
+    } else if (this.opens) content = await this.readContainer(item);
     const index = this.attachments.length;
     const accepted = await (await sink).accept({ index, filename: item.filename ?? null, contentType: item.contentType, content });
     item.release?.();
@@ -259,6 +344,104 @@ class PartCollector {
   html(): string | null {
     return this.htmlParts.length > 0 ? this.htmlParts.join('\n') : null;
   }
+
+  /**
+   * Reads a container part whole within its bound and plans its opening; answers the stream the
+   * sink stores (the bytes read, or, over the bound, those and the rest: then it is only an
+   * attachment). Other parts pass as they are.
+   */
+  private async readContainer(item: AttachmentStream): Promise<Readable> {
+    const kind = containerKind(item.contentType, contentTypeParams(item), item.filename ?? null);
+    if (kind === null) return item.content;
+    const bound = this.boundOf(kind);
+    if (typeof bound === 'string') {
+      this.opening = async (_sink, index) => this.noteUnopened(kind, index, bound);
+      return item.content;
+    }
+    const taken = await takeWithin(item.content, bound);
+    if (taken.kind === 'over') {
+      this.opening = async (_sink, index) => this.noteUnopened(kind, index, `over ${bound} bytes`);
+      return taken.stream;
+    }
+    const held: Held = { bytes: taken.bytes };
+    this.opening = (sink, index) => this.open(kind, held, sink, index);
+    return heldStream(taken.bytes);
+  }
+
+  /** How many bytes of a container part are read, or why it is not read at all. */
+  private boundOf(kind: ContainerKind): number | string {
+    if (kind === 'tnef') return MAX_TNEF_BYTES;
+    if (kind === 'attached-message') return this.attachedRead++ < MAX_ATTACHED_MESSAGES ? MAX_ATTACHED_MESSAGE_BYTES : 'enough attached mails read';
+    // All S/MIME layers open at once share one bound: the bytes held stay within it, however nested.
+    return this.smimeDepth < MAX_SMIME_NESTING ? MAX_SMIME_BYTES - this.smimeHeld : `more than ${MAX_SMIME_NESTING} S/MIME layers`;
+  }
+
+  private noteUnopened(kind: ContainerKind, index: number, detail: string): void {
+    if (kind === 'smime-signed') this.smime.push({ index, unwrapped: false, detail });
+    else if (kind === 'tnef') this.tnef.push({ index, files: 0, detail: `not unpacked: ${detail}` });
+  }
+
+  /** Opens a container part read whole (recorded as attachment `index`). */
+  private async open(kind: ContainerKind, held: Held, sink: AttachmentSink, index: number): Promise<void> {
+    if (kind === 'smime-signed') return this.openSigned(held, sink, index);
+    if (kind === 'tnef') return this.unpackTnef(held.bytes, sink, index);
+    const message = await readAttachedMessage(held.bytes);
+    if (message) this.attachedMessages.push(message);
+  }
+
+  /**
+   * Opens opaque-signed S/MIME (`smime.ts`, loaded only now: PKI.js is large and most mail is not
+   * signed) and parses its signed content into this mail: its text, HTML and attachments (through
+   * the same sink, indices continuing). Nothing is verified.
+   */
+  private async openSigned(held: Held, sink: AttachmentSink, index: number): Promise<void> {
+    const { unwrapOpaqueSigned } = await import('./smime.js');
+    const size = held.bytes.length;
+    const result = unwrapOpaqueSigned(held.bytes);
+    // Only the signed content is needed from here on (a view into the .p7m for DER, a copy for BER).
+    held.bytes = new Uint8Array();
+    if (result.kind === 'not-opened') return this.noteUnopened('smime-signed', index, result.detail);
+    const note = { index, unwrapped: true as const, signers: result.signers, certificates: result.certificates, verified: false as const, detail: null };
+    const at = this.smime.push(note) - 1;
+    const first = this.attachments.length;
+    this.smimeDepth += 1;
+    this.smimeHeld += size;
+    try {
+      const parsed = await parseHeld(result.entity, (part) => this.takeAndOpen(part, Promise.resolve(sink)));
+      if (parsed.error !== null) this.smime[at] = { ...note, detail: `the signed content is not well-formed MIME: ${parsed.error}` };
+    } finally {
+      this.smimeDepth -= 1;
+      this.smimeHeld -= size;
+    }
+    this.markUnpacked(first, index);
+  }
+
+  /**
+   * Stores the files of a TNEF part as attachments of their own (the attachment policy applies to
+   * each); at most `MAX_TNEF_FILES` per mail, however many winmail.dat it holds.
+   */
+  private async unpackTnef(bytes: Uint8Array, sink: AttachmentSink, index: number): Promise<void> {
+    const read = readTnef(bytes);
+    const files = read.files.slice(0, this.tnefFilesLeft);
+    this.tnefFilesLeft -= files.length;
+    const detail = files.length < read.files.length ? [read.detail, `only ${MAX_TNEF_FILES} files unpacked per mail`].filter(Boolean).join('; ') : read.detail;
+    for (const file of files) {
+      const contentType = file.contentType ?? (file.filename ? libmime.detectMimeType(file.filename) : 'application/octet-stream');
+      const at = this.attachments.length;
+      const accepted = await sink.accept({ index: at, filename: file.filename, contentType, content: heldStream(file.bytes) });
+      const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+      this.attachments.push({ index: at, filename: accepted.filename, refused: accepted.refused, contentType, size: file.bytes.length, sha256, key: accepted.key, unpackedFrom: index });
+    }
+    this.tnef.push({ index, files: files.length, detail });
+  }
+
+  /** Marks the attachments from `first` on as unpacked from attachment `index` (unless a deeper container claimed them). */
+  private markUnpacked(first: number, index: number): void {
+    for (let i = first; i < this.attachments.length; i++) {
+      const attachment = this.attachments[i];
+      if (attachment && attachment.unpackedFrom === undefined) this.attachments[i] = { ...attachment, unpackedFrom: index };
+    }
+  }
 }
 
 /** A MailParser for the gateway: its options, and HTML body parts handed over as streams. */
@@ -271,6 +454,55 @@ function gatewayParser(): FidelityMailParser {
   // HTML still arrives here.)
   (parser as unknown as { textTypes: string[] }).textTypes = ['text/plain'];
   return parser;
+}
+
+/** A MIME entity held in memory, parsed: its header block, and why the parser refused it, if it did. */
+interface HeldParse {
+  readonly headers: Headers;
+  readonly lines: readonly RawHeaderLine[];
+  readonly error: string | null;
+}
+
+/**
+ * Parses a MIME entity held in memory (signed content, an attached mail) with the gateway's parser,
+ * each part to `onPart`. The entity is the sender's: a parser error is answered (`error`), for the
+ * caller to record, not thrown; errors of `onPart` (the sink's) are thrown.
+ */
+async function parseHeld(bytes: Uint8Array, onPart: (part: AttachmentStream | MessageText) => Promise<void>): Promise<HeldParse> {
+  const parser = gatewayParser();
+  let parserError: unknown;
+  let partError: { readonly error: unknown } | undefined;
+  const consume = async () => {
+    for await (const part of parser as AsyncIterable<AttachmentStream | MessageText>) {
+      try {
+        await onPart(part);
+      } catch (error) {
+        partError = { error };
+        throw error;
+      }
+    }
+  };
+  await Promise.all([
+    pipeline(heldStream(bytes), parser).catch((error: unknown) => (parserError ??= error)),
+    consume().catch((error: unknown) => {
+      parserError ??= error;
+      parser.destroy(error instanceof Error ? error : new Error(String(error)));
+    }),
+  ]);
+  if (partError) throw partError.error;
+  const error = parserError === undefined ? null : parserError instanceof Error ? parserError.message : String(parserError);
+  return { headers: parser.headers || new Map(), lines: parser.headerLines || [], error };
+}
+
+/** An attached mail read for its header block and text (its attachments drained); `null` when it is not well-formed. */
+async function readAttachedMessage(bytes: Uint8Array): Promise<AttachedMessage | null> {
+  const parts = new PartCollector(false);
+  const drained = Promise.resolve(DRAIN_ATTACHMENTS);
+  const held = await parseHeld(bytes, (part) => parts.take(part, drained));
+  if (held.error !== null) return null;
+  const raw = readRawHeaders(held.lines);
+  const headers = readMailHeaders(held.headers, [], raw);
+  return { raw, subject: headers.subject, text: parts.body(), date: headers.date };
 }
 
 /**
@@ -300,7 +532,7 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
 
   const parts = new PartCollector();
   const consume = async () => {
-    for await (const item of parser as AsyncIterable<AttachmentStream | MessageText>) await parts.take(item, sink);
+    for await (const item of parser as AsyncIterable<AttachmentStream | MessageText>) await parts.takeAndOpen(item, sink);
   };
   await Promise.all([
     pipeline(source, meter.stream, parser).catch(fail),
@@ -319,7 +551,9 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
     ...(headers ?? EMPTY_HEADERS),
     text: parts.body(),
     html: parts.html(),
-    attachedMessages: [],
+    attachedMessages: parts.attachedMessages,
+    smime: parts.smime,
+    tnef: parts.tnef,
     attachments: parts.attachments,
     rawSize: meter.size(),
     htmlNotConverted: parts.htmlNotConverted,

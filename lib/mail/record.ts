@@ -58,6 +58,11 @@ export interface AttachmentInfo {
   readonly sha256: string;
   readonly key: string | null;
   /**
+   * The index of the attachment this file was unpacked from: the `smime.p7m` whose signed content
+   * held it, or the `winmail.dat` (TNEF) it came out of. Absent for the mail's own parts.
+   */
+  readonly unpackedFrom?: number;
+  /**
    * An HTML body part beyond the per-mail conversion budget (`MAX_HTML_TO_TEXT_BYTES`), kept as a
    * file instead of converted to text. Absent otherwise.
    */
@@ -86,11 +91,40 @@ export interface MailRecord extends MailHeaders {
    * sanitized: `html-sanitize.ts` does that before anything is stored); `null` without any.
    */
   readonly html: string | null;
-  /** Attached `message/rfc822` parts, read (the first few): what an agent's forward carries (`forwarded.ts`). */
-  readonly attachedMessages: readonly AttachedMessage[];
   /** HTML body parts over the budget, stored as attachments instead of converted. */
   readonly htmlNotConverted: number;
   readonly attachments: readonly AttachmentInfo[];
   /** Size of the raw mail in bytes. */
   readonly rawSize: number;
+  /**
+   * The opaque-signed S/MIME parts the mail held (its signed content parsed into the body and
+   * attachments), in order; empty for unsigned mail. Never verified: see {@link SmimeNote}.
+   */
+  readonly smime: readonly SmimeNote[];
+  /** The TNEF `winmail.dat` parts the mail held, with what unpacking each gave; empty without any. */
+  readonly tnef: readonly TnefNote[];
+  /**
+   * Attached mails (`message/rfc822` parts handed over as attachments), each parsed on its own
+   * (its attachments not stored again): the first `MAX_ATTACHED_MESSAGES`, each read up to
+   * `MAX_ATTACHED_MESSAGE_BYTES`; larger ones are only attachments. Empty without any. For the
+   * forwarding decision (`forwarded.ts`).
+   */
+  readonly attachedMessages: readonly AttachedMessage[];
+}
+
+/**
+ * One opaque-signed S/MIME part (RFC 8551 §3.5.2) at attachment `index` (the `.p7m`, kept). When
+ * `unwrapped`, its signed MIME entity was parsed as part of the mail: the entity's text is the body
+ * when the mail has no text of its own, its attachments follow (`unpackedFrom: index`). The
+ * signature is NOT verified (`verified: false`): nothing may show it as "signed by".
+ */
+export type SmimeNote =
+  | { readonly index: number; readonly unwrapped: true; readonly signers: number; readonly certificates: number; readonly verified: false; readonly detail: string | null }
+  | { readonly index: number; readonly unwrapped: false; readonly detail: string };
+
+/** One TNEF part at attachment `index` (kept): how many files came out of it, and why not all (or none), when so. */
+export interface TnefNote {
+  readonly index: number;
+  readonly files: number;
+  readonly detail: string | null;
 }

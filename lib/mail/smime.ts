@@ -3,7 +3,8 @@
  * (RFC 8551 §3.5.2) carries the whole signed MIME entity inside a CMS SignedData (RFC 5652 §5),
  * so a parser that does not open it sees only an `smime.p7m` attachment and an empty body. This
  * module opens it: the encapsulated content is a MIME entity to parse as the mail's body, and the
- * `.p7m` stays as an attachment. The signature is NOT verified (that needs a trust store and a
+ * `.p7m` stays as an attachment (`parse.ts` loads this module only when such a part arrives: PKI.js
+ * is large, and most mail is not signed). The signature is NOT verified (that needs a trust store and a
  * policy the helpdesk does not have): nothing here may be shown as "signed by". Pure.
  *
  * CMS and ASN.1 by PKI.js and ASN1.js (PeculiarVentures, maintained), which read the BER that
@@ -11,28 +12,26 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { MAX_SMIME_BYTES } from './container-parts.js';
+
+export { isOpaqueSignedPart, MAX_SMIME_BYTES } from './container-parts.js';
 
 /** RFC 5652 §4: id-data, the content type of a signed MIME entity. */
 const ID_DATA = '1.2.840.113549.1.7.1';
 /** RFC 5652 §5.1: id-signedData. */
 const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
-/** Most bytes of a `.p7m` that are opened (a mail is at most 40 MiB; its body part less). */
-export const MAX_SMIME_BYTES = 32 * 1024 * 1024;
-
-/** Media types of an S/MIME part (RFC 8551 §3.2.1; `x-` is the pre-standard one still sent). */
-const PKCS7_MIME = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime']);
 
 /**
- * Whether a part is opaque-signed S/MIME: `application/pkcs7-mime` (or `x-pkcs7-mime`) with
- * `smime-type=signed-data`, or without `smime-type` but named `*.p7m` (older clients omit it;
- * {@link unwrapOpaqueSigned} then tells signed from encrypted by the content itself). Enveloped
- * (encrypted) data is never opened: there is no key.
+ * ASN1.js's limits, raised from its defaults (16 MiB per value, 10,000 nodes) so that a signed mail
+ * up to {@link MAX_SMIME_BYTES} opens: Outlook's BER carries the content as a constructed OCTET
+ * STRING in chunks, one node each (openssl writes 4 KiB chunks). A node takes about 1 KiB to hold,
+ * so the count is bounded by the size: the default 10,000 and one more per 512 bytes, at most some
+ * 75,000 nodes (about 100 MB) for 32 MiB. The input is not copied (`copyInput: false`): it is not
+ * changed. OCTET STRINGs are not tried as nested ASN.1 (`parseEmbedded: false`): the content is a
+ * MIME entity, and trying each chunk would count (and build) nodes for nothing.
  */
-export function isOpaqueSignedPart(contentType: string, params: Readonly<Record<string, string>>, filename: string | null): boolean {
-  if (!PKCS7_MIME.has(contentType.trim().toLowerCase())) return false;
-  const smimeType = params['smime-type']?.trim().toLowerCase();
-  if (smimeType !== undefined) return smimeType === 'signed-data';
-  return /\.p7m$/i.test(filename ?? params.name ?? '');
+function berLimits(bytes: Uint8Array): { maxContentLength: number; maxNodes: number; copyInput: false; parseEmbedded: false } {
+  return { maxContentLength: MAX_SMIME_BYTES, maxNodes: 10_000 + Math.ceil(bytes.length / 512), copyInput: false, parseEmbedded: false };
 }
 
 /** What opening a `.p7m` gave. */
@@ -61,7 +60,7 @@ function notOpened(detail: string): SmimeUnwrap {
 export function unwrapOpaqueSigned(bytes: Uint8Array): SmimeUnwrap {
   if (bytes.length > MAX_SMIME_BYTES) return notOpened(`over ${MAX_SMIME_BYTES} bytes`);
   try {
-    const asn1 = asn1js.fromBER(bytes);
+    const asn1 = asn1js.fromBER(bytes, berLimits(bytes));
     if (asn1.offset === -1) return notOpened(`not BER: ${asn1.result.error}`);
     const contentInfo = new pkijs.ContentInfo({ schema: asn1.result });
     if (contentInfo.contentType !== ID_SIGNED_DATA) return notOpened(`CMS content type ${contentInfo.contentType}, not signed-data`);
@@ -69,7 +68,8 @@ export function unwrapOpaqueSigned(bytes: Uint8Array): SmimeUnwrap {
     const { eContentType, eContent } = signed.encapContentInfo;
     if (eContentType !== ID_DATA) return notOpened(`encapsulated content type ${eContentType}, not data`);
     if (!eContent) return notOpened('a detached signature: no encapsulated content');
-    const entity = new Uint8Array(eContent.getValue());
+    // DER's one OCTET STRING is read as a view into the input; BER's chunks are joined (one copy).
+    const entity = eContent.idBlock.isConstructed ? new Uint8Array(eContent.getValue()) : eContent.valueBlock.valueHexView;
     if (entity.length === 0) return notOpened('empty encapsulated content');
     return { kind: 'unwrapped', entity, signers: signed.signerInfos.length, certificates: signed.certificates?.length ?? 0, verified: false };
   } catch (error) {

@@ -1,19 +1,18 @@
 /**
- * The building blocks of issue 12 composed over every mail fixture of the repository, as the
- * pipeline will compose them: FidelityMailParser → selectBody → trimReply, and the title by
- * oneLine. What is stored must be valid Unicode; the fidelity fixtures are all valid in the
- * charset they declare (or sniff), so their text holds no U+FFFD either.
+ * Every mail fixture of the repository through the real streaming parse (`parseMail`), and what
+ * the pipeline stores of it (`apply.ts`): the full text, the reply (trimmed, cut to 16 KB), the
+ * title (one line, 200 characters), and the subject and text of attached mails. What is stored must
+ * be valid Unicode; the fidelity fixtures are all valid in the charset they declare (or sniff), so
+ * their text holds no U+FFFD either.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
-import type { AttachmentStream, MessageText } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { selectBody } from '../../lib/mail/body-selection.js';
-import { repairIso2022jp } from '../../lib/mail/charset-sniff.js';
-import { FidelityMailParser } from '../../lib/mail/fidelity-parser.js';
+import { MalformedMailError } from '../../lib/errors.js';
+import { DRAIN_ATTACHMENTS, parseMail } from '../../lib/mail/parse.js';
 import { trimReply } from '../../lib/mail/reply-trim.js';
-import { hasLoneSurrogate, oneLine } from '../../lib/mail/unicode-text.js';
+import { cutText, hasLoneSurrogate, oneLine } from '../../lib/mail/unicode-text.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -25,29 +24,27 @@ function emlFiles(dir: string): string[] {
   });
 }
 
-async function stored(raw: Buffer) {
-  const parser = new FidelityMailParser({ skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true, maxHeadSize: 1024 * 1024, maxChildNodes: 1000 });
-  let text: MessageText | undefined;
-  const done = new Promise<void>((resolve) => parser.once('end', resolve));
-  Readable.from([raw]).pipe(parser);
-  parser.on('error', () => undefined);
-  for await (const item of parser as AsyncIterable<AttachmentStream | MessageText>) {
-    if (item.type === 'text') text = item;
-    else {
-      item.content.resume();
-      await new Promise((resolve) => item.content.once('end', resolve));
-      item.release?.();
-    }
-  }
-  await done;
-  const body = selectBody({ text: repairIso2022jp(text?.text || ''), html: text?.html });
-  const { full, reply } = trimReply(body.text);
-  return { full, reply, title: oneLine(parser.subject ?? '', 200) };
+/** What the pipeline stores of a mail's words, by name. */
+async function stored(raw: Buffer): Promise<Record<string, string>> {
+  const chunks = function* () {
+    for (let at = 0; at < raw.length; at += 16 * 1024) yield raw.subarray(at, at + 16 * 1024);
+  };
+  const record = await parseMail(Readable.from(chunks()), { onHeaders: async () => DRAIN_ATTACHMENTS });
+  const words: Record<string, string> = {
+    text: record.text,
+    reply: cutText(trimReply(record.text).reply, 16 * 1024, 'utf8-bytes', ' […]').text,
+    title: oneLine(record.subject.trim() || '(no subject)', 200),
+  };
+  record.attachedMessages.forEach((message, i) => {
+    words[`attached ${i} subject`] = message.subject;
+    words[`attached ${i} text`] = message.text;
+  });
+  return words;
 }
 
 const FILES = [...emlFiles(join(ROOT, 'test/fixtures')), ...emlFiles(join(ROOT, 'samples'))];
 
-describe('every fixture, composed', () => {
+describe('every fixture, through parseMail', () => {
   it('finds the fixtures', () => {
     expect(FILES.length).toBeGreaterThan(40);
   });
@@ -56,10 +53,10 @@ describe('every fixture, composed', () => {
     const result = await stored(readFileSync(file)).catch((error: unknown) => ({ error }));
     if ('error' in result) {
       // A mail the parser refuses is a recorded skip (malformed), not stored text.
-      expect(result.error).toBeInstanceOf(Error);
+      expect(result.error).toBeInstanceOf(MalformedMailError);
       return;
     }
-    for (const value of [result.full, result.reply, result.title]) expect(hasLoneSurrogate(value)).toBe(false);
-    if (name.includes('fidelity')) expect(`${result.full}${result.title}`).not.toContain('\uFFFD');
+    for (const [field, value] of Object.entries(result)) expect(hasLoneSurrogate(value), field).toBe(false);
+    if (name.includes('fidelity')) for (const [field, value] of Object.entries(result)) expect(value, field).not.toContain('\uFFFD');
   });
 });

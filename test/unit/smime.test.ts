@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { isOpaqueSignedPart, unwrapOpaqueSigned } from '../../lib/mail/smime.js';
+import { makeSigner, signOpaque } from '../helpers/smime-writer.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures/fidelity', name));
 
@@ -40,6 +41,16 @@ describe('unwrapOpaqueSigned', () => {
     const { attachment, contentType } = await p7mOf('smime-encrypted.eml');
     expect(isOpaqueSignedPart(contentType.value, contentType.params, attachment.filename ?? null)).toBe(false);
     expect(unwrapOpaqueSigned(attachment.content)).toEqual({ kind: 'not-opened', detail: 'CMS content type 1.2.840.113549.1.7.3, not signed-data' });
+  });
+
+  it('opens content in more chunks than ASN1.js reads by default (10,000 nodes), and bounds the count by the size', async () => {
+    const signer = await makeSigner('Dan Customer');
+    const entity = Buffer.from(`Content-Type: text/plain\r\n\r\n${'0123456789'.repeat(546_000)}\r\n`);
+    const ber = await signOpaque(entity, signer, 520);
+    const result = unwrapOpaqueSigned(ber);
+    expect(result.kind === 'unwrapped' && Buffer.from(result.entity).equals(entity)).toBe(true);
+    // The same content in chunks of 200 bytes: more nodes than its size allows, not opened.
+    expect(unwrapOpaqueSigned(await signOpaque(entity, signer, 200))).toEqual({ kind: 'not-opened', detail: 'not BER: Maximum ASN.1 node count exceeded' });
   });
 
   it('answers not-opened, never a throw, for bytes that are not CMS', () => {

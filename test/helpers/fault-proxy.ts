@@ -10,7 +10,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 
 /** What to do with one request. */
-export type Fault = 'none' | 'reject-503' | 'reset-before' | 'drop-response' | 'truncate-body' | 'refuse-invalid';
+export type Fault = 'none' | 'reject-503' | 'reset-before' | 'drop-response' | 'truncate-body' | 'refuse-invalid' | 'deny-access';
 
 /** How each service answers a request it refuses as invalid (never applied, never retryable). */
 const REFUSALS: Record<string, { type: string; body: string; headers?: Record<string, string> }> = {
@@ -22,6 +22,24 @@ const REFUSALS: Record<string, { type: string; body: string; headers?: Record<st
   s3: {
     type: 'application/xml',
     body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>MetadataTooLarge</Code><Message>Your metadata headers exceed the maximum allowed metadata size.</Message></Error>',
+  },
+};
+
+/**
+ * How each service answers a request its caller lacks the permission for (a role missing an action
+ * after a bad deploy): S3 403 `AccessDenied`, DynamoDB 400 `AccessDeniedException`. Never applied.
+ */
+const DENIALS: Record<string, { status: number; type: string; body: string; headers?: Record<string, string> }> = {
+  dynamodb: {
+    status: 400,
+    type: 'application/x-amz-json-1.0',
+    body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#AccessDeniedException', message: 'User is not authorized to perform: dynamodb:GetItem' }),
+    headers: { 'x-amzn-errortype': 'AccessDeniedException' },
+  },
+  s3: {
+    status: 403,
+    type: 'application/xml',
+    body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
   },
 };
 
@@ -62,7 +80,7 @@ export interface FaultProxy {
 
 export async function startFaultProxy(service: string, target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
-  const stats = { requests: 0, faults: { 'reject-503': 0, 'reset-before': 0, 'drop-response': 0, 'truncate-body': 0, 'refuse-invalid': 0 } };
+  const stats = { requests: 0, faults: { 'reject-503': 0, 'reset-before': 0, 'drop-response': 0, 'truncate-body': 0, 'refuse-invalid': 0, 'deny-access': 0 } };
   const proxy: { plan: FaultPlan } = { plan: NO_FAULTS };
 
   const server: Server = createServer((req, res) => {
@@ -71,6 +89,15 @@ export async function startFaultProxy(service: string, target: string): Promise<
     if (fault !== 'none') stats.faults[fault] += 1;
     if (fault === 'reset-before') {
       req.socket.destroy();
+      return;
+    }
+    if (fault === 'deny-access') {
+      const denial = DENIALS[service] ?? (DENIALS.s3 as (typeof DENIALS)[string]);
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(denial.status, { 'content-type': denial.type, ...denial.headers });
+        res.end(denial.body);
+      });
       return;
     }
     if (fault === 'refuse-invalid') {

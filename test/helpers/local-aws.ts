@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LEDGER_TICKET_INDEX } from '../../lib/adapters/dynamodb-message-ledger.js';
 import type { LocalGateway } from '../../lib/local/local-gateway.js';
 
@@ -26,6 +26,29 @@ export class LocalAws {
   async ticket(id: number): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.names.ticketsTable, Key: { id }, ConsistentRead: true }));
     return Item;
+  }
+
+  /**
+   * Writes a ticket a test owns (give it an id far above the counter, e.g. 9000+, so no mail the
+   * gateway opens can take it): tests set up their own state instead of relying on the seed.
+   */
+  async putTicket(ticket: { id: number; status: string; submitter: string; cc?: string[]; mergedInto?: number; queue?: string; title?: string }): Promise<void> {
+    const at = new Date().toISOString();
+    const item = { queue: 'support', title: `ticket ${ticket.id}`, cc: [], createdAt: at, updatedAt: at, ...ticket };
+    await this.db.send(new PutCommand({ TableName: this.names.ticketsTable, Item: item }));
+  }
+
+  /** Every ticket the gateway opened from the mail filed under `messageKey` (a scan: the tables are tiny). */
+  async ticketsOpenedBy(messageKey: string): Promise<Record<string, unknown>[]> {
+    const { Items } = await this.db.send(
+      new ScanCommand({
+        TableName: this.names.ticketsTable,
+        ConsistentRead: true,
+        FilterExpression: 'sourceMessageKey = :key',
+        ExpressionAttributeValues: { ':key': messageKey },
+      }),
+    );
+    return Items ?? [];
   }
 
   async ledgerEntry(messageKey: string): Promise<Record<string, unknown> | undefined> {

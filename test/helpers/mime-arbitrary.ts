@@ -6,11 +6,18 @@
 import fc from 'fast-check';
 
 /**
- * Fixed by default so CI is reproducible; set FUZZ_SEED (and FUZZ_RUNS) to explore further. A
- * failure prints the seed and the shrunk counterexample.
+ * Seeds. Each fuzz test runs twice: once with the fixed {@link FUZZ_REGRESSION_SEEDS} (the cases CI
+ * has always run, kept for regressions), and once with {@link FUZZ_EXPLORATION_SEED}, which changes
+ * per run and is printed in the test's name (and by fast-check with any counterexample), so that a
+ * failure can be replayed: `FUZZ_SEED=<seed> npx vitest run <file>`. FUZZ_RUNS scales the runs.
  */
-export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261128);
+export const FUZZ_SEED = 20261128;
+export const FUZZ_REGRESSION_SEEDS: readonly number[] = [FUZZ_SEED];
+export const FUZZ_EXPLORATION_SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) >>> 0;
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+
+/** Message-IDs the fuzz tests' ledgers know (a thread reference to one reaches a ticket), and the ticket each leads to. */
+export const KNOWN_THREAD_IDS: Readonly<Record<string, number>> = { 'known-42@fuzz.example': 42, 'known-44@fuzz.example': 44, 'known-7@fuzz.example': 7, 'known-gone@fuzz.example': 999 };
 
 const charsets = fc.constantFrom('utf-8', 'iso-8859-1', 'x-unknown-charset', 'utf-7', 'koi8-r', 'utf-16', '', '"', 'gb2312');
 const encodings = fc.constantFrom('7bit', '8bit', 'quoted-printable', 'base64', 'x-uuencode', 'binary', 'bogus');
@@ -24,9 +31,15 @@ const headerName = fc.oneof(
   fc.constantFrom('Subject', 'From', 'To', 'Cc', 'Message-ID', 'In-Reply-To', 'References', 'Date', 'Content-Type', 'Received', 'Delivered-To'),
   fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,30}$/),
 );
-const header = fc.tuple(headerName, wildText).map(([name, value]) => `${name}: ${value.replace(/\r?\n/g, '\r\n ')}`);
+const header = fc.oneof(
+  { arbitrary: fc.tuple(headerName, wildText).map(([name, value]) => `${name}: ${value.replace(/\r?\n/g, '\r\n ')}`), weight: 4 },
+  // A thread reference to a Message-ID the ledger knows (or not).
+  { arbitrary: fc.tuple(fc.constantFrom('In-Reply-To', 'References'), fc.constantFrom(...Object.keys(KNOWN_THREAD_IDS), 'unknown@fuzz.example')).map(([name, id]) => `${name}: <${id}>`), weight: 1 },
+);
 const subject = fc.oneof(
-  fc.constantFrom('[support-42] hello', 'Re: [SUPPORT-0042] x', '=?utf-8?b?W3N1cHBvcnQtNDJd?=', '=?bogus?q?=FF?= [support-7]'),
+  fc.constantFrom('[support-42] hello', 'Re: [SUPPORT-0042] x', '=?utf-8?b?W3N1cHBvcnQtNDJd?=', '=?bogus?q?=FF?= [support-7]', 'Re: [support-44] merged', 'AW: [support-45] merged into a closed one'),
+  // Tickets that do not exist, or whose merge chain is broken (60 is merged into a missing 61).
+  fc.constantFrom('[support-999] gone', 'Re: [support-60] merged away', 'Fwd: [support-70] loop'),
   wildText,
 );
 
@@ -81,10 +94,10 @@ const mutation = fc.oneof(
   fc.constant((raw: Buffer) => Buffer.concat([raw, Buffer.from('\0\0\0--\r\n\r\n')])),
 );
 
-/** A raw mail: headers (sometimes extreme), a MIME body tree, then a mutation. */
+/** A raw mail: headers (sometimes extreme), a MIME body tree, then a mutation. Each has a Message-ID of its own. */
 export const hostileMime: fc.Arbitrary<Buffer> = fc
-  .tuple(subject, fc.array(header, { maxLength: 12 }), fc.option(extremes, { freq: 6 }), fc.oneof({ arbitrary: part, weight: 9 }, { arbitrary: deeplyNested, weight: 1 }), mutation, fc.boolean())
-  .map(([subj, headers, extreme, body, mutate, crlf]) => {
-    const text = [`Subject: ${subj}`, 'From: a@example.com', 'To: support@helpdesk.example', 'Message-ID: <fuzz@x>', ...headers, ...(extreme ? [extreme] : []), render(body)].join('\r\n');
+  .tuple(subject, fc.array(header, { maxLength: 12 }), fc.option(extremes, { freq: 6 }), fc.oneof({ arbitrary: part, weight: 9 }, { arbitrary: deeplyNested, weight: 1 }), mutation, fc.boolean(), fc.uuid())
+  .map(([subj, headers, extreme, body, mutate, crlf, id]) => {
+    const text = [`Subject: ${subj}`, 'From: a@example.com', 'To: support@helpdesk.example', `Message-ID: <fuzz-${id}@x>`, ...headers, ...(extreme ? [extreme] : []), render(body)].join('\r\n');
     return mutate(Buffer.from(crlf ? text : text.replace(/\r\n/g, '\n'), 'latin1'));
   });

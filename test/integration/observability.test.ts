@@ -4,33 +4,11 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { METRICS_NAMESPACE, METRIC_NAMES, SERVICE_DIMENSION, SERVICE_NAME, SKIP_REASON_DIMENSION } from '../../lib/telemetry.js';
+import { emf, outputLines } from '../helpers/emf-output.js';
 import { useGateway } from '../helpers/gateway.js';
 import { composeMail, newMessageId, bare } from '../helpers/mail.js';
 
 const fixture = useGateway({ mode: 'update-only', env: { POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_DISABLED: 'false' } });
-
-interface EmfRecord {
-  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
-  [key: string]: unknown;
-}
-
-/** Runs `action` and answers the JSON lines it wrote to stdout and stderr (Lambda ships both to CloudWatch). */
-async function outputLines(action: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split('\n').filter((line) => line.startsWith('{')));
-    return true;
-  };
-  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
-  try {
-    await action();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-const emf = (lines: Record<string, unknown>[]) => lines.filter((l): l is EmfRecord => '_aws' in l);
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -19,10 +19,10 @@ const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const fixture = useGateway({ mode: 'update-only' });
 
-async function replay(args: readonly string[]) {
+async function replay(args: readonly string[], env: Readonly<Record<string, string>> = {}) {
   return run(join(ROOT, 'node_modules/.bin/tsx'), ['lib/cli/replay.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...fixture.gateway.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: { ...process.env, ...fixture.gateway.env, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
   });
 }
 
@@ -69,5 +69,27 @@ describe('a replay that cannot get further', () => {
     const { stdout } = await replay(['--reason', 'ticket-not-found']);
     expect(stdout).toContain('followup on ticket 88');
     expect(await fixture.aws.ledgerEntry(bare(laterId))).toMatchObject({ state: 'applied', ticketId: 88 });
+  });
+
+  it('keeps the skip when the replayed mail must be retried, and exits 1', async () => {
+    const messageId = newMessageId('keeps-retry');
+    const key = (await fixture.gateway.deliver('keeps-retry.eml', composeMail({ messageId, subject: 'Re: [support-89] not yet' }))).location.key;
+    await fixture.aws.putTicket({ id: 89, status: 'open', submitter: 'alice@example.com' });
+    const skipped = await entryOf(key);
+    expect(skipped).toMatchObject({ state: 'skipped', reason: 'ticket-not-found', ticketId: 89 });
+
+    // S3 cannot be reached (nothing listens on port 1): reading the raw mail fails, a transient failure.
+    const failed = (await replay(['--ticket', '89'], { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1', AWS_MAX_ATTEMPTS: '1' }).catch((error: unknown) => error)) as {
+      code: number;
+      stdout: string;
+    };
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain(`${key} <${bare(messageId)}>: ticket-not-found → retry later:`);
+    expect(failed.stdout).toContain('0 applied, 0 still skipped, 1 to retry');
+    expect(await entryOf(key)).toEqual(skipped);
+
+    // Once S3 is back, the same replay applies it.
+    expect((await replay(['--ticket', '89'])).stdout).toContain('1 applied, 0 still skipped, 0 to retry');
+    expect(await fixture.aws.ledgerEntry(bare(messageId))).toMatchObject({ state: 'applied', ticketId: 89 });
   });
 });

@@ -113,14 +113,18 @@ describe('the sweep', () => {
     const dry = await sweepAt(later(), { dryRun: true });
     expect(dry.findings.find((f) => keyOf(f) === 'inbound/sweep-window.eml')).toMatchObject({ kind: 'unrecorded', report: null });
     expect(await fixture.aws.tags('inbound/sweep-window.eml')).toEqual({});
+    // A run that is not dry then handles it (and leaves nothing for the other tests to find).
+    await sweepAt(later());
+    expect(await fixture.aws.tags('inbound/sweep-window.eml')).toMatchObject({ [RAW_MAIL_TAGS.outcome]: 'followup' });
   });
 
   it('stops when told it is out of time, and the next run goes on', async () => {
+    await fixture.gateway.store('inbound/sweep-stop.eml', composeMail({ subject: 'Re: [support-42] out of time' }));
     const stopped = await sweepAt(later(), { shouldStop: () => true });
     expect(stopped.summary.stoppedEarly).toBe(true);
-    expect(await fixture.aws.tags('inbound/sweep-window.eml')).toEqual({});
+    expect(await fixture.aws.tags('inbound/sweep-stop.eml')).toEqual({});
     await sweepAt(later());
-    expect(await fixture.aws.tags('inbound/sweep-window.eml')).toMatchObject({ [RAW_MAIL_TAGS.outcome]: 'followup' });
+    expect(await fixture.aws.tags('inbound/sweep-stop.eml')).toMatchObject({ [RAW_MAIL_TAGS.outcome]: 'followup' });
   });
 
   it('runs as `npm run sweep`, printing what it found and what became of it', async () => {

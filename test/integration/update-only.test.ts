@@ -197,3 +197,31 @@ describe('update-only mailbox', () => {
     expect(String(entry?.body).trim()).toBe('Straße München');
   });
 });
+
+describe('tickets a test sets up for itself', () => {
+  it('reopens the ticket that receives a follow-up through a merge, never the merged one', async () => {
+    // A closed ticket merged into a resolved one; and a duplicate merged into a resolved one.
+    await fixture.aws.putTicket({ id: 9001, status: 'closed', submitter: 'carol@example.com', mergedInto: 9002 });
+    await fixture.aws.putTicket({ id: 9002, status: 'resolved', submitter: 'carol@example.com' });
+    await fixture.aws.putTicket({ id: 9003, status: 'duplicate', submitter: 'carol@example.com', mergedInto: 9004 });
+    await fixture.aws.putTicket({ id: 9004, status: 'resolved', submitter: 'carol@example.com' });
+
+    for (const [merged, receiving] of [[9001, 9002], [9003, 9004]] as const) {
+      const before = (await fixture.aws.ticket(merged))?.status;
+      const report = await fixture.gateway.deliver(`reopen-through-${merged}.eml`, composeMail({ from: 'carol@example.com', subject: `Re: [support-${merged}] back again` }));
+      expect(report.outcome).toMatchObject({ kind: 'followup', ticketId: receiving, reopened: true });
+      expect(await fixture.aws.ticket(receiving)).toMatchObject({ status: 'reopened' });
+      expect((await fixture.aws.ticket(merged))?.status).toBe(before);
+    }
+  });
+
+  it('recognises a participant stored with upper-case letters (submitter and CC) whatever the case of the From', async () => {
+    await fixture.aws.putTicket({ id: 9010, status: 'open', submitter: 'Grace.Hopper@Example.ORG', cc: ['Ivan@Example.ORG'] });
+    const fromSubmitter = await fixture.gateway.deliver('case-submitter.eml', composeMail({ from: 'Grace <grace.hopper@example.org>', subject: 'Re: [support-9010] case' }));
+    const fromCc = await fixture.gateway.deliver('case-cc.eml', composeMail({ from: 'IVAN@example.org', subject: 'Re: [support-9010] case' }));
+    const fromStranger = await fixture.gateway.deliver('case-stranger.eml', composeMail({ from: 'mallory@example.org', subject: 'Re: [support-9010] case' }));
+    expect(fromSubmitter.outcome).toMatchObject({ kind: 'followup', ticketId: 9010 });
+    expect(fromCc.outcome).toMatchObject({ kind: 'followup', ticketId: 9010 });
+    expect(fromStranger.outcome).toMatchObject({ kind: 'skipped', reason: 'sender-not-allowed' });
+  });
+});

@@ -149,3 +149,56 @@ describe('tickets', () => {
     expect(capTicket({ ...ticket, submitter: 'ok@x.org' })).toEqual({ ...ticket, submitter: 'ok@x.org' });
   });
 });
+
+/**
+ * Every capped field, one row each: an oversized value comes back within its cap, cut with the
+ * ` […]` marker on a character boundary (README: "Every record fits its store").
+ */
+describe('every field cap', () => {
+  const huge = (n: number) => 'ß'.repeat(n);
+  const applied = (overrides: Partial<AppliedEntry>): AppliedEntry => ({
+    ...base, state: 'applied', outcome: 'followup', ticketId: 42, followupId: 'f', reopened: false, mergedFrom: [], body: 'b', bodyKey: null, attachments: [], ...overrides,
+  });
+  const skipped = (overrides: Partial<SkippedEntry>): SkippedEntry => ({ ...base, state: 'skipped', reason: 'bounce', detail: 'd', ticketId: null, ...overrides });
+  const ticketBase: NewTicket = { id: 1, queue: 'q', status: 'open', title: 't', description: '', submitter: 'ok@x.org', cc: [], createdAt: '', updatedAt: '', sourceMessageKey: 'k' };
+  type Row = [field: string, capped: () => string, cap: number];
+  const rows: Row[] = [
+    ['Message-ID', () => (capLedgerEntry(applied({ messageId: huge(5_000) })) as AppliedEntry).messageId ?? '', RECORD_CAPS.idBytes],
+    ['From', () => (capLedgerEntry(applied({ from: huge(5_000) })) as AppliedEntry).from ?? '', RECORD_CAPS.idBytes],
+    ['subject', () => (capLedgerEntry(applied({ subject: huge(50_000) })) as AppliedEntry).subject, RECORD_CAPS.subjectBytes],
+    ['inline body', () => (capLedgerEntry(applied({ body: huge(200_000) })) as AppliedEntry).body ?? '', RECORD_CAPS.inlineBodyBytes],
+    ['attachment file name', () => (capLedgerEntry(applied({ attachments: [attachment(0, huge(1_000), 'a/b')] })) as AppliedEntry).attachments[0]?.filename ?? '', RECORD_CAPS.filenameBytes],
+    ['attachment content type', () => (capLedgerEntry(applied({ attachments: [attachment(0, 'a', `a/${huge(1_000)}`)] })) as AppliedEntry).attachments[0]?.contentType ?? '', RECORD_CAPS.contentTypeBytes],
+    ['skip detail', () => (capLedgerEntry(skipped({ detail: huge(50_000) })) as SkippedEntry).detail, RECORD_CAPS.detailBytes],
+    [
+      'bounced Message-ID',
+      () => (capLedgerEntry(skipped({ bounce: { failedRecipients: [], originalMessageId: huge(5_000), ticketId: null } })) as SkippedEntry).bounce?.originalMessageId ?? '',
+      RECORD_CAPS.idBytes,
+    ],
+    ['pending claim\'s queue', () => (capLedgerEntry({ ...base, state: 'pending', ticketId: 1, queue: huge(5_000) }) as { queue: string }).queue, RECORD_CAPS.idBytes],
+    [
+      'outbound Message-ID',
+      () => capLedgerEntry({ messageKey: 'k', direction: 'outbound', messageId: huge(5_000), ticketId: 1, recordedAt: base.recordedAt }).messageId ?? '',
+      RECORD_CAPS.idBytes,
+    ],
+    ['SES verdict', () => (capLedgerEntry(applied({ sesVerdicts: { spam: huge(1_000) } })) as AppliedEntry).sesVerdicts?.spam ?? '', 64],
+    ['ticket title', () => capTicket({ ...ticketBase, title: huge(50_000) }).title, RECORD_CAPS.subjectBytes],
+    ['ticket description', () => capTicket({ ...ticketBase, description: huge(200_000) }).description, RECORD_CAPS.descriptionBytes],
+  ];
+
+  it.each(rows)('cuts the %s to its cap, with the marker', (_field, cut, cap) => {
+    const value = cut();
+    expect(utf8Bytes(value)).toBeLessThanOrEqual(cap);
+    expect(utf8Bytes(value)).toBeGreaterThan(cap - 8);
+    expect(value.endsWith(' […]')).toBe(true);
+    expect(value).toBe(wellFormed(value));
+  });
+
+  it('drops addresses no mailbox can have (over 254 bytes) from CCs and failed recipients, and keeps at most 100 of each', () => {
+    const long = `${'x'.repeat(250)}@example.org`;
+    const many = Array.from({ length: 120 }, (_, i) => `u${i}@example.org`);
+    expect(capTicket({ ...ticketBase, cc: [long, ...many] })).toMatchObject({ cc: many.slice(0, 100), ccOmitted: 21 });
+    const bounce = (capLedgerEntry(skipped({ bounce: { failedRecipients: [long, ...many], originalMessageId: null, ticketId: null } })) as SkippedEntry).bounce;
+    expect(bounce).toMatchObject({ failedRecipients: many.slice(0, 100), failedRecipientsOmitted: 21 });
+  });
+});

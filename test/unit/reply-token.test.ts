@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadReplyTokenKeys } from '../../lib/adapters/reply-token-secrets.js';
 import { findReplyToken, mintReplyAddress, replyTokenMac, verifyReplyToken } from '../../lib/screening/reply-token.js';
 
 const current = Buffer.from('a'.repeat(32));
@@ -41,5 +42,37 @@ describe('signed reply addresses', () => {
 
   it('refuses to mint for a bad ticket id', () => {
     expect(() => mintReplyAddress('support@helpdesk.example', 0, keys)).toThrow(RangeError);
+  });
+});
+
+/**
+ * Known answers: every address already sent out must keep verifying, so what is signed may never
+ * change unnoticed. The expected MACs were computed outside this code, with OpenSSL:
+ *
+ *     printf '%s' 'helpdesk-reply-token:v1:42' | openssl dgst -sha256 -hmac 'test-secret-of-at-least-thirty-two-characters'
+ *     → 41e4385efdfe45c0d75b0a360b057a59f26fc84fadfc7fd0ec964f10e97be8ed
+ *     printf '%s' 'helpdesk-reply-token:v1:123456789' | openssl dgst -sha256 -hmac 'Zürich-secret-with-non-ascii-chars-0123456789'
+ *     → 397c3870bfc9743a300a62d9a5f9781cb61e29a14297b338988bee7693d7ce5f   (the key as UTF-8 bytes)
+ *
+ * The address carries the first 16 hex digits.
+ */
+describe('signed reply addresses, known answers', () => {
+  const KNOWN = [
+    { secret: 'test-secret-of-at-least-thirty-two-characters', mailbox: 'Support@HelpDesk.example', ticketId: 42, address: 'support+42.41e4385efdfe45c0@helpdesk.example' },
+    { secret: 'Zürich-secret-with-non-ascii-chars-0123456789', mailbox: 'billing+old@helpdesk.example', ticketId: 123456789, address: 'billing+123456789.397c3870bfc9743a@helpdesk.example' },
+  ] as const;
+
+  it.each(KNOWN)('mints $address for ticket $ticketId', async ({ secret, mailbox, ticketId, address }) => {
+    // The secret as the configuration hands it over (REPLY_TOKEN_SECRET, or an SSM parameter's value).
+    const loaded = await loadReplyTokenKeys({ kind: 'environment', current: secret, previous: null });
+    expect(loaded).not.toBeNull();
+    expect(mintReplyAddress(mailbox, ticketId, loaded as NonNullable<typeof loaded>)).toBe(address);
+  });
+
+  it.each(KNOWN)('verifies $address, an address already sent out', async ({ secret, address, ticketId }) => {
+    const loaded = await loadReplyTokenKeys({ kind: 'environment', current: 'x'.repeat(32), previous: secret });
+    const token = findReplyToken([address], (base) => base.endsWith('@helpdesk.example'));
+    expect(token).toMatchObject({ ticketId });
+    expect(token && loaded && verifyReplyToken(token, loaded)).toBe(true);
   });
 });

@@ -63,6 +63,10 @@ describe('bounces', () => {
     expect(isDeliveryReport(headers())).toBe(false);
   });
 
+  it('recognises a delivery status sent as the whole mail (a top-level message/delivery-status)', () => {
+    expect(isDeliveryReport(headers({ contentType: { value: 'message/delivery-status', params: {} } }))).toBe(true);
+  });
+
   it('recognises plain-text bounces by sender and subject, and by X-Failed-Recipients', () => {
     const daemon = { address: 'mailer-daemon@mx.example.net', name: '' };
     expect(isDeliveryReport(headers({ from: daemon, subject: 'failure notice' }))).toBe(true);
@@ -96,6 +100,11 @@ describe('verdicts', () => {
     // A forged header below SES's is never read, even when SES's says nothing of DMARC.
     const below = headers({ raw: { 'authentication-results': ['amazonses.com; spf=pass', 'amazonses.com; dmarc=pass'] } });
     expect(readVerdicts(undefined, below).dmarc).toBeNull();
+  });
+
+  it('reads the topmost X-SES-* verdict headers, which SES prepends, never one a sender wrote below them', () => {
+    const verdicts = readVerdicts(undefined, headers({ extra: { 'x-ses-spam-verdict': ['FAIL', 'PASS'], 'x-ses-virus-verdict': ['PASS', 'FAIL'] } }));
+    expect(verdicts).toMatchObject({ spam: 'fail', virus: 'pass', source: 'headers' });
   });
 
   it('reads dmarc only as the method of a clause, never inside a sender-chosen value', () => {

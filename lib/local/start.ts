@@ -13,8 +13,7 @@
  * `"notice": {"to", "reason"}` or `null`.
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAILBOX_MODES, type MailboxMode } from '../mailbox.js';
 import type { MailReport } from '../pipeline/index.js';
@@ -22,13 +21,10 @@ import { eventLines, eventsSummary } from './event-lines.js';
 import { StoredReader, type StoredView } from './stored-view.js';
 import { startLocalGateway } from './local-gateway.js';
 import { runExitCode, runTable } from './run-table.js';
-import { parseTicketSeeds, type TicketSeed } from './seed.js';
+import { readTicketFile, routingFromShell, SAMPLES } from './run-inputs.js';
 import { isolateFromShellAws } from './shell-isolation.js';
 import { runCommand, UsageError, type CommandHelp } from '../cli/run-command.js';
 
-const SAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples');
-/** Routing variables the shell may set for the local run. */
-const SHELL_ROUTING = ['MAILBOXES', 'DEFAULT_QUEUE', 'SENDER_NOTICES', 'SENDER_NOTICE_REASONS'] as const;
 const HELP: CommandHelp = {
   usage: 'usage: npm start -- [--mode create|update-only] [--tickets FILE] [--events FILE] [--json] PATH...',
   description: `Runs the gateway on this machine (embedded DynamoDB, S3 and EventBridge; no AWS account) on
@@ -89,20 +85,6 @@ async function mailFiles(paths: readonly string[]): Promise<string[]> {
   return files;
 }
 
-async function readTickets(file: string): Promise<TicketSeed[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`--tickets ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return parseTicketSeeds(json, file);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 /** Keeps stdout for results: everything else that writes to stdout (logs, EMF metrics) goes to stderr. */
 function reserveStdout(): (text: string) => void {
   const write = process.stdout.write.bind(process.stdout);
@@ -122,12 +104,12 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   if (!(MAILBOX_MODES as readonly string[]).includes(values.mode)) throw new UsageError(`--mode must be ${MAILBOX_MODES.join(' or ')}`);
   const mode = values.mode as MailboxMode;
-  const tickets = await readTickets(values.tickets ?? join(SAMPLES, 'tickets.json'));
+  const tickets = await readTicketFile(values.tickets ?? join(SAMPLES, 'tickets.json'));
   const files = await mailFiles(positionals.length > 0 ? positionals : [SAMPLES]);
 
   // MAILBOXES and DEFAULT_QUEUE set in the shell are honoured (mixed-mode mailboxes can be tried);
   // --mode then sets only the mode of mailboxes that name none (UPDATE_ONLY).
-  const fromShell = Object.fromEntries(SHELL_ROUTING.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
+  const fromShell = routingFromShell();
   // Notices on, so a newcomer sees them (the embedded SES v2 keeps them; nothing leaves the machine).
   const gateway = await startLocalGateway({ mode, tickets, env: { SENDER_NOTICES: 'true', ...fromShell } });
   const results: { result: JsonResult; report: MailReport }[] = [];

@@ -16,9 +16,8 @@ export class ReadOnlyError extends GatewayError {
   }
 }
 
-const refuse = (what: string) => (): never => {
-  throw new ReadOnlyError(what);
-};
+/** A write method that rejects, as the port's promise would. */
+const refuse = (what: string) => (): Promise<never> => Promise.reject(new ReadOnlyError(what));
 
 /** The raw mail store, reads only. */
 export function readOnlyRawMail(store: RawMailStore): RawMailStore {

@@ -145,10 +145,11 @@ function decisionOf(decision: Decision): Inspection['decision'] {
 function referencesOf(trace: PlanTrace, decision: Decision): NonNullable<Inspection['references']> {
   const found = trace.references.map(({ reference, chain }): InspectedReference => {
     const standing = reference.source !== 'reply-address' && chain.kind === 'found' ? senderStanding(trace.senders, chain.tickets) : null;
+    const destination = chain.kind === 'found' ? chain.tickets[chain.tickets.length - 1] : undefined;
     const inspectedChain: InspectedReference['chain'] =
-      chain.kind === 'found'
-        ? { kind: 'found', ticketId: (chain.tickets[chain.tickets.length - 1] as (typeof chain.tickets)[0]).id, status: (chain.tickets[chain.tickets.length - 1] as (typeof chain.tickets)[0]).status, via: chain.tickets.slice(0, -1).map((t) => t.id) }
-        : { kind: chain.kind, via: chain.via.map((t) => t.id) };
+      chain.kind === 'found' && destination
+        ? { kind: 'found', ticketId: destination.id, status: destination.status, via: chain.tickets.slice(0, -1).map((t) => t.id) }
+        : { kind: chain.kind === 'loop' ? 'loop' : 'missing', via: chain.kind === 'found' ? [] : chain.via.map((t) => t.id) };
     return { source: reference.source, ticketId: reference.ticketId, description: describeReference(reference), chain: inspectedChain, standing };
   });
   return {
@@ -246,7 +247,7 @@ async function inspectOnce(ctx: PipelineContext, mail: InboundMail): Promise<Ins
     decision = { ...decision, detail: details.detail, ticketId: details.ticketId };
   }
   const applied = draft.decision.kind === 'followup' || draft.decision.kind === 'create';
-  const { submitter, title, cc, forwardedBy } = draft.decision.kind === 'create' ? ticketOpening(ctx, draft, record) : ({} as Partial<TicketOpening>);
+  const opening = draft.decision.kind === 'create' ? ticketOpening(ctx, draft, record) : null;
   const sender = draft.sender.address;
   return {
     mail: location,
@@ -261,7 +262,7 @@ async function inspectOnce(ctx: PipelineContext, mail: InboundMail): Promise<Ins
     senderPolicy: { policy: trace.senders.policy, authentication: trace.senders.authentication, sender, agent: sender !== null && isAgentAddress(ctx.config.agents, sender) },
     decision,
     body: bodyOf(record),
-    ticket: submitter !== undefined && title !== undefined && cc !== undefined ? { submitter, title, cc, ...(forwardedBy ? { forwardedBy } : {}) } : null,
+    ticket: opening ? { submitter: opening.submitter, title: opening.title, cc: opening.cc, ...(opening.forwardedBy ? { forwardedBy: opening.forwardedBy } : {}) } : null,
     attachments: attachmentsOf(record, bounce),
     applied,
   };

@@ -53,11 +53,35 @@ export function reasonCell(report: MailReport): string {
  * reply); columns padded to their widest cell.
  */
 export function runTable(rows: readonly RunRow[]): string {
-  const header = ['file', 'outcome', 'reason', 'ticket', 'notice', 'reply'];
-  const cells = rows.map(({ file, report, noticeSent, reply }) => [basename(file), report.outcome.kind, reasonCell(report), ticketCell(report), noticeSent ? 'sent' : '', replyCell(reply)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
-  const line = (c: readonly string[]) => c.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+  const cells = rows.map(rowCells);
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
+  return [tableLine(HEADER, widths), tableLine(widths.map((w) => '-'.repeat(w)), widths), ...cells.map((c) => tableLine(c, widths))].join('\n');
+}
+
+const HEADER = ['file', 'outcome', 'reason', 'ticket', 'notice', 'reply'] as const;
+
+function rowCells({ file, report, noticeSent, reply }: RunRow): string[] {
+  return [basename(file), report.outcome.kind, reasonCell(report), ticketCell(report), noticeSent ? 'sent' : '', replyCell(reply)];
+}
+
+function tableLine(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
+}
+
+/**
+ * Column widths of the table printed a row at a time, as mail arrives (`npm start -- --smtp`): a
+ * longer cell is not cut, only not padded.
+ */
+const STREAMED_WIDTHS = [14, 9, 20, 6, 6, 0] as const;
+
+/** The header and rule of the table printed a row at a time (see {@link runTableRow}). */
+export function runTableHeader(): string {
+  return [tableLine(HEADER, STREAMED_WIDTHS), tableLine(STREAMED_WIDTHS.map((w, i) => '-'.repeat(Math.max(w, (HEADER[i] as string).length))), STREAMED_WIDTHS)].join('\n');
+}
+
+/** One row of the table printed a row at a time, under {@link runTableHeader}. */
+export function runTableRow(row: RunRow): string {
+  return tableLine(rowCells(row), STREAMED_WIDTHS);
 }
 
 /** The run's exit code: 1 when any mail needs a retry (it has no outcome yet), else 0. */

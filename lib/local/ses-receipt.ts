@@ -18,6 +18,11 @@ export interface SimulatedReceipt {
   readonly mailboxes: readonly string[];
   readonly region: string;
   readonly now: Date;
+  /**
+   * The envelope recipient SES received the mail for (`RCPT TO`, the local SMTP intake knows it);
+   * absent: taken from the To and Cc headers, as for a mail file.
+   */
+  readonly recipient?: string;
 }
 
 const ADDRESS = /[^\s<>,;:"()[\]]+@[^\s<>,;:"()[\]]+/g;
@@ -62,7 +67,7 @@ export function simulatedSesHeaders(raw: Uint8Array, receipt: SimulatedReceipt):
   const has = (name: string, test: (value: string) => boolean = () => true) => fields.some(([n, v]) => n === name && test(v));
   const lines: string[] = [];
   if (!has('received', (v) => /\bby\s+inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\b/i.test(v))) {
-    const recipient = recipientOf(fields, receipt.mailboxes);
+    const recipient = receipt.recipient ?? recipientOf(fields, receipt.mailboxes);
     // The mail's own Date stands in for the time of receipt, so the same file is always stored as the same bytes.
     const date = new Date(fields.find(([name]) => name === 'date')?.[1] ?? '');
     const at = Number.isNaN(date.getTime()) ? receipt.now : date;

@@ -1,5 +1,6 @@
 /**
  * `npm start -- [--mode create|update-only] [--tickets FILE] [--events FILE] [--json] PATH...`
+ * `npm start -- --smtp [PORT] [--mode …] [--tickets FILE] [--json]`
  *
  * Runs the gateway on this machine: starts the embedded DynamoDB and S3, seeds tickets, and drives
  * each mail file through the real Lambda handler with a real S3 event notification, one after
@@ -11,26 +12,29 @@
  * Sender notices are on (SENDER_NOTICES=true unless the shell says otherwise), sent to the
  * embedded SES v2: the table marks the rows whose sender got one, and each `--json` line carries
  * `"notice": {"to", "reason"}` or `null`.
+ *
+ * With `--smtp` it receives mail over SMTP instead of reading files (`smtp-intake.ts`), prints a
+ * row per mail as it is handled, and runs until SIGINT or SIGTERM, keeping the stack alive; at
+ * start it prints the environment with which `replay`, `inspect` and `register-outbound` reach it.
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAILBOX_MODES, type MailboxMode } from '../mailbox.js';
 import type { MailReport } from '../pipeline/index.js';
 import { eventLines, eventsSummary } from './event-lines.js';
 import { StoredReader, type StoredView } from './stored-view.js';
 import { startLocalGateway } from './local-gateway.js';
-import { runExitCode, runTable } from './run-table.js';
-import { parseTicketSeeds, type TicketSeed } from './seed.js';
+import { runExitCode, runTable, runTableHeader, runTableRow } from './run-table.js';
+import { readTicketFile, routingFromShell, SAMPLES } from './run-inputs.js';
 import { isolateFromShellAws } from './shell-isolation.js';
+import { DEFAULT_SMTP_PORT, reachLines, smtpArgument, startSmtpIntake } from './smtp-intake.js';
+import { loadConfig } from '../config.js';
 import { runCommand, UsageError, type CommandHelp } from '../cli/run-command.js';
 
-const SAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples');
-/** Routing variables the shell may set for the local run. */
-const SHELL_ROUTING = ['MAILBOXES', 'DEFAULT_QUEUE', 'SENDER_NOTICES', 'SENDER_NOTICE_REASONS'] as const;
 const HELP: CommandHelp = {
-  usage: 'usage: npm start -- [--mode create|update-only] [--tickets FILE] [--events FILE] [--json] PATH...',
+  usage: `usage: npm start -- [--mode create|update-only] [--tickets FILE] [--events FILE] [--json] PATH...
+       npm start -- --smtp [PORT] [--mode create|update-only] [--tickets FILE] [--json]`,
   description: `Runs the gateway on this machine (embedded DynamoDB, S3 and EventBridge; no AWS account) on
 each mail file, in the order given (a folder's .eml files sorted by name; default: samples/).
 
@@ -38,6 +42,13 @@ each mail file, in the order given (a folder's .eml files sorted by name; defaul
   --tickets FILE   tickets to seed, a JSON array (default: samples/tickets.json)
   --events FILE    write the events the gateway published, one per line
   --json           one JSON object per mail on stdout, nothing else (use npm start --silent -- --json)
+  --smtp [PORT]    receive mail over SMTP on 127.0.0.1:PORT (default ${DEFAULT_SMTP_PORT}; 0: any free port)
+                   instead of reading files, as SES receives it: RCPT TO is accepted for the
+                   configured mailboxes and their +tags and refused (550) for anyone else; each
+                   mail is stored under inbound/ with the headers SES adds and handled through the
+                   S3 event, a row printed per mail. Runs until Ctrl-C (SIGINT) or SIGTERM, and
+                   prints first the environment with which replay, inspect and register-outbound
+                   reach the stack. No TLS and no authentication: it listens on 127.0.0.1 only.
 
 The shell's AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_REGION, AWS_ENDPOINT_URL*, AWS_SESSION_TOKEN and
 keys are ignored. Exit codes: 0 every mail got an outcome, 1 a mail needs a retry (or the run
@@ -89,20 +100,6 @@ async function mailFiles(paths: readonly string[]): Promise<string[]> {
   return files;
 }
 
-async function readTickets(file: string): Promise<TicketSeed[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`--tickets ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return parseTicketSeeds(json, file);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 /** Keeps stdout for results: everything else that writes to stdout (logs, EMF metrics) goes to stderr. */
 function reserveStdout(): (text: string) => void {
   const write = process.stdout.write.bind(process.stdout);
@@ -112,22 +109,63 @@ function reserveStdout(): (text: string) => void {
   };
 }
 
+/** `--smtp`: the SMTP intake over the local gateway, until SIGINT or SIGTERM. */
+async function serveSmtp(port: number, mode: MailboxMode, tickets: Awaited<ReturnType<typeof readTicketFile>>, json: boolean, print: (text: string) => void): Promise<number> {
+  const gateway = await startLocalGateway({ mode, tickets, env: { SENDER_NOTICES: 'true', ...routingFromShell() } });
+  const storedReader = new StoredReader(gateway.stack);
+  const info = json ? (text: string) => process.stderr.write(text) : print;
+  try {
+    const mailboxes = loadConfig(process.env).mailboxes.flatMap((m) => (m.address === null ? [] : [m.address]));
+    const intake = await startSmtpIntake({
+      port,
+      mailboxes,
+      region: gateway.env.AWS_REGION ?? 'us-east-1',
+      deliver: (name, raw) => gateway.deliver(name, raw),
+      onReport: async (name, report) => {
+        const result = toJsonResult(name, report, await storedReader.view(report));
+        print(json ? `${JSON.stringify(result)}\n` : `${runTableRow({ file: name, report, noticeSent: result.notice !== null, reply: result.stored?.reply ?? null })}\n`);
+      },
+    });
+    const stopped = new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    info(
+      `# To reach this stack from another shell (npm run replay, npm run inspect -- s3://…, npm run register-outbound), paste:\n${reachLines(gateway.env)}\n\n` +
+        `SMTP intake listening on 127.0.0.1:${intake.port} for ${mailboxes.join(', ')} (and their +tags), mode ${mode}; Ctrl-C stops it.\n\n`,
+    );
+    if (!json) print(`${runTableHeader()}\n`);
+    const signal = await stopped;
+    info(`\n${signal}: stopping the SMTP intake and the local stack.\n`);
+    await intake.stop();
+  } finally {
+    storedReader.destroy();
+    await gateway.stop();
+  }
+  return 0;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   isolateFromShellAws(process.env);
   const print = reserveStdout();
+  const smtp = smtpArgument(argv);
   const { values, positionals } = parseArgs({
-    args: [...argv],
+    args: smtp.rest,
     allowPositionals: true,
     options: { mode: { type: 'string', default: 'update-only' }, tickets: { type: 'string' }, events: { type: 'string' }, json: { type: 'boolean', default: false } },
   });
   if (!(MAILBOX_MODES as readonly string[]).includes(values.mode)) throw new UsageError(`--mode must be ${MAILBOX_MODES.join(' or ')}`);
   const mode = values.mode as MailboxMode;
-  const tickets = await readTickets(values.tickets ?? join(SAMPLES, 'tickets.json'));
+  const tickets = await readTicketFile(values.tickets ?? join(SAMPLES, 'tickets.json'));
+  if (smtp.port !== null) {
+    if (positionals.length > 0 || values.events !== undefined) throw new UsageError('--smtp receives mail over SMTP: it takes no PATH and no --events');
+    return serveSmtp(smtp.port, mode, tickets, values.json, print);
+  }
   const files = await mailFiles(positionals.length > 0 ? positionals : [SAMPLES]);
 
   // MAILBOXES and DEFAULT_QUEUE set in the shell are honoured (mixed-mode mailboxes can be tried);
   // --mode then sets only the mode of mailboxes that name none (UPDATE_ONLY).
-  const fromShell = Object.fromEntries(SHELL_ROUTING.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
+  const fromShell = routingFromShell();
   // Notices on, so a newcomer sees them (the embedded SES v2 keeps them; nothing leaves the machine).
   const gateway = await startLocalGateway({ mode, tickets, env: { SENDER_NOTICES: 'true', ...fromShell } });
   const results: { result: JsonResult; report: MailReport }[] = [];

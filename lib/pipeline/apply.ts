@@ -81,7 +81,7 @@ export async function applyPlan(ctx: PipelineContext, plan: Plan, record: MailRe
 }
 
 /** The content fingerprint of a fully read mail (see `content-fingerprint.ts`). */
-function fingerprintOf(plan: Plan, record: MailRecord): string {
+export function fingerprintOf(plan: Plan, record: MailRecord): string {
   return contentFingerprint({
     from: plan.sender.address,
     date: record.date,
@@ -185,7 +185,7 @@ async function createTicket(ctx: PipelineContext, plan: Plan, opening: TicketOpe
  * A bounce, read: the failed recipients and the bounced Message-ID, and the ticket when the
  * ledger knows that Message-ID (a notification the helpdesk registered, or an applied mail).
  */
-async function bounceDetails(ctx: PipelineContext, plan: Plan, record: MailRecord) {
+export async function bounceDetails(ctx: PipelineContext, plan: Plan, record: MailRecord) {
   const fromParts = readBounceReport(plan.reportParts, record.text);
   const report = { ...fromParts, failedRecipients: [...new Set([...fromParts.failedRecipients, ...failedRecipientsFromHeaders(plan.headers)])] };
   const original = report.originalMessageId;

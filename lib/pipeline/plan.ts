@@ -2,7 +2,8 @@
  * The plan stage: from the header block alone, everything about a mail that decides its fate —
  * who sent it (as SES vouches), its ledger key, the screening, the ticket references, one
  * prefetch of what the decision needs, and the decision. For a new ticket it also reserves the
- * ticket id (see {@link reserveTicketId}).
+ * ticket id (see {@link reserveTicketId}); {@link draftPlan} stops before that and writes nothing
+ * (`npm run inspect`).
  */
 import { decideOutcome, type Decision, type ReferencedTicket } from '../decide.js';
 import { threadTicketOf, type LedgerEntry } from '../ledger-entry.js';
@@ -25,6 +26,8 @@ import { readVerdicts } from '../screening/verdicts.js';
 import { loadTicketChain } from '../ticket-chain.js';
 import { baseEntry, heldBy } from './commit.js';
 import type { PipelineContext } from './context.js';
+import type { Mailbox } from '../mailbox.js';
+import type { MailVerdicts } from '../screening/verdicts.js';
 import type { HeldBy, InboundMail, Plan, SenderIdentity } from './types.js';
 
 const NOTHING_FETCHED: Prefetched = { entries: new Map(), tickets: new Map() };
@@ -32,6 +35,7 @@ const NOTHING_FETCHED: Prefetched = { entries: new Map(), tickets: new Map() };
 /** The screening's verdict; `settled` when the mail is set aside before any ticket is looked at. */
 interface Screened {
   readonly empty: boolean;
+  readonly verdicts: MailVerdicts | null;
   readonly screening: ScreeningResult | null;
   readonly settled: boolean;
 }
@@ -48,10 +52,11 @@ interface Clues {
 
 function screen(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders): Screened {
   const empty = headers.headerCount === 0;
-  const screening = empty ? null : screenMail(headers, readVerdicts(mail.envelope?.verdicts, headers), ctx.config.screening);
+  const verdicts = empty ? null : readVerdicts(mail.envelope?.verdicts, headers);
+  const screening = verdicts === null ? null : screenMail(headers, verdicts, ctx.config.screening);
   // Mail set aside by the screening needs no ticket, so nothing is read for it: a redelivery or a
   // second copy is caught by the ledger write's condition instead.
-  return { empty, screening, settled: empty || screening !== null };
+  return { empty, verdicts, screening, settled: empty || screening !== null };
 }
 
 /** The sender from the raw From, and whether SES authenticated its domain. */
@@ -148,8 +153,39 @@ function heldByOf(mail: InboundMail, messageKey: string, prior: PriorEntry, hold
 }
 
 
-/** Plans one mail from its header block. */
-export async function planMail(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders): Promise<Plan> {
+/**
+ * What the plan looked at on the way to its decision, check by check (for `npm run inspect`, which
+ * explains a decision without taking it again).
+ */
+export interface PlanTrace {
+  /** The mail has no header section. */
+  readonly empty: boolean;
+  /** The SES verdicts the screening read (`null` for an empty mail). */
+  readonly verdicts: MailVerdicts | null;
+  /** Why the screening set the mail aside, or `null`. */
+  readonly screening: ScreeningResult | null;
+  /** The recipients the mail is routed by, and the mailbox they lead to. */
+  readonly recipients: readonly string[];
+  readonly mailbox: Mailbox | null;
+  /** A signed reply address among the recipients, and whether its signature verified. */
+  readonly replyToken: { readonly address: string; readonly ticketId: number; readonly valid: boolean } | null;
+  readonly subjectTag: SubjectTag | null;
+  /** The Message-IDs looked up in the ledger to place the mail in a thread, strongest first. */
+  readonly threadIds: readonly string[];
+  /** Every reference found, each with the chain of tickets it leads to (empty when none was looked for). */
+  readonly references: readonly ReferencedTicket[];
+  /** What the ledger already held under the mail's key. */
+  readonly prior: PriorEntry;
+  /** What the sender policy was given about the sender. */
+  readonly senders: SenderCheck;
+}
+
+/**
+ * Plans one mail from its header block up to its decision, and answers what it looked at: reads
+ * only (the prefetch, the tickets a reference leads to, the raw mail's hash for a mail without a
+ * Message-ID). The plan has no target yet: a new ticket's id is not reserved, nothing is claimed.
+ */
+export async function draftPlan(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders): Promise<{ readonly draft: Plan; readonly trace: PlanTrace }> {
   const screened = screen(ctx, mail, headers);
   const { settled } = screened;
   const sender = identifySender(mail, headers);
@@ -161,18 +197,40 @@ export async function planMail(ctx: PipelineContext, mail: InboundMail, headers:
   const prior = priorOf(priorEntry, mail.location, mail.replay);
   const references = settled || prior.kind !== 'none' ? [] : await referencedTickets(ctx, clues, fetched);
   const { token, tokenValid } = clues;
+  const mailbox = routeMail(clues.recipients, ctx.config);
+  const senders = senderCheck(ctx, sender);
   const decision = decideOutcome({
     prior,
     empty: screened.empty,
     screening: screened.screening,
     badReplyToken: token && !tokenValid ? { address: token.address, ticketId: token.ticketId } : null,
-    mailbox: routeMail(clues.recipients, ctx.config),
+    mailbox,
     references,
-    senders: senderCheck(ctx, sender),
+    senders,
     noSubmitter: submitter.found ? null : submitter.detail,
   });
   const heldBy = heldByOf(mail, messageKey, prior, priorEntry);
-  return withTarget(ctx, mail, { headers, messageKey, decision, target: null, prior: priorEntry ?? null, reportParts: [], sender, submitter, heldBy });
+  const draft: Plan = { headers, messageKey, decision, target: null, prior: priorEntry ?? null, reportParts: [], sender, submitter, heldBy };
+  const trace: PlanTrace = {
+    empty: screened.empty,
+    verdicts: screened.verdicts,
+    screening: screened.screening,
+    recipients: clues.recipients,
+    mailbox,
+    replyToken: token ? { address: token.address, ticketId: token.ticketId, valid: tokenValid } : null,
+    subjectTag: clues.subjectTag,
+    threadIds: clues.threadIds,
+    references,
+    prior,
+    senders,
+  };
+  return { draft, trace };
+}
+
+/** Plans one mail from its header block: {@link draftPlan}, then its target (a new ticket's id reserved). */
+export async function planMail(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders): Promise<Plan> {
+  const { draft } = await draftPlan(ctx, mail, headers);
+  return withTarget(ctx, mail, draft);
 }
 
 /** Gives a follow-up or a new ticket its target, reserving the id of a new ticket first. */

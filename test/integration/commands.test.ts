@@ -36,6 +36,7 @@ const COMMANDS = [
   ['register-outbound', 'lib/cli/register-outbound.ts'],
   ['import-tickets', 'lib/cli/import-tickets.ts'],
   ['smoke', 'lib/cli/smoke.ts'],
+  ['inspect', 'lib/cli/inspect.ts'],
   ['generate', 'lib/cli/generate.ts'],
 ] as const;
 

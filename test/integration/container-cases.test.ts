@@ -3,24 +3,8 @@
  * (`npm start -- --json`): an opaque S/MIME signed mail and a winmail.dat holding a PDF. The
  * `stored` field shows what the follow-up or the new ticket holds.
  */
-import { execFile } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { JsonResult } from '../../lib/local/start.js';
-
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const FIDELITY = join(ROOT, 'test/fixtures/fidelity');
-const TICKETS = join(ROOT, 'test/fixtures/trust/tickets.json');
-
-async function localRun(mode: 'update-only' | 'create', files: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Map<string, JsonResult>> {
-  const args = ['lib/local/start.ts', '--json', '--mode', mode, '--tickets', TICKETS, ...files.map((f) => join(FIDELITY, f))];
-  const { stdout } = await run(TSX, args, { cwd: ROOT, env: { ...process.env, ...env } });
-  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonResult);
-  return new Map(lines.map((line) => [line.file.slice(line.file.lastIndexOf('/') + 1), line]));
-}
+import { localRun } from '../helpers/fidelity-run.js';
 
 describe('container parts through npm start -- --json', () => {
   it('opens tickets with the signed words of opaque S/MIME (the .p7m kept) and the PDF inside a winmail.dat', async () => {
@@ -41,7 +25,7 @@ describe('container parts through npm start -- --json', () => {
   });
 
   it('opens the ticket of a mail an agent forwarded as an attachment for its original sender, with its subject', async () => {
-    const results = await localRun('create', ['forwarded-as-attachment.eml', 'forwarded-as-attachment-base64.eml'], { AGENT_ADDRESSES: 'agent@helpdesk.example' });
+    const results = await localRun('create', ['forwarded-as-attachment.eml', 'forwarded-as-attachment-base64.eml'], { env: { AGENT_ADDRESSES: 'agent@helpdesk.example' } });
     expect(results.get('forwarded-as-attachment.eml')).toMatchObject({ outcome: 'created', stored: { ticket: { title: 'Toner leaks', submitter: 'dan@customer.example' } } });
     const german = results.get('forwarded-as-attachment-base64.eml');
     expect(german).toMatchObject({ outcome: 'created', stored: { ticket: { title: 'Drucker stört', submitter: 'juergen@kunde.example' } } });

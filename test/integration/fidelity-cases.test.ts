@@ -3,27 +3,12 @@
  * test/fixtures/fidelity), through the local run as a user runs it: `npm start -- --json`, whose
  * `stored` field shows what the follow-up or the new ticket holds.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { JsonResult } from '../../lib/local/start.js';
+import { localRun } from '../helpers/fidelity-run.js';
 import { hasLoneSurrogate } from '../../lib/mail/unicode-text.js';
-
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const FIDELITY = join(ROOT, 'test/fixtures/fidelity');
-const TICKETS = join(ROOT, 'test/fixtures/trust/tickets.json');
-
-async function localRun(mode: 'update-only' | 'create', files: readonly string[], tickets = TICKETS): Promise<Map<string, JsonResult>> {
-  const args = ['lib/local/start.ts', '--json', '--mode', mode, '--tickets', tickets, ...files.map((f) => (f.startsWith('/') ? f : join(FIDELITY, f)))];
-  const { stdout } = await run(TSX, args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonResult);
-  return new Map(lines.map((line) => [line.file.slice(line.file.lastIndexOf('/') + 1), line]));
-}
 
 describe('fidelity cases through npm start -- --json', () => {
   it('keeps an inline text file as an attachment, and reads the HTML when the text part is blank', async () => {
@@ -50,7 +35,7 @@ describe('fidelity cases through npm start -- --json', () => {
     // Ticket 42 is Taro's here, so that his reply is applied.
     const tickets = join(mkdtempSync(join(tmpdir(), 'fidelity-')), 'tickets.json');
     writeFileSync(tickets, JSON.stringify([{ id: 42, queue: 'support', status: 'open', title: 'Printer jams', submitter: 'taro@customer.example', cc: [] }]));
-    const results = await localRun('update-only', ['iso-2022-jp-without-charset.eml'], tickets);
+    const results = await localRun('update-only', ['iso-2022-jp-without-charset.eml'], { tickets });
     expect(results.get('iso-2022-jp-without-charset.eml')).toMatchObject({ outcome: 'followup', ticketId: 42 });
     const stored = results.get('iso-2022-jp-without-charset.eml')?.stored;
     expect(stored?.text).toContain('トレイ2で紙詰まりが再発しました');

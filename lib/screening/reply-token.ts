@@ -1,6 +1,8 @@
 /**
- * Signed reply addresses: `<local>+<ticket>.<mac>@<domain>`, where the MAC is a truncated
- * HMAC-SHA256 over the ticket id with a secret only the helpdesk knows. Ticket ids are sequential
+ * Signed reply addresses: `<local>+<ticket>.<mac>@<domain>`, where the MAC is HMAC-SHA256 of the
+ * string `helpdesk-reply-token:v1:<ticket id>` (decimal), keyed with the UTF-8 bytes of a secret
+ * only the helpdesk knows, hex, truncated (known answers in test/unit/reply-token.test.ts: changing
+ * what is signed would invalidate every address already sent). Ticket ids are sequential
  * and guessable; the MAC is not, so a reply sent to such an address proves the sender received the
  * helpdesk's mail about that ticket. Pure (the secret is passed in).
  */

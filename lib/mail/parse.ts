@@ -456,6 +456,35 @@ function gatewayParser(): FidelityMailParser {
   return parser;
 }
 
+/**
+ * Runs `onPart` over each part the parser hands over, in order. When the parser fails, the part
+ * being read fails with it: mailparser leaves that part's stream open, and whatever reads it (a
+ * sink draining it, an upload) would wait for ever, holding the mail until the function times out
+ * and the mail is delivered again and again. (Without a listener the stream is only closed, so
+ * that a stray error cannot crash the process.) `failed.parser` is set when the parser failed:
+ * an error of `onPart` after it is the echo of that failure, not the sink's own.
+ */
+async function forEachPart(parser: FidelityMailParser, onPart: (part: AttachmentStream | MessageText) => Promise<void>, failed: { parser?: Error } = {}): Promise<void> {
+  let reading: Readable | undefined;
+  let partFailed = false;
+  parser.once('error', (error: Error) => {
+    // The parser destroyed because a part failed reports that failure again: it is not the parser's.
+    if (partFailed) return;
+    failed.parser = error;
+    if (reading && !reading.destroyed) reading.destroy(reading.listenerCount('error') > 0 ? error : undefined);
+  });
+  for await (const part of parser as AsyncIterable<AttachmentStream | MessageText>) {
+    reading = part.type === 'attachment' ? part.content : undefined;
+    try {
+      await onPart(part);
+    } catch (error) {
+      if (!failed.parser) partFailed = true;
+      throw error;
+    }
+    reading = undefined;
+  }
+}
+
 /** A MIME entity held in memory, parsed: its header block, and why the parser refused it, if it did. */
 interface HeldParse {
   readonly headers: Headers;
@@ -472,16 +501,20 @@ async function parseHeld(bytes: Uint8Array, onPart: (part: AttachmentStream | Me
   const parser = gatewayParser();
   let parserError: unknown;
   let partError: { readonly error: unknown } | undefined;
-  const consume = async () => {
-    for await (const part of parser as AsyncIterable<AttachmentStream | MessageText>) {
-      try {
-        await onPart(part);
-      } catch (error) {
-        partError = { error };
-        throw error;
-      }
-    }
-  };
+  const failed: { parser?: Error } = {};
+  const consume = () =>
+    forEachPart(
+      parser,
+      async (part) => {
+        try {
+          await onPart(part);
+        } catch (error) {
+          partError = { error };
+          throw error;
+        }
+      },
+      failed,
+    );
   await Promise.all([
     pipeline(heldStream(bytes), parser).catch((error: unknown) => (parserError ??= error)),
     consume().catch((error: unknown) => {
@@ -489,7 +522,9 @@ async function parseHeld(bytes: Uint8Array, onPart: (part: AttachmentStream | Me
       parser.destroy(error instanceof Error ? error : new Error(String(error)));
     }),
   ]);
-  if (partError) throw partError.error;
+  // A sink's own error is thrown (the mail is retried); one that only echoes the parser's failure is not.
+  if (partError && !failed.parser) throw partError.error;
+  if (failed.parser) parserError = failed.parser;
   const error = parserError === undefined ? null : parserError instanceof Error ? parserError.message : String(parserError);
   return { headers: parser.headers || new Map(), lines: parser.headerLines || [], error };
 }
@@ -531,9 +566,7 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
   });
 
   const parts = new PartCollector();
-  const consume = async () => {
-    for await (const item of parser as AsyncIterable<AttachmentStream | MessageText>) await parts.takeAndOpen(item, sink);
-  };
+  const consume = () => forEachPart(parser, (item) => parts.takeAndOpen(item, sink));
   await Promise.all([
     pipeline(source, meter.stream, parser).catch(fail),
     consume().catch((error: unknown) => {

@@ -51,6 +51,21 @@ function notOpened(detail: string): SmimeUnwrap {
   return { kind: 'not-opened', detail };
 }
 
+/** The bytes of a constructed BER OCTET STRING: its primitive segments, at any depth, in order. */
+function joinSegments(string: asn1js.OctetString): Uint8Array {
+  const segments: Uint8Array[] = [];
+  const walk = (node: asn1js.BaseBlock): void => {
+    const block = node as asn1js.OctetString;
+    if (!block.idBlock.isConstructed) {
+      segments.push(block.valueBlock.valueHexView);
+      return;
+    }
+    for (const child of (block.valueBlock as unknown as { value: asn1js.BaseBlock[] }).value) walk(child);
+  };
+  walk(string);
+  return Buffer.concat(segments);
+}
+
 /**
  * Opens a CMS SignedData with encapsulated content (the decoded bytes of an opaque-signed part)
  * and answers the signed MIME entity. Never throws: bytes that are not such a structure (an
@@ -68,8 +83,9 @@ export function unwrapOpaqueSigned(bytes: Uint8Array): SmimeUnwrap {
     const { eContentType, eContent } = signed.encapContentInfo;
     if (eContentType !== ID_DATA) return notOpened(`encapsulated content type ${eContentType}, not data`);
     if (!eContent) return notOpened('a detached signature: no encapsulated content');
-    // DER's one OCTET STRING is read as a view into the input; BER's chunks are joined (one copy).
-    const entity = eContent.idBlock.isConstructed ? new Uint8Array(eContent.getValue()) : eContent.valueBlock.valueHexView;
+    // DER's one OCTET STRING is read as a view into the input; BER's chunks are joined (one copy),
+    // however deep they nest (X.690 §8.7.3: a constructed string may hold constructed strings).
+    const entity = eContent.idBlock.isConstructed ? joinSegments(eContent) : eContent.valueBlock.valueHexView;
     if (entity.length === 0) return notOpened('empty encapsulated content');
     return { kind: 'unwrapped', entity, signers: signed.signerInfos.length, certificates: signed.certificates?.length ?? 0, verified: false };
   } catch (error) {

@@ -27,7 +27,7 @@ import { readTicketFile, routingFromShell, SAMPLES } from '../local/run-inputs.j
 import { isolateFromShellAws } from '../local/shell-isolation.js';
 import { MAILBOX_MODES, type MailboxMode } from '../mailbox.js';
 import { functionEnvironment } from './function-environment.js';
-import { runCommand, UsageError, type CommandHelp } from './run-command.js';
+import { refuseNpmSwallowedOptions, runCommand, UsageError, type CommandHelp } from './run-command.js';
 
 const HELP: CommandHelp = {
   usage: 'usage: npm run inspect -- FILE.eml|s3://BUCKET/KEY [--tickets FILE] [--mode create|update-only] [--function NAME] [--json]',
@@ -87,6 +87,7 @@ async function inspectStored(url: string, mode: MailboxMode | undefined, functio
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  refuseNpmSwallowedOptions(['json', 'mode', 'tickets', 'function'], 'inspect');
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,

@@ -64,6 +64,19 @@ export function refuseNpmDryRun(dryRun: boolean, command: string, env: Readonly<
 }
 
 /**
+ * npm also takes the command's own options written before the `--` (`npm start --json FILE`,
+ * `npm start --mode create FILE`) as its configuration, passing `npm_config_<name>` and dropping
+ * them from the command line: the command would silently do something else. It refuses instead,
+ * naming the option, for each of `options` npm took.
+ */
+export function refuseNpmSwallowedOptions(options: readonly string[], command: string, env: Readonly<Record<string, string | undefined>> = process.env): void {
+  const swallowed = options.filter((option) => env[`npm_config_${option.replaceAll('-', '_')}`] !== undefined);
+  if (swallowed.length === 0) return;
+  const flags = swallowed.map((option) => `--${option}`).join(', ');
+  throw new UsageError(`npm took ${flags} for itself (write it after the --): use \`npm ${command === 'start' ? 'start' : `run ${command}`} -- ${swallowed.map((o) => `--${o} …`).join(' ')}\``);
+}
+
+/**
  * Runs `main` with the command line as the rules above say, and ends the process with its exit code.
  */
 export function runCommand(help: CommandHelp, main: (argv: readonly string[]) => Promise<number | void>, argv: readonly string[] = process.argv.slice(2)): void {

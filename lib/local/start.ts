@@ -30,7 +30,7 @@ import { readTicketFile, routingFromShell, SAMPLES } from './run-inputs.js';
 import { isolateFromShellAws } from './shell-isolation.js';
 import { DEFAULT_SMTP_PORT, reachLines, smtpArgument, startSmtpIntake } from './smtp-intake.js';
 import { loadConfig } from '../config.js';
-import { runCommand, UsageError, type CommandHelp } from '../cli/run-command.js';
+import { refuseNpmSwallowedOptions, runCommand, UsageError, type CommandHelp } from '../cli/run-command.js';
 
 const HELP: CommandHelp = {
   usage: `usage: npm start -- [--mode create|update-only] [--tickets FILE] [--events FILE] [--json] PATH...
@@ -146,6 +146,7 @@ async function serveSmtp(port: number, mode: MailboxMode, tickets: Awaited<Retur
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  refuseNpmSwallowedOptions(['json', 'mode', 'tickets', 'events', 'smtp'], 'start');
   isolateFromShellAws(process.env);
   const print = reserveStdout();
   const smtp = smtpArgument(argv);

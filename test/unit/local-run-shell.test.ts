@@ -4,7 +4,7 @@
  */
 import { devNull } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { asksForHelp, failureOutput, refuseNpmDryRun, UsageError } from '../../lib/cli/run-command.js';
+import { asksForHelp, failureOutput, refuseNpmDryRun, refuseNpmSwallowedOptions, UsageError } from '../../lib/cli/run-command.js';
 import { ConfigError, GatewayError } from '../../lib/errors.js';
 import { reasonCell, runExitCode, runTable } from '../../lib/local/run-table.js';
 import { isolateFromShellAws, LOCAL_AWS_ENV } from '../../lib/local/shell-isolation.js';
@@ -106,5 +106,11 @@ describe('how every command ends (run-command.ts)', () => {
     expect(() => refuseNpmDryRun(false, 'replay', { npm_config_dry_run: 'true' })).toThrow(/npm run replay -- --dry-run/);
     expect(() => refuseNpmDryRun(true, 'replay', { npm_config_dry_run: 'true' })).not.toThrow();
     expect(() => refuseNpmDryRun(false, 'replay', {})).not.toThrow();
+  });
+
+  it('refuses a command option npm took for itself before the -- (npm start --json FILE)', () => {
+    expect(() => refuseNpmSwallowedOptions(['json', 'mode'], 'start', { npm_config_json: 'true' })).toThrow(/npm took --json .*npm start -- --json/);
+    expect(() => refuseNpmSwallowedOptions(['json', 'mode'], 'inspect', { npm_config_mode: 'true' })).toThrow(/npm run inspect -- --mode/);
+    expect(() => refuseNpmSwallowedOptions(['json', 'mode'], 'start', { npm_config_loglevel: 'silent' })).not.toThrow();
   });
 });

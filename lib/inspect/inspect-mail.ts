@@ -11,8 +11,8 @@ import { reportCapturingSink, storingSink } from '../attachment-sinks.js';
 import { describeReference, type Decision } from '../decide.js';
 import { DistinctMailError, MalformedMailError, TransientError } from '../errors.js';
 import type { Envelope } from '../envelope.js';
-import type { MailLocation } from '../ledger-entry.js';
-import type { PriorEntry } from '../ledger-outcomes.js';
+import type { LedgerEntry, MailLocation } from '../ledger-entry.js';
+import { outcomeOfEntry, type PriorEntry } from '../ledger-outcomes.js';
 import type { AttachmentSink } from '../mail/parse.js';
 import type { MailHeaders, MailRecord } from '../mail/record.js';
 import { assertSameMail } from '../pipeline/commit.js';
@@ -142,6 +142,21 @@ function decisionOf(decision: Decision): Inspection['decision'] {
   }
 }
 
+/** What the ledger recorded for an object handled before: the answer to "why was this mail skipped?". */
+function recordedOutcome(entry: LedgerEntry): Pick<Inspection['decision'], 'reason' | 'detail' | 'ticketId'> {
+  const outcome = outcomeOfEntry(entry);
+  const recorded = `handled before, and the ledger recorded: ${outcome.kind}`;
+  switch (outcome.kind) {
+    case 'skipped':
+      return { reason: outcome.reason, detail: `${recorded} (${outcome.reason}): ${outcome.detail}`, ticketId: outcome.ticketId ?? null };
+    case 'followup':
+    case 'created':
+      return { reason: null, detail: `${recorded} to ticket ${outcome.ticketId}`, ticketId: outcome.ticketId };
+    default:
+      return { reason: null, detail: recorded, ticketId: null };
+  }
+}
+
 function referencesOf(trace: PlanTrace, decision: Decision): NonNullable<Inspection['references']> {
   const found = trace.references.map(({ reference, chain }): InspectedReference => {
     const standing = reference.source !== 'reply-address' && chain.kind === 'found' ? senderStanding(trace.senders, chain.tickets) : null;
@@ -231,6 +246,7 @@ async function inspectOnce(ctx: PipelineContext, mail: InboundMail): Promise<Ins
   const { record } = read;
   const { draft, trace } = await explained;
   let decision = decisionOf(draft.decision);
+  if (draft.decision.kind === 'redelivered' && draft.prior) decision = { ...decision, ...recordedOutcome(draft.prior) };
   if (draft.decision.kind === 'skip' && draft.decision.reason === 'duplicate' && draft.heldBy) {
     // As the pipeline does: the same Message-ID with other content is a mail of its own, keyed apart.
     try {

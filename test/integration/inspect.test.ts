@@ -188,7 +188,18 @@ describe('npm run inspect, as a user runs it', () => {
     const applied = await run(TSX, ['lib/cli/inspect.ts', `s3://${gateway.stack.names.bucket}/inbound/0001-01-reply-with-subject-tag.eml`], { cwd: ROOT, env });
     expect(applied.stdout).toMatch(/4 ledger +this object was handled before/);
     expect(applied.stdout).toMatch(/7 decision +redelivered/);
+    expect(applied.stdout).toContain('the ledger recorded: followup to ticket 42');
     expect(await tables()).toEqual(before);
+  });
+
+  it('answers "why was this mail skipped?" for a stored mail the gateway skipped: the reason and detail the ledger recorded', async () => {
+    const skipped = await gateway.deliver('why-skipped.eml', await sample('06-new-request-without-tag.eml'));
+    expect(skipped.outcome).toMatchObject({ kind: 'skipped', reason: 'no-ticket-ref' });
+    const env = { ...process.env, ...gateway.env, POWERTOOLS_LOG_LEVEL: 'SILENT' };
+    const { stdout } = await run(TSX, ['lib/cli/inspect.ts', '--json', `s3://${gateway.stack.names.bucket}/${skipped.location.key}`], { cwd: ROOT, env });
+    const { decision } = JSON.parse(stdout) as Inspection;
+    expect(decision).toMatchObject({ outcome: 'redelivered', reason: 'no-ticket-ref' });
+    expect(decision.detail).toContain('the ledger recorded: skipped (no-ticket-ref)');
   });
 
   it('exits 1 naming a stored mail that is not there, and 2 for --tickets with s3://', async () => {

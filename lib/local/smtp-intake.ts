@@ -16,6 +16,7 @@
  * has been printed. No TLS and no authentication: it listens on 127.0.0.1 only.
  * (SES's limits: https://docs.aws.amazon.com/ses/latest/dg/quotas.html)
  */
+import { CONFIG_VARIABLES } from '../config.js';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { UsageError } from '../cli/run-command.js';
@@ -72,10 +73,16 @@ const REACH_VARIABLES = [
   'MAILBOXES', 'DEFAULT_QUEUE', 'UPDATE_ONLY', 'SENDER_NOTICES',
 ] as const;
 
-/** The shell lines that point another shell at the stack: the shell's own AWS profile and session unset, then the stack's variables. */
-export function reachLines(env: Readonly<Record<string, string | undefined>>): string {
+/**
+ * The shell lines that point another shell at the stack: the shell's own AWS profile and session
+ * unset, then the stack's variables, then every configuration variable (`CONFIG_VARIABLES`) the
+ * stack was started with from `shell`, so that replay and inspect decide as the stack does.
+ */
+export function reachLines(env: Readonly<Record<string, string | undefined>>, shell: Readonly<Record<string, string | undefined>> = {}): string {
   const quoted = (value: string) => (/^[\w@%+=:,./-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
-  const exports = REACH_VARIABLES.flatMap((name) => (env[name] === undefined ? [] : [`export ${name}=${quoted(env[name] as string)}`]));
+  const names = [...new Set<string>([...REACH_VARIABLES, ...Object.keys(CONFIG_VARIABLES)])];
+  const value = (name: string) => env[name] ?? shell[name];
+  const exports = names.flatMap((name) => (value(name) === undefined ? [] : [`export ${name}=${quoted(value(name) as string)}`]));
   return ['unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL', ...exports].join('\n');
 }
 

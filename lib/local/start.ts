@@ -131,7 +131,7 @@ async function serveSmtp(port: number, mode: MailboxMode, tickets: Awaited<Retur
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
     info(
-      `# To reach this stack from another shell (npm run replay, npm run inspect -- s3://…, npm run register-outbound), paste:\n${reachLines(gateway.env)}\n\n` +
+      `# To reach this stack from another shell (npm run replay, npm run inspect -- s3://…, npm run register-outbound), paste:\n${reachLines(gateway.env, process.env)}\n\n` +
         `SMTP intake listening on 127.0.0.1:${intake.port} for ${mailboxes.join(', ')} (and their +tags), mode ${mode}; Ctrl-C stops it.\n\n`,
     );
     if (!json) print(`${runTableHeader()}\n`);

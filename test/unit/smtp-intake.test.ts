@@ -44,4 +44,10 @@ describe('reachLines', () => {
       "export DEFAULT_QUEUE='it'\\''s here'",
     ]);
   });
+
+  it('carries over the configuration the stack was started with from the shell, so replay and inspect decide alike', () => {
+    const lines = reachLines({ AWS_REGION: 'us-east-1' }, { SENDER_POLICY: 'open', HOME: '/root', AWS_PROFILE: 'dev' }).split('\n');
+    expect(lines).toContain('export SENDER_POLICY=open');
+    expect(lines.some((line) => line.includes('HOME') || line.includes('export AWS_PROFILE'))).toBe(false);
+  });
 });

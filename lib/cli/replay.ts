@@ -101,7 +101,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   process.stdout.write(
     values['dry-run']
-      ? `${counts.listed} skipped mails would be replayed (dry run: nothing written)\n`
+      ? `${counts.listed} skipped ${counts.listed === 1 ? 'mail' : 'mails'} would be replayed (dry run: nothing written)\n`
       : `${counts.applied} applied, ${counts.skipped} still skipped, ${counts.retry} to retry\n`,
   );
   return counts.retry > 0 ? 1 : 0;

@@ -191,7 +191,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!values.json) {
     const retries = results.filter(({ report }) => report.outcome.kind === 'retry').length;
     const retryNote = retries > 0 ? `; ${retries} need a retry (see the logs)` : '';
-    print(`${runTable(results.map(({ result, report }) => ({ file: result.file, report, noticeSent: result.notice !== null, reply: result.stored?.reply ?? null })))}\n\n${results.length} mails, mode ${mode}${events}${retryNote}; logs and metrics were written to stderr.\n`);
+    print(`${runTable(results.map(({ result, report }) => ({ file: result.file, report, noticeSent: result.notice !== null, reply: result.stored?.reply ?? null })))}\n\n${results.length} ${results.length === 1 ? "mail" : "mails"}, mode ${mode}${events}${retryNote}; logs and metrics were written to stderr.\n`);
   }
   return runExitCode(results.map(({ report }) => report));
 }

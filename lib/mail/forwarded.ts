@@ -151,6 +151,8 @@ export interface ForwardInput {
   readonly text: string;
   /** Attached `message/rfc822` parts, parsed (at most the first few). */
   readonly attachedMessages: readonly AttachedMessage[];
+  /** How many attached `message/rfc822` parts there are in all, read or not. */
+  readonly attachedMessageParts: number;
   /** Whether an address is an agent's or one of ours: the original must be neither. */
   readonly isAgentOrOwn: (address: CanonicalAddress) => boolean;
 }
@@ -163,7 +165,10 @@ export interface ForwardInput {
  */
 export function forwardedOriginal(input: ForwardInput): ForwardDetection {
   if (!input.fromAuthenticatedAgent) return notForwarded('not from an authenticated agent');
-  if (input.attachedMessages.length > 1) return notForwarded(`${input.attachedMessages.length} attached messages`);
+  // Counted read or not: one customer's mail too large to read beside another's must not make the other's the ticket's.
+  const parts = Math.max(input.attachedMessageParts, input.attachedMessages.length);
+  if (parts > 1) return notForwarded(`${parts} attached messages`);
+  if (parts === 1 && input.attachedMessages.length === 0) return notForwarded('the attached message could not be read');
   const [attached] = input.attachedMessages;
   const found = attached ? originalOfAttachedMessage(attached, input.text) : findInlineForward(input.subject, input.text);
   if (found.forwarded && input.isAgentOrOwn(found.original.from)) return notForwarded(`the original sender ${found.original.from} is an agent or our own address`);

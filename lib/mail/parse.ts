@@ -278,7 +278,8 @@ class PartCollector {
   readonly tnef: TnefNote[] = [];
   readonly attachedMessages: AttachedMessage[] = [];
   /** Attached mails read so far (at most `MAX_ATTACHED_MESSAGES`), and TNEF files that may still be unpacked. */
-  private attachedRead = 0;
+  /** Attached-mail parts met, read or not (over the bound, past the first few, unreadable). */
+  attachedRead = 0;
   private tnefFilesLeft = MAX_TNEF_FILES;
   /** S/MIME layers being opened around the part now taken, and their bytes held. */
   private smimeDepth = 0;
@@ -585,6 +586,7 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
     text: parts.body(),
     html: parts.html(),
     attachedMessages: parts.attachedMessages,
+    attachedMessageParts: parts.attachedRead,
     smime: parts.smime,
     tnef: parts.tnef,
     attachments: parts.attachments,

@@ -110,6 +110,8 @@ export interface MailRecord extends MailHeaders {
    * forwarding decision (`forwarded.ts`).
    */
   readonly attachedMessages: readonly AttachedMessage[];
+  /** How many attached `message/rfc822` parts the mail has, read or not (`attachedMessages` holds those read). */
+  readonly attachedMessageParts: number;
 }
 
 /**

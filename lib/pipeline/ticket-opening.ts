@@ -52,6 +52,7 @@ export function ticketOpening(ctx: PipelineContext, plan: Plan, record: MailReco
       subject: record.subject,
       text: record.text,
       attachedMessages: record.attachedMessages,
+      attachedMessageParts: record.attachedMessageParts,
       isAgentOrOwn: (address) => isAgent(ctx, address) || isOwnAddress(ctx, address),
     });
     if (found.forwarded) {

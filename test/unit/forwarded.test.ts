@@ -92,7 +92,7 @@ describe('originalOfAttachedMessage', () => {
 
 describe('forwardedOriginal', () => {
   const [gmail] = FORWARD_CASES;
-  const base: ForwardInput = { fromAuthenticatedAgent: true, subject: gmail?.subject ?? '', text: gmail?.text ?? '', attachedMessages: [], isAgentOrOwn };
+  const base: ForwardInput = { fromAuthenticatedAgent: true, subject: gmail?.subject ?? '', text: gmail?.text ?? '', attachedMessages: [], attachedMessageParts: 0, isAgentOrOwn };
 
   it('opens for the original sender of an authenticated agent\'s forward', () => {
     expect(forwardedOriginal(base)).toMatchObject({ forwarded: true, original: { from: 'dan@customer.example' } });
@@ -104,8 +104,14 @@ describe('forwardedOriginal', () => {
 
   it('prefers the one attached message, and gives up on several', async () => {
     const message = await attachedMessage(Buffer.from('From: Erin <erin@customer.example>\r\nSubject: Fwd: Paper\r\n\r\nOut of paper.\r\n'));
-    expect(forwardedOriginal({ ...base, attachedMessages: [message] })).toMatchObject({ forwarded: true, original: { via: 'attached-message', from: 'erin@customer.example', subject: 'Paper' } });
-    expect(forwardedOriginal({ ...base, attachedMessages: [message, message] })).toEqual({ forwarded: false, detail: '2 attached messages' });
+    expect(forwardedOriginal({ ...base, attachedMessages: [message], attachedMessageParts: 1 })).toMatchObject({ forwarded: true, original: { via: 'attached-message', from: 'erin@customer.example', subject: 'Paper' } });
+    expect(forwardedOriginal({ ...base, attachedMessages: [message, message], attachedMessageParts: 2 })).toEqual({ forwarded: false, detail: '2 attached messages' });
+  });
+
+  it('counts the attached messages it could not read: one read beside one too large to read is not the customer', async () => {
+    const message = await attachedMessage(Buffer.from('From: Erin <erin@customer.example>\r\nSubject: Paper\r\n\r\nOut of paper.\r\n'));
+    expect(forwardedOriginal({ ...base, attachedMessages: [message], attachedMessageParts: 2 })).toEqual({ forwarded: false, detail: '2 attached messages' });
+    expect(forwardedOriginal({ ...base, attachedMessages: [], attachedMessageParts: 1 })).toEqual({ forwarded: false, detail: 'the attached message could not be read' });
   });
 
   it('never opens a ticket for an agent or our own address', () => {

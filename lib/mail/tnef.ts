@@ -169,9 +169,11 @@ function fileOf(pending: Pending): TnefFile | null {
   return { filename, contentType: mimeTag && /^[\w.+-]+\/[\w.+-]+$/.test(mimeTag) ? mimeTag : null, bytes };
 }
 
-/** The attributes of a TNEF stream, attachments collected; throws {@link TnefFormatError}. */
-function readAttributes(cursor: Cursor): { attachments: Pending[]; capped: boolean } {
-  const attachments: Pending[] = [];
+/**
+ * The attributes of a TNEF stream, attachments collected into `attachments` as they come (so that
+ * those read before a fault are kept); throws {@link TnefFormatError}.
+ */
+function readAttributes(cursor: Cursor, attachments: Pending[]): { capped: boolean } {
   let codepage = 1252;
   while (cursor.left > 0) {
     const at = cursor.offset;
@@ -187,7 +189,7 @@ function readAttributes(cursor: Cursor): { attachments: Pending[]; capped: boole
     }
     if (level !== LVL_ATTACHMENT) throw new TnefFormatError(`attribute level ${level} at offset ${at}`);
     if (id === ATT_ATTACH_REND_DATA) {
-      if (attachments.length === MAX_TNEF_FILES) return { attachments, capped: true };
+      if (attachments.length === MAX_TNEF_FILES) return { capped: true };
       attachments.push({ props: {} });
       continue;
     }
@@ -197,7 +199,7 @@ function readAttributes(cursor: Cursor): { attachments: Pending[]; capped: boole
     else if (id === ATT_ATTACH_DATA) current.data = data;
     else if (id === ATT_ATTACHMENT) current.props = attachmentProps(data, codepage);
   }
-  return { attachments, capped: false };
+  return { capped: false };
 }
 
 /**
@@ -207,15 +209,19 @@ function readAttributes(cursor: Cursor): { attachments: Pending[]; capped: boole
  */
 export function readTnef(bytes: Uint8Array): TnefContents {
   const cursor = new Cursor(bytes);
+  const attachments: Pending[] = [];
+  const filesOf = () => attachments.map(fileOf).filter((file): file is TnefFile => file !== null);
   try {
     if (cursor.u32('signature') !== TNEF_SIGNATURE) return { files: [], detail: 'not unpacked: no TNEF signature' };
     cursor.u16('legacy key');
-    const { attachments, capped } = readAttributes(cursor);
-    const files = attachments.map(fileOf).filter((file): file is TnefFile => file !== null);
+    const { capped } = readAttributes(cursor, attachments);
+    const files = filesOf();
     const notes = [capped ? `only the first ${MAX_TNEF_FILES} attachments unpacked` : '', files.length < attachments.length ? `${attachments.length - files.length} without file data not unpacked` : ''];
     return { files, detail: notes.filter(Boolean).join('; ') || null };
   } catch (error) {
     if (!(error instanceof TnefFormatError)) throw error;
-    return { files: [], detail: `not unpacked: ${error.message}` };
+    // Files whose data was read (its checksum matched) before the fault are kept; the fault is noted.
+    const files = filesOf();
+    return { files, detail: files.length > 0 ? `unpacked up to a fault: ${error.message}` : `not unpacked: ${error.message}` };
   }
 }

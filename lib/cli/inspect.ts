@@ -86,13 +86,11 @@ async function inspectStored(url: string, mode: MailboxMode | undefined, functio
   }
 }
 
+const OPTIONS = { tickets: { type: 'string' }, mode: { type: 'string' }, function: { type: 'string' }, json: { type: 'boolean', default: false } } as const;
+
 async function main(argv: readonly string[]): Promise<void> {
-  refuseNpmSwallowedOptions(['json', 'mode', 'tickets', 'function'], 'inspect');
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: { tickets: { type: 'string' }, mode: { type: 'string' }, function: { type: 'string' }, json: { type: 'boolean', default: false } },
-  });
+  refuseNpmSwallowedOptions(Object.keys(OPTIONS), 'inspect');
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
   if (positionals.length !== 1) throw new UsageError('name exactly one mail: a FILE.eml or s3://BUCKET/KEY');
   const target = positionals[0] as string;
   if (values.mode !== undefined && !(MAILBOX_MODES as readonly string[]).includes(values.mode)) throw new UsageError(`--mode must be ${MAILBOX_MODES.join(' or ')}`);

@@ -44,7 +44,7 @@ export function reasonCell(report: MailReport): string {
   if (outcome.kind === 'skipped') return outcome.reason;
   if (outcome.kind !== 'retry') return '';
   const first = (outcome.error.split(/\r?\n/).find((line) => line.trim() !== '') ?? 'unknown error').trim();
-  return first.length > RETRY_REASON_MAX ? `${first.slice(0, RETRY_REASON_MAX - 1)}…` : first;
+  return oneLine(first, RETRY_REASON_MAX);
 }
 
 /**

@@ -145,15 +145,18 @@ async function serveSmtp(port: number, mode: MailboxMode, tickets: Awaited<Retur
   return 0;
 }
 
+/** The options parseArgs reads (`--smtp [PORT]` is taken off the command line before, by `smtpArgument`). */
+const OPTIONS = { mode: { type: 'string', default: 'update-only' }, tickets: { type: 'string' }, events: { type: 'string' }, json: { type: 'boolean', default: false } } as const;
+
 async function main(argv: readonly string[]): Promise<number> {
-  refuseNpmSwallowedOptions(['json', 'mode', 'tickets', 'events', 'smtp'], 'start');
+  refuseNpmSwallowedOptions([...Object.keys(OPTIONS), 'smtp'], 'start');
   isolateFromShellAws(process.env);
   const print = reserveStdout();
   const smtp = smtpArgument(argv);
   const { values, positionals } = parseArgs({
     args: smtp.rest,
     allowPositionals: true,
-    options: { mode: { type: 'string', default: 'update-only' }, tickets: { type: 'string' }, events: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: OPTIONS,
   });
   if (!(MAILBOX_MODES as readonly string[]).includes(values.mode)) throw new UsageError(`--mode must be ${MAILBOX_MODES.join(' or ')}`);
   const mode = values.mode as MailboxMode;

@@ -159,28 +159,7 @@ function replay(read: Buffer[], iterator: AsyncIterator<Buffer>): Readable {
 }
 
 /**
- * Reads an HTML body part while its raw bytes fit in `rawLeft`, then cuts its embedded blobs
- * (`stripEmbeddedBlobs`): `kept` when what is left fits in `htmlLeft` bytes; otherwise `over`,
- * with a stream of the whole part as written (what was read, then the rest) for the sink.
- */
-async function takeHtml(content: Readable, charset: string, rawLeft: number, htmlLeft: number): Promise<TakenHtml> {
-  const read: Buffer[] = [];
-  let size = 0;
-  const iterator = (content as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) break;
-    read.push(next.value);
-    size += next.value.length;
-    if (size > rawLeft) return { kind: 'over', stream: replay(read, iterator) };
-  }
-  const html = size <= htmlLeft ? await decodeText(Buffer.concat(read, size), charset) : stripEmbeddedBlobs(await decodeText(Buffer.concat(read, size), charset)).html;
-  if (Buffer.byteLength(html) > htmlLeft) return { kind: 'over', stream: replay(read, iterator) };
-  return { kind: 'kept', html, rawBytes: size };
-}
-
-/**
- * Reads a part (a container part, see `container-parts.ts`) while it fits in `left` bytes: `kept`
+ * Reads a part (an HTML body part, or a container part, see `container-parts.ts`) while it fits in `left` bytes: `kept`
  * with its bytes, or `over` with a stream of the whole part (what was read, then the rest) for the sink.
  */
 async function takeWithin(content: Readable, left: number): Promise<{ readonly kind: 'kept'; readonly bytes: Buffer } | { readonly kind: 'over'; readonly stream: Readable }> {
@@ -194,6 +173,20 @@ async function takeWithin(content: Readable, left: number): Promise<{ readonly k
     size += next.value.length;
     if (size > left) return { kind: 'over', stream: replay(read, iterator) };
   }
+}
+
+/**
+ * Reads an HTML body part while its raw bytes fit in `rawLeft` ({@link takeWithin}), then cuts its
+ * embedded blobs (`stripEmbeddedBlobs`): `kept` when what is left fits in `htmlLeft` bytes;
+ * otherwise `over`, with a stream of the whole part as written for the sink.
+ */
+async function takeHtml(content: Readable, charset: string, rawLeft: number, htmlLeft: number): Promise<TakenHtml> {
+  const taken = await takeWithin(content, rawLeft);
+  if (taken.kind === 'over') return taken;
+  const decoded = await decodeText(taken.bytes, charset);
+  const html = taken.bytes.length <= htmlLeft ? decoded : stripEmbeddedBlobs(decoded).html;
+  if (Buffer.byteLength(html) > htmlLeft) return { kind: 'over', stream: Readable.from([taken.bytes], { objectMode: false }) };
+  return { kind: 'kept', html, rawBytes: taken.bytes.length };
 }
 
 /**

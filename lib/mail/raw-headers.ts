@@ -19,6 +19,9 @@ export interface RawHeaderLine {
 /** Raw header values by lower-case field name, topmost field first. */
 export type RawHeaders = Readonly<Record<string, readonly string[]>>;
 
+/** Mailing-list fields (RFC 2369, RFC 2919): mail through a list never gets a sender notice. */
+export const LIST_HEADERS = ['list-id', 'list-post', 'list-unsubscribe', 'list-help'] as const;
+
 /** The header fields the trust decisions read raw. */
 export const TRUST_HEADERS = [
   'from',
@@ -31,12 +34,8 @@ export const TRUST_HEADERS = [
   'received',
   'x-original-to',
   'delivered-to',
-  // Mailing-list fields (RFC 2369, RFC 2919), read raw: mailparser folds them into one `list`
-  // value. Mail through a list never gets a sender notice.
-  'list-id',
-  'list-post',
-  'list-unsubscribe',
-  'list-help',
+  // Read raw: mailparser folds them into one `list` value.
+  ...LIST_HEADERS,
 ] as const;
 
 /** Most values kept per field name: `Received` may repeat, the others should appear once. */

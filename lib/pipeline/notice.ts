@@ -4,6 +4,7 @@
  * from its header block alone. The send itself happens after the commit (`notices/notice-outbox.ts`).
  */
 import { Readable } from 'node:stream';
+import { LIST_HEADERS } from '../mail/raw-headers.js';
 import type { MailHeaders } from '../mail/record.js';
 import { DRAIN_ATTACHMENTS, parseMail } from '../mail/parse.js';
 import { routingRecipients } from '../mail/routing-recipients.js';
@@ -30,7 +31,7 @@ function asSkipNotice(decision: NoticeDecision): SkipNotice {
 /** Mail not to be answered by its header fields: a list's (RFC 2369, RFC 2919), or an empty envelope sender (the topmost Return-Path, which SES writes). */
 function unanswerable(headers: MailHeaders): 'mailing-list' | 'null-sender' | null {
   const { extra, raw } = headers;
-  if ((['list-id', 'list-post', 'list-unsubscribe', 'list-help'] as const).some((name) => (raw[name]?.length ?? 0) > 0)) return 'mailing-list';
+  if (LIST_HEADERS.some((name) => (raw[name]?.length ?? 0) > 0)) return 'mailing-list';
   const returnPath = extra['return-path']?.[0];
   return returnPath !== undefined && /^\s*<\s*>\s*$/.test(returnPath) ? 'null-sender' : null;
 }

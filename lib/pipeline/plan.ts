@@ -126,7 +126,8 @@ async function referencedTickets(ctx: PipelineContext, clues: Clues, fetched: Pr
   return referenced;
 }
 
-function senderCheck(ctx: PipelineContext, sender: SenderIdentity): SenderCheck {
+/** What the sender policy knows of the sender of a mail, under this deployment's configuration. */
+export function senderCheck(ctx: PipelineContext, sender: SenderIdentity): SenderCheck {
   const { config } = ctx;
   return {
     policy: config.senderPolicy,

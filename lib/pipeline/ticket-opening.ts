@@ -25,10 +25,6 @@ export interface TicketOpening {
   readonly forwardedBy?: string;
 }
 
-function isAgent(ctx: PipelineContext, address: string): boolean {
-  return isAgentAddress(ctx.config.agents, address);
-}
-
 function title(subject: string): string {
   return oneLine(subject.trim() || '(no subject)', MAX_TITLE_LENGTH);
 }
@@ -45,7 +41,7 @@ export function ticketOpening(ctx: PipelineContext, plan: Plan, record: MailReco
   const sender = plan.sender.address;
   const submitter = plan.submitter.found ? plan.submitter.address : '';
   const cc = newTicketParticipants(ctx, plan, submitter);
-  const fromAuthenticatedAgent = sender !== null && plan.sender.authenticated && isAgent(ctx, sender);
+  const fromAuthenticatedAgent = sender !== null && plan.sender.authenticated && isAgentAddress(ctx.config.agents, sender);
   if (fromAuthenticatedAgent) {
     const found = forwardedOriginal({
       fromAuthenticatedAgent,
@@ -53,7 +49,7 @@ export function ticketOpening(ctx: PipelineContext, plan: Plan, record: MailReco
       text: record.text,
       attachedMessages: record.attachedMessages,
       attachedMessageParts: record.attachedMessageParts,
-      isAgentOrOwn: (address) => isAgent(ctx, address) || isOwnAddress(ctx, address),
+      isAgentOrOwn: (address) => isAgentAddress(ctx.config.agents, address) || isOwnAddress(ctx, address),
     });
     if (found.forwarded) {
       const { original } = found;

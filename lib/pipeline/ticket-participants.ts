@@ -9,25 +9,26 @@
  * a crash finds its addresses on the ticket already and adds nothing; its follow-up then records
  * no `ccAdded` (the first attempt's follow-up was never committed).
  */
-import { canonicalDomain, canonicalizeMailbox } from '../mail/canonical-address.js';
+import type { CanonicalAddress } from '../mail/canonical-address.js';
 import { participantsToAdd, type ParticipantsAdded } from '../mail/participants.js';
 import type { MailHeaders } from '../mail/record.js';
 import { baseAddress } from '../mailbox.js';
 import { isAgentAddress, isParticipant } from '../screening/sender-policy.js';
 import type { Ticket } from '../ticket.js';
 import type { PipelineContext } from './context.js';
+import { senderCheck } from './plan.js';
 import type { Plan } from './types.js';
 
 /** Attempts at replacing a CC list that other mail keeps changing. */
 const MAX_CC_ATTEMPTS = 3;
 
 /** Whether an address is one of the helpdesk's own: a mailbox, a reply address, any non-agent address at a mailbox's domain. */
-export function isOwnAddress(ctx: PipelineContext, address: string): boolean {
+export function isOwnAddress(ctx: PipelineContext, address: CanonicalAddress): boolean {
   // A signed reply address is `<mailbox local part>+<token>@<mailbox domain>`: its base is a mailbox.
   // Any other address at a mailbox's domain (noreply@, a retired queue) is ours too, unless an agent's.
   if (ctx.config.screening.ownAddresses.has(baseAddress(address))) return true;
-  const domain = canonicalDomain(address.slice(address.lastIndexOf('@') + 1));
-  return domain !== null && ctx.config.ownDomains.has(domain) && !isAgentAddress(ctx.config.agents, address);
+  // A canonical address's domain is canonical already (A-labels, lower case), as `ownDomains` are.
+  return ctx.config.ownDomains.has(address.slice(address.lastIndexOf('@') + 1)) && !isAgentAddress(ctx.config.agents, address);
 }
 
 /** Whether SES authenticated the sender, or the deployment turned that check off. */
@@ -42,15 +43,7 @@ function senderAuthenticated(ctx: PipelineContext, plan: Plan): boolean {
  * join the ticket for good and subscribe anyone to its notifications.
  */
 function mayAddParticipants(ctx: PipelineContext, plan: Plan, ticket: Ticket): boolean {
-  const check = {
-    sender: plan.sender.address,
-    agents: ctx.config.agents,
-    canonicalParticipant: (address: string) => {
-      const canonical = canonicalizeMailbox(address);
-      return canonical.comparable ? canonical.address : null;
-    },
-  };
-  return senderAuthenticated(ctx, plan) && isParticipant(check, [ticket]);
+  return senderAuthenticated(ctx, plan) && isParticipant(senderCheck(ctx, plan.sender), [ticket]);
 }
 
 /**

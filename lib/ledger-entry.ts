@@ -31,6 +31,11 @@ interface InboundBase {
    * read: a second mail under the same Message-ID is a duplicate only when this matches too.
    */
   readonly fingerprint?: string;
+  /**
+   * `headers` when {@link fingerprint} covers the header block only (`headersFingerprint`): a skip
+   * decided at the header block, whose body was never read. Absent: the whole mail.
+   */
+  readonly fingerprintScope?: 'headers';
 }
 
 /** A new ticket is being opened from this mail: the id is reserved, the ticket may not exist yet. */

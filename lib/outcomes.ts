@@ -27,6 +27,15 @@ export interface SkipReasonInfo {
    * duplicates and loops stay on the dashboard and page nobody.
    */
   readonly pages: boolean;
+  /**
+   * Whether the gateway reads the mail's body once its plan decided on this reason. `false` for the
+   * reasons the header block decides on its own (the screening's verdicts, the routing, the
+   * references, the sender): the parse and the S3 read stop at the header block, nothing of the
+   * body is decoded or checksummed, and the skip's fingerprint covers the header block only
+   * (`content-fingerprint.ts`). `true` where the body counts (a bounce's report parts, a
+   * duplicate's content) and for the reasons no plan decides (they come from reading itself).
+   */
+  readonly readsBody: boolean;
 }
 
 /**
@@ -39,54 +48,63 @@ export const SKIP_REASONS = {
     action: 'Nothing to apply. Inspect the quarantined object only with care; tell the sender if the mail was expected.',
     read: 'yes',
     pages: false,
+    readsBody: false,
   },
   bounce: {
     description: 'A bounce: a delivery status notification, or a mailer-daemon/postmaster mail with a bounce subject or X-Failed-Recipients. The ledger records the failed recipients and the bounced Message-ID, and its ticket when the helpdesk sent it.',
     action: 'Check the failed recipient on the ticket named in the ledger entry (a mistyped address, a mailbox that is gone).',
     read: 'yes',
     pages: false,
+    readsBody: true,
   },
   loop: {
     description: 'Mail from one of our own mailbox addresses, or carrying our loop header (LOOP_HEADER) or an X-Loop with our address.',
     action: 'Look for a forwarding rule or autoresponder that sends the helpdesk its own mail; fix it at the source.',
     read: 'yes',
     pages: false,
+    readsBody: false,
   },
   'auto-reply': {
     description: 'Machine-sent mail: Auto-Submitted, Precedence bulk/junk/list/auto_reply, X-Autoreply/X-Autorespond, an out-of-office subject, or a mailer-daemon/postmaster/no-reply sender.',
     action: 'Usually none (out-of-office replies to notifications). Set SKIP_AUTO_REPLIES=false if a sender you need is misjudged, then replay.',
     read: 'yes',
     pages: false,
+    readsBody: false,
   },
   spam: {
     description: 'SES judged the mail spam (receipt or X-SES-Spam-Verdict: FAIL).',
     action: 'None for real spam. For a false positive, set SKIP_SPAM=false or ask the sender to fix SPF/DKIM, then replay.',
     read: 'yes',
     pages: false,
+    readsBody: false,
   },
   'dmarc-fail': {
     description: 'The sender domain failed DMARC under a reject or quarantine policy (or, from the headers alone, under DMARC_FAIL_WITHOUT_POLICY=skip).',
     action: 'Likely forged. If the sender is genuine, their domain must fix SPF/DKIM alignment; replay after checking the mail.',
     read: 'yes',
     pages: false,
+    readsBody: false,
   },
   'bad-reply-token': {
     description: 'The mail was sent to a signed reply address (local+ticket.mac@domain) whose signature does not match that ticket.',
     action: 'Likely a guessed or altered address. If many, check that REPLY_TOKEN_SECRET matches the one the helpdesk signs with.',
     read: 'yes',
     pages: false,
+    readsBody: false,
   },
   'sender-not-allowed': {
     description: 'Strict sender policy: the mail reaches a ticket only by references a sender can write (subject tag, thread), and its From address, compared in canonical form, is not the submitter, a CC, or an agent.',
     action: 'If the sender is genuine, add them to the ticket CCs (or AGENT_ADDRESSES), then replay with --ticket N.',
     read: 'yes',
     pages: true,
+    readsBody: false,
   },
   'sender-unverified': {
     description: 'Strict sender policy with SENDER_AUTHENTICATION=required: the From is a participant or agent, but SES did not authenticate it (no DMARC pass, no DKIM or SPF pass aligned with the From domain), so it may be forged.',
     action: 'Check the raw mail\'s SES headers in S3. If it is genuine, the sender\'s domain must publish DMARC or sign with DKIM; to accept it now, add its text by hand (or replay with SENDER_AUTHENTICATION=off in the replaying environment).',
     read: 'yes',
     pages: true,
+    readsBody: false,
   },
   'no-ticket-ref': {
     description:
@@ -95,6 +113,7 @@ export const SKIP_REASONS = {
       'Usually a new request sent to an update-only address. Reply to the sender or open the ticket by hand, then replay.',
     read: 'yes',
     pages: true,
+    readsBody: false,
   },
   'ticket-not-found': {
     description:
@@ -103,6 +122,7 @@ export const SKIP_REASONS = {
       'Check the ticket id in the subject; if the ticket was deleted or lives in another helpdesk, nothing to do. Otherwise create it and replay.',
     read: 'yes',
     pages: true,
+    readsBody: false,
   },
   duplicate: {
     description:
@@ -110,30 +130,35 @@ export const SKIP_REASONS = {
     action: 'None: the first copy was applied. Investigate only if the count spikes (a mail loop).',
     read: 'yes',
     pages: false,
+    readsBody: true,
   },
   'no-mailbox': {
     description: 'No recipient matches a configured mailbox and no DEFAULT_QUEUE is set.',
     action: 'Add the address to MAILBOXES (or set DEFAULT_QUEUE), redeploy, then replay.',
     read: 'yes',
     pages: true,
+    readsBody: false,
   },
   empty: {
     description: 'The stored object has zero bytes or no header section.',
     action: 'None for a stray object; if many, check what writes into the inbound prefix.',
     read: 'failed',
     pages: false,
+    readsBody: true,
   },
   malformed: {
     description: 'The MIME parser could not make sense of the mail.',
     action: 'Inspect the raw object (tagged in S3); report a parser bug with the file if it looks like valid mail.',
     read: 'failed',
     pages: true,
+    readsBody: true,
   },
   'too-large': {
     description: 'The raw mail is larger than MAX_MAIL_BYTES (default 40 MiB, the most SES accepts); it was not read.',
     action: 'Raise MAX_MAIL_BYTES (and the function\'s memory and timeout) if such mail is legitimate, then replay.',
     read: 'no',
     pages: true,
+    readsBody: true,
   },
   unstorable: {
     description:
@@ -141,18 +166,21 @@ export const SKIP_REASONS = {
     action: 'A gap in the gateway\'s caps on stored fields: report it with the raw object and the detail, then replay after the fix.',
     read: 'failed',
     pages: true,
+    readsBody: true,
   },
   'no-submitter': {
     description: 'Create mode: the mail names no usable submitter (no From, Reply-To or Sender with exactly one comparable address, or a From that cannot be compared or appears twice), so no ticket was opened.',
     action: 'Inspect the raw mail. A form or shop mailer should put the customer in Reply-To; otherwise open the ticket by hand, then replay with --ticket N.',
     read: 'yes',
     pages: false,
+    readsBody: false,
   },
   'object-missing': {
     description: 'The S3 object named by the event no longer exists, so there is nothing to read.',
     action: 'Check lifecycle rules and who deletes from the inbound prefix; the mail cannot be recovered from here.',
     read: 'no',
     pages: true,
+    readsBody: true,
   },
 } as const satisfies Record<string, SkipReasonInfo>;
 

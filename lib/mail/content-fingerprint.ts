@@ -57,3 +57,50 @@ export function contentFingerprint(input: FingerprintInput): string {
     ]),
   );
 }
+
+/** What the fingerprint of a mail decided at its header block is computed from. */
+export interface HeadersFingerprintInput {
+  /** As in {@link FingerprintInput}. */
+  readonly from: CanonicalAddress | null;
+  readonly date: string | null;
+  readonly subject: string;
+  readonly authenticated: boolean;
+  /** The `In-Reply-To` and `References` Message-IDs (`MailHeaders.inReplyTo`, `.references`), in order. */
+  readonly inReplyTo: readonly string[];
+  readonly references: readonly string[];
+  /** The `To` and `Cc` addresses as the header block names them (`MailHeaders.to`, `.cc`). */
+  readonly to: readonly string[];
+  readonly cc: readonly string[];
+}
+
+/** Names the header-block recipe (never equal to {@link VERSION}: the two kinds never match). */
+const HEADERS_VERSION = 'helpdesk-mail-fingerprint/headers-1';
+
+/**
+ * The fingerprint of a mail skipped at its header block, whose body is never read (the reasons
+ * with `readsBody: false` in `outcomes.ts`): SHA-256 (64 lower-case hex digits) over what the
+ * author's mail program fixed in the header block — From, Date, Subject, the thread references and
+ * the written recipients — and whether the sender was authenticated; nothing a delivery adds.
+ * A second mail under the same Message-ID is a duplicate of such a skip when this matches too
+ * (`pipeline/commit.ts`, `assertSameMail`): two deliveries of one mail always match. What it gives
+ * up against the content fingerprint: a mail that differs from the skipped one only below its
+ * header block (same Message-ID, Date to the second, Subject, references, recipients and
+ * authenticated From) is taken for it — a mail program reusing a Message-ID does not also keep
+ * the rest; a forger cannot make an unauthenticated copy match an authenticated original.
+ */
+export function headersFingerprint(input: HeadersFingerprintInput): string {
+  const lower = (addresses: readonly string[]) => addresses.map((address) => address.toLowerCase());
+  return sha256Hex(
+    JSON.stringify([
+      HEADERS_VERSION,
+      input.from,
+      input.date,
+      input.subject.replace(/\s+/g, ' ').trim(),
+      input.inReplyTo,
+      input.references,
+      lower(input.to),
+      lower(input.cc),
+      input.authenticated,
+    ]),
+  );
+}

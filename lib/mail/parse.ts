@@ -71,14 +71,36 @@ export const DRAIN_ATTACHMENTS: AttachmentSink = {
   },
 };
 
+/**
+ * What `onHeaders` answers when the body cannot change the outcome (a skip the header block
+ * decides): the parse stops, the source is destroyed (for S3, the GetObject response is closed
+ * unread), and the record holds the header block only (`bodyRead: false`).
+ */
+export const STOP_READING = Symbol('stop reading at the header block');
+
+/** Where the attachments go, or {@link STOP_READING}. */
+export type HeaderAnswer = AttachmentSink | typeof STOP_READING;
+
 /** Hooks the pipeline plugs into the parse. */
 export interface ParseHooks {
   /**
    * Called once, as soon as the header block is parsed (or at the end for a mail without one); the
-   * sink it answers receives every attachment. The parse waits for it.
+   * sink it answers receives every attachment, or {@link STOP_READING} ends the read. The parse
+   * waits for it before it hands over the first attachment.
    */
-  onHeaders(headers: MailHeaders): Promise<AttachmentSink>;
+  onHeaders(headers: MailHeaders): Promise<HeaderAnswer>;
 }
+
+/** Stands for the sink of a read that stopped: a part taken meanwhile is closed unread. */
+const UNREAD: AttachmentSink = {
+  async accept(attachment) {
+    attachment.content.destroy();
+    return { key: null, filename: attachment.filename, refused: 'not read: the header block decided the outcome' };
+  },
+};
+
+/** Ends the parser of a read that stopped (an error, so that a part being read fails instead of waiting for bytes that never come). */
+class ReadStopped extends Error {}
 
 /**
  * HTML body parts are converted to text up to this many bytes per mail in all; a part that would go
@@ -236,20 +258,98 @@ interface Held {
   bytes: Uint8Array;
 }
 
-/** Counts the raw bytes, and drops blank lines before the header block. */
-function rawMeter(): { readonly stream: Transform; size(): number } {
+/**
+ * How long the bytes after the header block wait for the parser to announce the header block before
+ * they flow anyway. The parser announces it as soon as it has the blank line that ends it, so this
+ * never fires on mail it can read; it only rules out a parse that waits for ever on a mail the two
+ * disagree about.
+ */
+const HEADER_GATE_GUARD_MS = 2000;
+
+
+/** Opens once: the bytes after the header block may flow. */
+class HeaderGate {
+  private openGate!: () => void;
+  readonly opened = new Promise<void>((resolve) => {
+    this.openGate = resolve;
+  });
+  isOpen = false;
+  open(): void {
+    this.isOpen = true;
+    this.openGate();
+  }
+}
+
+/**
+ * The bytes mailparser gathers before it parses any (its `ChunkedPassthrough`, 64 KiB by default):
+ * the header block reaches the parser only with them.
+ */
+const PARSER_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Counts the raw bytes, drops blank lines before the header block, and holds the bytes after the
+ * header block back until `gate` opens, when the header block was answered: past the header block's
+ * blank line (as the parser finds it: a line that is only LF or CR LF) and the
+ * {@link PARSER_CHUNK_BYTES} the parser needs to see it, nothing more goes in, and the source waits.
+ * So a read the answer stops (`STOP_READING`) has read at most that much of the body.
+ * `onHold` is called when bytes are first held back.
+ */
+function rawMeter(gate: HeaderGate, onHold: () => void): { readonly stream: Transform; size(): number } {
   let rawSize = 0;
+  let passed = 0;
   let atStart = true;
+  // Scanning the header block for its blank line: whether the last byte was LF, and whether a CR followed it.
+  let afterLf = false;
+  let crAfterLf = false;
+  let blockEnded = false;
+  let holding = false;
+  const endOfHeaderBlock = (chunk: Buffer): number => {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i];
+      if (byte === 0x0a && afterLf) return i + 1;
+      if (byte === 0x0d && afterLf && !crAfterLf) {
+        crAfterLf = true;
+        continue;
+      }
+      afterLf = byte === 0x0a;
+      crAfterLf = false;
+    }
+    return -1;
+  };
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       rawSize += chunk.length;
-      if (!atStart) return done(null, chunk);
-      // Blank lines before the header block (a stored file's stray first line) would make the
-      // whole mail look header-less: they are dropped.
-      let start = 0;
-      while (start < chunk.length && (chunk[start] === 0x0a || chunk[start] === 0x0d)) start++;
-      if (start < chunk.length) atStart = false;
-      done(null, start === 0 ? chunk : chunk.subarray(start));
+      let data = chunk;
+      if (atStart) {
+        // Blank lines before the header block (a stored file's stray first line) would make the
+        // whole mail look header-less: they are dropped.
+        let start = 0;
+        while (start < data.length && (data[start] === 0x0a || data[start] === 0x0d)) start++;
+        if (start === data.length) return done();
+        atStart = false;
+        data = data.subarray(start);
+      }
+      if (gate.isOpen) return done(null, data);
+      let free = data.length;
+      if (!blockEnded) {
+        const end = endOfHeaderBlock(data);
+        if (end >= 0) {
+          blockEnded = true;
+          free = Math.max(end, PARSER_CHUNK_BYTES - passed);
+        }
+      } else free = Math.max(0, PARSER_CHUNK_BYTES - passed);
+      if (free >= data.length) {
+        passed += data.length;
+        return done(null, data);
+      }
+      if (free > 0) this.push(data.subarray(0, free));
+      passed += free;
+      if (!holding) {
+        holding = true;
+        onHold();
+      }
+      const rest = data.subarray(free);
+      gate.opened.then(() => done(null, rest), done);
     },
   });
   return { stream, size: () => rawSize };
@@ -540,8 +640,19 @@ async function readAttachedMessage(bytes: Uint8Array): Promise<AttachedMessage |
  * are passed on as they are.
  */
 export async function parseMail(source: Readable, hooks: ParseHooks, extraHeaders?: readonly string[]): Promise<MailRecord> {
-  const meter = rawMeter();
   const parser = gatewayParser();
+  // The body waits for the answer to the header block (see rawMeter); it flows when the answer
+  // came, when the parse failed or ended, or (a guard) when the parser did not announce the block.
+  const gate = new HeaderGate();
+  let announced = false;
+  const meter = rawMeter(gate, () => {
+    setTimeout(() => {
+      if (!announced) gate.open();
+    }, HEADER_GATE_GUARD_MS).unref();
+  });
+  parser.once('error', () => gate.open());
+  parser.once('close', () => gate.open());
+  source.once('error', () => gate.open());
 
   // The first real error wins; a "premature close" is only the echo of another stream's failure.
   let failure: unknown;
@@ -551,12 +662,30 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
   source.once('error', (error) => fail(new TransientError(`reading the raw mail failed: ${error.message}`, { cause: error })));
   parser.once('error', (error: Error) => fail(new MalformedMailError(`MIME parser: ${error.message}`, { cause: error })));
 
+  // STOP_READING: the source is closed unread and the parser ended; what either reports after that
+  // (a premature close, the parser's end, a malformed body met before the answer came) is moot.
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    source.destroy();
+    parser.destroy(new ReadStopped('the header block decided the outcome'));
+  };
   let headers: MailHeaders | undefined;
   let sink: Promise<AttachmentSink> | undefined;
-  parser.once('headers', (parsed) => {
-    headers = readMailHeaders(parsed, extraHeaders, readRawHeaders(parser.headerLines || []));
-    sink = hooks.onHeaders(headers);
+  const ask = (block: MailHeaders) => {
+    const answer = hooks.onHeaders(block);
+    sink = answer.then((answered) => {
+      if (answered !== STOP_READING) return answered;
+      stop();
+      return UNREAD;
+    });
     sink.catch(() => undefined); // awaited below; keep an early rejection from being reported as unhandled
+    sink.then(() => gate.open(), () => gate.open());
+  };
+  parser.once('headers', (parsed) => {
+    announced = true;
+    headers = readMailHeaders(parsed, extraHeaders, readRawHeaders(parser.headerLines || []));
+    ask(headers);
   });
 
   const parts = new PartCollector();
@@ -570,9 +699,10 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
   ]);
   if (failure === undefined && !sink) {
     headers = EMPTY_HEADERS;
-    sink = hooks.onHeaders(headers);
+    ask(headers);
   }
   if (sink) await sink.catch(fail);
+  if (stopped && headers) return headerBlockOnly(headers, meter.size());
   if (failure !== undefined) throw failure;
   return {
     ...(headers ?? EMPTY_HEADERS),
@@ -585,5 +715,11 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
     attachments: parts.attachments,
     rawSize: meter.size(),
     htmlNotConverted: parts.htmlNotConverted,
+    bodyRead: true,
   };
+}
+
+/** The record of a read that stopped at the header block: no body, whatever was parsed of it. */
+function headerBlockOnly(headers: MailHeaders, rawSize: number): MailRecord {
+  return { ...headers, text: '', html: null, attachedMessages: [], attachedMessageParts: 0, smime: [], tnef: [], attachments: [], rawSize, htmlNotConverted: 0, bodyRead: false };
 }

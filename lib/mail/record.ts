@@ -94,8 +94,13 @@ export interface MailRecord extends MailHeaders {
   /** HTML body parts over the budget, stored as attachments instead of converted. */
   readonly htmlNotConverted: number;
   readonly attachments: readonly AttachmentInfo[];
-  /** Size of the raw mail in bytes. */
+  /** Size of the raw mail in bytes; for a read that stopped at the header block, the bytes read until then. */
   readonly rawSize: number;
+  /**
+   * Whether the body was read: `false` when the read stopped at the header block (`STOP_READING`
+   * in `parse.ts`, for a skip the header block decides); the body fields are then empty.
+   */
+  readonly bodyRead: boolean;
   /**
    * The opaque-signed S/MIME parts the mail held (its signed content parsed into the body and
    * attachments), in order; empty for unsigned mail. Never verified: see {@link SmimeNote}.

@@ -28,17 +28,17 @@
 import { threadTicketOf, type AppliedEntry } from '../ledger-entry.js';
 import { objectKeyOf, outcomeOfEntry } from '../ledger-outcomes.js';
 import { ledgerKeyOfMessageId } from '../mail/message-id.js';
-import { DRAIN_ATTACHMENTS, type AttachmentSink } from '../mail/parse.js';
+import { DRAIN_ATTACHMENTS, STOP_READING, type HeaderAnswer } from '../mail/parse.js';
 import type { MailRecord } from '../mail/record.js';
 import type { MailOutcome } from '../outcomes.js';
 import { failedRecipientsFromHeaders, readBounceReport } from '../screening/bounce.js';
 import { TransientError } from '../errors.js';
-import { contentFingerprint } from '../mail/content-fingerprint.js';
 import { markInlineImages } from '../mail/inline-images.js';
 import { reportCapturingSink, storingSink } from '../attachment-sinks.js';
 import { publishAfterCommit } from '../events/publish.js';
 import { sendNoticeAfterCommit } from '../notices/notice-outbox.js';
 import { noticeOfSkip } from './notice.js';
+import { fingerprintOf, stopsAtHeaders } from './fingerprint.js';
 import { assertSameMail, baseEntry, commitEntry, keepRawMail, recordSkip } from './commit.js';
 import { followupPrefix, quarantineKeyOf, type PipelineContext } from './context.js';
 import { replyOf, storeBody, storeHtml } from './followup-content.js';
@@ -49,9 +49,13 @@ import type { InboundMail, MailReport, Plan } from './types.js';
 /** Attempts at finding a free ticket id when the counter lags behind existing tickets. */
 const MAX_ID_ATTEMPTS = 5;
 
-/** Where a planned mail's attachments go while it streams: stored, kept as a bounce's report, or drained. */
-export function attachmentSinkFor(ctx: PipelineContext, plan: Plan): AttachmentSink {
+/**
+ * Where a planned mail's attachments go while it streams: stored, kept as a bounce's report, or
+ * drained; or nowhere, the read stopping at the header block, when the header block decided.
+ */
+export function attachmentSinkFor(ctx: PipelineContext, plan: Plan): HeaderAnswer {
   const { decision, target } = plan;
+  if (stopsAtHeaders(plan)) return STOP_READING;
   if (target && (decision.kind === 'followup' || decision.kind === 'create')) {
     return storingSink(ctx.rawMail, followupPrefix(ctx.config, target), ctx.config.attachments);
   }
@@ -78,18 +82,6 @@ export async function applyPlan(ctx: PipelineContext, plan: Plan, record: MailRe
     case 'create':
       return applyToTicket(ctx, plan, record, mail);
   }
-}
-
-/** The content fingerprint of a fully read mail (see `content-fingerprint.ts`). */
-export function fingerprintOf(plan: Plan, record: MailRecord): string {
-  return contentFingerprint({
-    from: plan.sender.address,
-    date: record.date,
-    subject: record.subject,
-    text: record.text,
-    attachmentSha256: record.attachments.map((a) => a.sha256),
-    authenticated: plan.sender.authenticated,
-  });
 }
 
 async function applySkip(ctx: PipelineContext, plan: Plan, record: MailRecord, mail: InboundMail): Promise<MailReport> {

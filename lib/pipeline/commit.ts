@@ -12,17 +12,18 @@ import type { MailLocation } from '../ledger-entry.js';
 import type { MailHeaders } from '../mail/record.js';
 import type { MailOutcome, SkipReason } from '../outcomes.js';
 import { quarantineKeyOf, type PipelineContext } from './context.js';
+import type { MailFingerprint } from './fingerprint.js';
 import type { HeldBy, InboundMail, MailReport, SkipNotice } from './types.js';
 
 /** The most of a subject kept in a ledger entry. */
 const MAX_LEDGER_SUBJECT_LENGTH = 1000;
 
 /** The fields every inbound ledger entry of this mail carries, whatever its state. */
-export function baseEntry(ctx: PipelineContext, { location, envelope }: InboundMail, headers: MailHeaders | null, messageKey: string, fingerprint?: string) {
+export function baseEntry(ctx: PipelineContext, { location, envelope }: InboundMail, headers: MailHeaders | null, messageKey: string, fingerprint?: MailFingerprint) {
   const at = ctx.now().toISOString();
   return {
     ...(envelope?.verdicts ? { sesVerdicts: envelope.verdicts } : {}),
-    ...(fingerprint ? { fingerprint } : {}),
+    ...(fingerprint ? { fingerprint: fingerprint.fingerprint, ...(fingerprint.fingerprintScope ? { fingerprintScope: fingerprint.fingerprintScope } : {}) } : {}),
     messageKey,
     direction: 'inbound' as const,
     bucket: location.bucket,
@@ -48,7 +49,7 @@ export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry
     return recordSkip(ctx, mail, null, objectKeyOf(location, 'duplicate'), {
       reason: 'duplicate',
       detail: 'another stored mail with this Message-ID and the same content was recorded first',
-      ...(entry.fingerprint ? { fingerprint: entry.fingerprint } : {}),
+      ...(entry.fingerprint ? { fingerprint: { fingerprint: entry.fingerprint, ...(entry.fingerprintScope ? { fingerprintScope: entry.fingerprintScope } : {}) } } : {}),
     });
   }
   const redelivered = result === 'already-recorded';
@@ -75,8 +76,11 @@ export const PENDING_CLAIM_WAIT_MS = 15 * 60 * 1000;
  * content is not known: it never swallows a mail), and {@link TransientError} while the holder is a
  * fresh `pending` claim whose content is still being read.
  */
-export function assertSameMail(ctx: PipelineContext, held: HeldBy, fingerprint: string, messageKey: string): void {
-  if (held.fingerprint === fingerprint) return;
+export function assertSameMail(ctx: PipelineContext, held: HeldBy, mail: MailFingerprint, messageKey: string): void {
+  const { fingerprint } = mail;
+  // Fingerprints of the header block and of the content never match each other (a mail skipped at
+  // its header block and another read to the end are kept apart, at worst one skip too many).
+  if (held.fingerprint === fingerprint && held.headersOnly === (mail.fingerprintScope === 'headers')) return;
   if (held.pendingSince !== null && ctx.now().getTime() - Date.parse(held.pendingSince) < PENDING_CLAIM_WAIT_MS) {
     throw new TransientError(`another stored mail with this Message-ID is being opened as a ticket (claimed ${held.pendingSince}): waiting to compare contents`);
   }
@@ -85,8 +89,8 @@ export function assertSameMail(ctx: PipelineContext, held: HeldBy, fingerprint: 
 
 /** What a holder of the key says about its content (see {@link HeldBy}). */
 export function heldBy(holder: LedgerEntry): HeldBy {
-  if (holder.direction === 'outbound') return { fingerprint: null, pendingSince: null };
-  return { fingerprint: holder.fingerprint ?? null, pendingSince: holder.state === 'pending' ? holder.recordedAt : null };
+  if (holder.direction === 'outbound') return { fingerprint: null, headersOnly: false, pendingSince: null };
+  return { fingerprint: holder.fingerprint ?? null, headersOnly: holder.fingerprintScope === 'headers', pendingSince: holder.state === 'pending' ? holder.recordedAt : null };
 }
 
 /** A concurrent mail won this key: returns when it is the same mail, else throws (see {@link assertSameMail}). */
@@ -94,7 +98,7 @@ async function throwIfDistinct(ctx: PipelineContext, mail: InboundMail, entry: F
   if (!entry.fingerprint || mail.contentKey) return;
   const holder = (await ctx.ledger.lookup([entry.messageKey])).get(entry.messageKey);
   if (!holder) throw new TransientError(`ledger entry ${entry.messageKey} was taken and is gone`);
-  assertSameMail(ctx, heldBy(holder), entry.fingerprint, entry.messageKey);
+  assertSameMail(ctx, heldBy(holder), { fingerprint: entry.fingerprint, ...(entry.fingerprintScope ? { fingerprintScope: entry.fingerprintScope } : {}) }, entry.messageKey);
 }
 
 /** Marks the raw mail with its outcome, or moves an infected one to the quarantine. */
@@ -113,8 +117,8 @@ export interface SkipRecord extends SkipNotice {
   readonly detail: string;
   readonly ticketId?: number | null;
   readonly extra?: Pick<SkippedEntry, 'bounce' | 'quarantineKey'>;
-  /** The content fingerprint, for mail that was read. */
-  readonly fingerprint?: string;
+  /** The mail's fingerprint (see `fingerprint.ts`), for mail that was planned. */
+  readonly fingerprint?: MailFingerprint;
 }
 
 /** Records a skip under `messageKey` and keeps the raw mail. */

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { LIST_HEADERS } from '../mail/raw-headers.js';
 import type { MailHeaders } from '../mail/record.js';
-import { DRAIN_ATTACHMENTS, parseMail } from '../mail/parse.js';
+import { parseMail, STOP_READING, type HeaderAnswer } from '../mail/parse.js';
 import { routingRecipients } from '../mail/routing-recipients.js';
 import { routeMail } from '../mailbox.js';
 import { decideNotice, type NoticeDecision } from '../notices/notice-decision.js';
@@ -98,9 +98,9 @@ async function noticeFromHeaderBlock(ctx: PipelineContext, mail: InboundMail, re
   const { body } = await ctx.rawMail.open(mail.location);
   const head = await firstBytes(body, HEADER_BLOCK_BYTES);
   let headers: MailHeaders | undefined;
-  const onHeaders = async (parsed: MailHeaders) => {
+  const onHeaders = async (parsed: MailHeaders): Promise<HeaderAnswer> => {
     headers = parsed;
-    return DRAIN_ATTACHMENTS;
+    return STOP_READING;
   };
   // The body is cut off: a parse error past the header block does not matter.
   await parseMail(Readable.from([head]), { onHeaders }, ctx.extraHeaders).catch(() => undefined);

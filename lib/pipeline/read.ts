@@ -3,7 +3,7 @@
  * stream it through the parser. The plan is made as soon as the header block is parsed, so that
  * attachments stream straight to where the plan sends them.
  */
-import { parseMail, type AttachmentSink } from '../mail/parse.js';
+import { parseMail, type HeaderAnswer } from '../mail/parse.js';
 import type { MailHeaders, MailRecord } from '../mail/record.js';
 import type { PipelineContext } from './context.js';
 import type { InboundMail } from './types.js';
@@ -16,10 +16,10 @@ export type ReadResult =
 
 /**
  * Reads one mail. `onHeaders` is called once with the header block and answers where the
- * attachments go. Throws `ObjectMissingError`, `MalformedMailError` or `TransientError` (see
+ * attachments go, or `STOP_READING` when the header block decided (the read ends there). Throws `ObjectMissingError`, `MalformedMailError` or `TransientError` (see
  * `parseMail`), and whatever `onHeaders` throws.
  */
-export async function readMail(ctx: PipelineContext, mail: InboundMail, onHeaders: (headers: MailHeaders) => Promise<AttachmentSink>): Promise<ReadResult> {
+export async function readMail(ctx: PipelineContext, mail: InboundMail, onHeaders: (headers: MailHeaders) => Promise<HeaderAnswer>): Promise<ReadResult> {
   const { body, size } = await ctx.rawMail.open(mail.location);
   if (size !== null && size > ctx.config.maxMailBytes) {
     body.destroy();

@@ -119,6 +119,8 @@ export interface Plan {
 export interface HeldBy {
   /** The holder's content fingerprint, `null` when it has none. */
   readonly fingerprint: string | null;
+  /** Whether that fingerprint covers the holder's header block only (a skip decided there): compare this mail's likewise. */
+  readonly headersOnly: boolean;
   /** When the holder is a `pending` claim (a new ticket being opened): when it was claimed (ISO). */
   readonly pendingSince: string | null;
 }

@@ -5,7 +5,8 @@
  * P1 memory: peak RSS of a fresh process handling one 1 MB, 20 MB and 40 MB mail through the
  *    deployed bundle's handler; the ratio 40 MB / 1 MB.
  * P2 overhead: CPU time of the handler process over that of a process that only stream-parses the
- *    same mails with MailParser (attachments drained), for 500 typical mails and the 20 MB mail.
+ *    same mails with MailParser (attachments drained), for 500 typical mails, the 20 MB mail, and
+ *    10 mails of 1 MiB that update-only mode skips (no ticket reference: decided at the headers).
  *    DynamoDB and S3 run in a third process, so their work is not counted. And what validating
  *    GetObject's response checksum would cost: handler CPU on a 20 MB mail with validation on
  *    over off (median of three fresh processes each), S3 answering with a full-object CRC64NVME.
@@ -17,27 +18,19 @@
  *
  * Prints a table (or, with --json, exactly one JSON object) and writes BENCHMARKS.md.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { withSimulatedSesReceipt } from '../../lib/local/ses-receipt.js';
-import { encodeS3Key } from '../../lib/intake.js';
-import { LOCAL_NAMES } from '../../lib/local/embedded-stack.js';
+import { join } from 'node:path';
 import { composeMime } from '../helpers/compose.js';
 import { newMessageId } from '../helpers/mail.js';
-import { extractZip } from '../helpers/unzip.js';
+import { benchStore, gatewayEnvironment, HERE, mailOfSize, packagedBundle, ROOT, run, skippedMailOfSize, startStack, typicalMail } from './fixtures.js';
 
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../..');
-const HERE = import.meta.dirname;
 const JSON_OUTPUT = process.argv.includes('--json');
 const TYPICAL_MAILS = 500;
 const IMPORT_RUNS = 9;
 const CHECKSUM_RUNS = 3;
+const SKIPPED_MAILS = 10;
+const MIB = 1_048_576;
 
 /** Everything but the final result goes to stderr, so `--json` prints one object and nothing else. */
 const write = process.stdout.write.bind(process.stdout);
@@ -46,56 +39,6 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-
-function startStack(): Promise<{ child: ChildProcess; env: Record<string, string> }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(HERE, 'stack.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let buffer = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split('\n')[0];
-      if (buffer.includes('\n') && line) resolvePromise({ child, env: JSON.parse(line) as Record<string, string> });
-    });
-    child.once('exit', (code) => reject(new Error(`the stack process exited (${code})`)));
-  });
-}
-
-/** The deployed bundle, built by `serverless package` and unpacked from the function's zip (entry and chunks). */
-async function packagedBundle(dir: string): Promise<string> {
-  await run(join(ROOT, 'node_modules/.bin/serverless'), ['package', '--package', join(dir, 'package')], { cwd: ROOT });
-  await extractZip(join(dir, 'package', 'ingestMail.zip'), join(dir, 'function'));
-  return join(dir, 'function', 'functions', 'ingest-mail.mjs');
-}
-
-/** A reply to ticket 42 of about `bytes` bytes, most of it one base64 attachment (or text, for small ones). */
-async function mailOfSize(bytes: number): Promise<Buffer> {
-  const attachment = Math.max(0, Math.floor(((bytes - 1500) * 3 * 76) / (4 * 78)));
-  return composeMime({
-    from: 'alice@example.com',
-    to: 'support@helpdesk.example',
-    subject: `Re: [support-42] report of ${bytes} bytes`,
-    messageId: newMessageId(`bench-${bytes}`),
-    text: 'The logs are attached.\n',
-    attachments: [{ filename: 'logs.tar.gz', content: randomBytes(attachment) }],
-  });
-}
-
-/**
- * A typical 5 KB reply as Gmail or Outlook send it: multipart/alternative, a short answer above the
- * quoted thread, in plain text and in HTML.
- */
-function typicalMail(n: number): Promise<Buffer> {
-  const lines = Array.from({ length: 24 }, (_, i) => `line ${i} of the earlier message in this thread, quoted by the mail client`);
-  return composeMime({
-    from: 'Alice Example <alice@example.com>',
-    to: 'support@helpdesk.example',
-    subject: `Re: [support-42] Printer jams (${n})`,
-    messageId: newMessageId(`typical-${n}`),
-    inReplyTo: '<notification-42-1.5f2c9e1b7a@helpdesk.example>',
-    text: `Thanks, that helped.\n\nAlice\n\nOn Thu, 26 Nov 2026, Helpdesk wrote:\n${lines.map((l) => `> ${l}`).join('\n')}\n`,
-    html: `<div dir="ltr">Thanks, that helped.<br><br>Alice</div><br><div class="gmail_quote"><blockquote class="gmail_quote" style="margin:0 0 0 .8ex;border-left:1px #ccc solid;padding-left:1ex">${lines.map((l) => `<div>${l}</div>`).join('')}</blockquote></div>`,
-  });
-}
 
 /** The function's memorySize and timeout, as serverless.yml sets them. */
 async function functionLimits(): Promise<{ memoryMb: number; timeoutS: number }> {
@@ -150,36 +93,13 @@ function sqsEvent(events: readonly object[]) {
   };
 }
 
-function s3Event(bucket: string, key: string, size: number) {
-  return { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: bucket }, object: { key: encodeS3Key(key), size } } }] };
-}
-
 async function main(): Promise<void> {
   const started = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'helpdesk-bench-'));
   const { child: stackProcess, env: stackEnv } = await startStack();
   try {
-    const gatewayEnv: Record<string, string> = {
-      ...stackEnv,
-      PATH: process.env.PATH ?? '',
-      INBOUND_PREFIX: 'inbound/',
-      MAILBOXES: 'support@helpdesk.example=support:update-only,new@helpdesk.example=support:create',
-      UPDATE_ONLY: 'true',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-    };
-    const s3 = new S3Client({
-      region: stackEnv.AWS_REGION,
-      endpoint: stackEnv.AWS_ENDPOINT_URL_S3,
-      forcePathStyle: true,
-      credentials: { accessKeyId: stackEnv.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: stackEnv.AWS_SECRET_ACCESS_KEY ?? '' },
-    });
-    // Stored as SES stores mail: with its receipt headers (a sender that passes), as the local run does.
-    const mailboxes = ['support@helpdesk.example', 'new@helpdesk.example'];
-    const store = async (key: string, raw: Buffer | string) => {
-      const body = withSimulatedSesReceipt(typeof raw === 'string' ? Buffer.from(raw) : raw, { mailboxes, region: stackEnv.AWS_REGION ?? 'us-east-1', now: new Date() });
-      await s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.bucket, Key: key, Body: body }));
-      return s3Event(LOCAL_NAMES.bucket, key, body.length);
-    };
+    const gatewayEnv = gatewayEnvironment(stackEnv);
+    const { s3, store } = benchStore(stackEnv);
 
     say('packaging the deployed bundle…');
     const bundle = await packagedBundle(dir);
@@ -244,6 +164,27 @@ async function main(): Promise<void> {
     await run(process.execPath, [join(HERE, 'parse-only.mjs'), typicalResults, ...typicalFiles], { cwd: ROOT });
     const typicalParsed = JSON.parse(await readFile(typicalResults, 'utf8')) as { cpuMs: number };
 
+    // P2: the 1 MiB update-only skip (no ticket reference: decided at the headers), in one handler
+    // process and in one parse-only process.
+    say(`P2: ${SKIPPED_MAILS} skipped 1 MiB mails…`);
+    const skippedEvents = [];
+    const skippedFiles = [];
+    for (let n = 0; n < SKIPPED_MAILS; n++) {
+      const raw = await skippedMailOfSize(MIB, n);
+      const file = join(dir, `skipped-${n}.eml`);
+      await writeFile(file, raw);
+      skippedFiles.push(file);
+      skippedEvents.push(await store(`inbound/skipped-${n}.eml`, raw));
+    }
+    const skippedEventsFile = join(dir, 'skipped-events.json');
+    await writeFile(skippedEventsFile, JSON.stringify(skippedEvents));
+    const skippedResults = join(dir, 'skipped-results.json');
+    await run(process.execPath, [join(HERE, 'handle-mails.mjs'), bundle, skippedEventsFile, skippedResults], { env: gatewayEnv, maxBuffer: 64 * 1024 * 1024 });
+    const skippedHandled = JSON.parse(await readFile(skippedResults, 'utf8')) as { cpuMs: number; outcomes: string[] };
+    if (skippedHandled.outcomes.some((o) => o !== 'skipped')) throw new Error(`a 1 MiB mail without a ticket reference came to ${skippedHandled.outcomes.join(',')}`);
+    await run(process.execPath, [join(HERE, 'parse-only.mjs'), skippedResults, ...skippedFiles], { cwd: ROOT });
+    const skippedParsed = JSON.parse(await readFile(skippedResults, 'utf8')) as { cpuMs: number };
+
     // P3: AWS calls per mail, counted through the SDK in a process of its own.
     say('P3: AWS calls per mail…');
     const callsFile = join(dir, 'calls.json');
@@ -295,6 +236,7 @@ async function main(): Promise<void> {
       p1_rss_mb_40mb: round(p1['40mb']?.rss ?? 0),
       p1_ratio: round((p1['40mb']?.rss ?? 0) / (p1['1mb']?.rss ?? 1), 2),
       p2_ratio_typical: round(typicalHandled.cpuMs / typicalParsed.cpuMs, 2),
+      p2_ratio_1mb_skip: round(skippedHandled.cpuMs / skippedParsed.cpuMs, 2),
       p2_ratio_20mb: round((p1['20mb']?.cpu ?? 0) / (p1['20mb']?.parseCpu ?? 1), 2),
       p2_response_checksum_20mb: round(median(checksumCpu.on) / median(checksumCpu.off), 2),
       p3_calls_followup: calls.followup,
@@ -312,6 +254,8 @@ async function main(): Promise<void> {
         parseTypical: round(typicalParsed.cpuMs),
         handler20mb: round(p1['20mb']?.cpu ?? 0),
         parse20mb: round(p1['20mb']?.parseCpu ?? 0),
+        handler1mbSkip: round(skippedHandled.cpuMs),
+        parse1mbSkip: round(skippedParsed.cpuMs),
         handler20mbChecksumOff: checksumCpu.off.map((v) => round(v)),
         handler20mbChecksumOn: checksumCpu.on.map((v) => round(v)),
       },
@@ -356,6 +300,7 @@ const TARGETS: Record<string, [string, (v: number) => boolean]> = {
   p1_rss_mb_40mb: ['≤ 192', (v) => v <= 192],
   p1_ratio: ['≤ 1.3', (v) => v <= 1.3],
   p2_ratio_typical: ['≤ 3', (v) => v <= 3],
+  p2_ratio_1mb_skip: ['≤ 0.5', (v) => v <= 0.5],
   p2_ratio_20mb: ['≤ 1.5', (v) => v <= 1.5],
   p3_calls_followup: ['≤ 4', (v) => v <= 4],
   p3_calls_skip_max: ['≤ 4', (v) => v <= 4],
@@ -392,7 +337,7 @@ ${Object.entries(figures)
   .join('\n')}
 
 - **P1** peak RSS (MB) of a fresh process running the deployed bundle's handler on one mail of 1, 20 and 40 MB (one base64 attachment each, streamed to S3 in 5 MB parts).
-- **P2** CPU time of the handler process over a process that only stream-parses the same mails with MailParser: ${TYPICAL_MAILS} typical 5 KB replies (multipart/alternative, text and HTML, quoting the thread), and the 20 MB mail. DynamoDB and S3 run in a third process.
+- **P2** CPU time of the handler process over a process that only stream-parses the same mails with MailParser: ${TYPICAL_MAILS} typical 5 KB replies (multipart/alternative, text and HTML, quoting the thread); the 20 MB mail; and ${SKIPPED_MAILS} mails of 1 MiB (a text and a base64 attachment) to an update-only mailbox without a ticket reference, which the handler skips (\`p2_ratio_1mb_skip\`). DynamoDB and S3 run in a third process.
 - **P2 response checksum**: the handler's CPU time on a 20 MB mail with GetObject's response checksum validated (\`responseChecksumValidation=WHEN_SUPPORTED\`, S3 answering with the object's full-object CRC64NVME) over not validated (median of ${CHECKSUM_RUNS} fresh processes each). **The gateway does not validate** (\`WHEN_REQUIRED\`, set in \`lib/adapters/aws-clients.ts\`): TLS protects the bytes in transit and S3 at rest, and the SDK's CRC64NVME runs in JavaScript. Uploads keep the SDK's default request checksums, so S3 verifies what the gateway writes. The other figures are measured with validation off, as deployed.
 - **P3** AWS calls per mail, counted through the SDK: a follow-up, a follow-up with 2 attachments, a new ticket, and the most any kind of skip takes (per kind below).
 - **P4** size of the bundle in the deployment zip, and the whole-process time to import it over a bare \`node -e 0\` (median of ${IMPORT_RUNS}).

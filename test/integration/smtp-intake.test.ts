@@ -69,7 +69,9 @@ afterAll(async () => {
   }
 });
 
-describe('npm start -- --smtp', () => {
+// In the written order: the last test stops the server the others talk to (shuffled, it could run
+// first and leave them a closed port).
+describe('npm start -- --smtp', { shuffle: false }, () => {
   it('prints the environment lines that reach its stack', () => {
     expect(stdout).toMatch(/^unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL$/m);
     for (const name of ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_DYNAMODB', 'MAIL_BUCKET', 'TICKETS_TABLE', 'MESSAGES_TABLE', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'MAILBOXES']) {

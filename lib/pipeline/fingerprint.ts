@@ -1,0 +1,60 @@
+/**
+ * Where reading a mail stops, and what its fingerprint covers, both decided by its plan alone (never
+ * by how far the parser happened to get): a skip the header block decides (`readsBody: false` in
+ * `outcomes.ts`), or a duplicate of such a skip, stops the read at the header block and is
+ * fingerprinted over its header block; everything else is read to the end and fingerprinted over
+ * its content.
+ */
+import { contentFingerprint, headersFingerprint } from '../mail/content-fingerprint.js';
+import type { MailRecord } from '../mail/record.js';
+import { SKIP_REASONS } from '../outcomes.js';
+import type { Plan } from './types.js';
+
+/**
+ * Whether the plan's outcome is known without the body: a skip with `readsBody: false`, or a
+ * `duplicate` whose holder was itself fingerprinted over its header block (its fingerprint is
+ * compared with this mail's header block).
+ */
+export function stopsAtHeaders(plan: Pick<Plan, 'decision' | 'heldBy'>): boolean {
+  const { decision } = plan;
+  if (decision.kind !== 'skip') return false;
+  if (decision.reason === 'duplicate') return plan.heldBy?.headersOnly === true;
+  return !SKIP_REASONS[decision.reason].readsBody;
+}
+
+/** A mail's fingerprint, and whether it covers the header block only (see `LedgerEntry.fingerprintScope`). */
+export interface MailFingerprint {
+  readonly fingerprint: string;
+  readonly fingerprintScope?: 'headers';
+}
+
+/**
+ * The fingerprint of a planned mail: over its header block when the plan {@link stopsAtHeaders}
+ * (`record` then holds no body: it is not looked at), else over its content.
+ */
+export function fingerprintOf(plan: Plan, record: MailRecord): MailFingerprint {
+  const { headers, sender } = plan;
+  if (stopsAtHeaders(plan)) {
+    const fingerprint = headersFingerprint({
+      from: sender.address,
+      date: headers.date,
+      subject: headers.subject,
+      authenticated: sender.authenticated,
+      inReplyTo: headers.inReplyTo,
+      references: headers.references,
+      to: headers.to.map((a) => a.address),
+      cc: headers.cc.map((a) => a.address),
+    });
+    return { fingerprint, fingerprintScope: 'headers' };
+  }
+  return {
+    fingerprint: contentFingerprint({
+      from: sender.address,
+      date: record.date,
+      subject: record.subject,
+      text: record.text,
+      attachmentSha256: record.attachments.map((a) => a.sha256),
+      authenticated: sender.authenticated,
+    }),
+  };
+}

@@ -10,7 +10,7 @@ import { EventBridgePublisher, createEventBridgeClient } from './eventbridge-pub
 import { S3RawMailStore } from './s3-raw-mail-store.js';
 import { loadNoticeTemplates } from '../notices/notice-templates.js';
 import { DynamoNoticeThrottle } from './dynamodb-notice-throttle.js';
-import { SesV2NoticeSender, createSesV2Client } from './sesv2-notice-sender.js';
+import type { NoticeSender } from '../notices/notice-ports.js';
 
 export function awsPipelineDeps(config: GatewayConfig, clients: AwsClients, replyTokenKeys: ReplyTokenKeys | null): PipelineDeps {
   const { s3, dynamo } = clients;
@@ -36,9 +36,30 @@ function noticePorts(config: GatewayConfig, clients: AwsClients, ledger: DynamoM
   const { notices } = config;
   if (!notices.enabled || notices.table === null) return null;
   return {
-    sender: new SesV2NoticeSender(createSesV2Client()),
+    sender: sesV2NoticeSender(),
     throttle: new DynamoNoticeThrottle(clients.dynamo, notices.table),
     marker: ledger,
     templates: loadNoticeTemplates(notices.reasons, notices.templatesDir),
+  };
+}
+
+/**
+ * The SES v2 notice sender, loaded on the first notice rather than at cold start: the SES v2
+ * client is 60 KB of the bundle, and notices are off by default and rare when on (`npm run bench`,
+ * P4). A failed load is tried again on the next notice.
+ */
+function sesV2NoticeSender(): NoticeSender {
+  let loaded: Promise<NoticeSender> | undefined;
+  return {
+    async send(notice) {
+      loaded ??= import('./sesv2-notice-sender.js').then(
+        ({ SesV2NoticeSender, createSesV2Client }) => new SesV2NoticeSender(createSesV2Client()),
+        (error: unknown) => {
+          loaded = undefined;
+          throw error;
+        },
+      );
+      return (await loaded).send(notice);
+    },
   };
 }

@@ -84,11 +84,11 @@ export async function streamToS3(s3: S3Client, target: UploadTarget, body: Reada
         small.push(chunk);
         filled += chunk.length;
         if (filled < partSize) continue;
+        // Copied chunk by chunk (no concatenated copy of the first part: 5 MB less at the peak).
         part = Buffer.allocUnsafe(partSize);
-        const pending = Buffer.concat(small);
-        small.length = 0;
+        const pending = small.splice(0);
         filled = 0;
-        await copyInto(pending);
+        for (const held of pending) await copyInto(held);
         continue;
       }
       await copyInto(chunk);

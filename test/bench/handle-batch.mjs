@@ -2,6 +2,7 @@
 // file, and writes its CPU time and the process's peak RSS to a results file. Start it with the heap
 // capped as Lambda caps it (--max-old-space-size, --max-semi-space-size).
 // usage: node [heap flags] handle-batch.mjs <bundle.mjs> <event.json> <results.json>
+import { peakRssMb } from './peak-rss.mjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 
@@ -13,5 +14,5 @@ const result = await handler(event);
 const cpu = process.cpuUsage(start);
 await writeFile(
   resultsFile,
-  JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, failures: result.batchItemFailures.length }),
+  JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: peakRssMb(), failures: result.batchItemFailures.length }),
 );

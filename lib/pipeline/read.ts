@@ -25,6 +25,6 @@ export async function readMail(ctx: PipelineContext, mail: InboundMail, onHeader
     body.destroy();
     return { kind: 'too-large', size };
   }
-  const record = await parseMail(body, { onHeaders }, ctx.extraHeaders);
+  const record = await parseMail(body, { onHeaders }, ctx.extraHeaders, size);
   return { kind: 'parsed', record };
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { DRAIN_ATTACHMENTS, parseMail, STOP_READING, type HeaderAnswer } from '../../lib/mail/parse.js';
+import { DRAIN_ATTACHMENTS, MAX_DRAINED_BYTES, parseMail, STOP_READING, type HeaderAnswer } from '../../lib/mail/parse.js';
 import type { MailHeaders } from '../../lib/mail/record.js';
 import { composeMime } from '../helpers/compose.js';
 
@@ -37,15 +37,16 @@ const bigMail = (attachmentBytes: number, extra: { html?: string } = {}) =>
   });
 
 /** Parses with an `onHeaders` that answers `answer` after `delayMs` (the plan's DynamoDB round trip). */
-async function parseAnswering(source: Readable, answer: HeaderAnswer, delayMs = 5) {
+async function parseAnswering(source: Readable, answer: HeaderAnswer, delayMs = 5, sourceBytes?: number) {
   let seen: MailHeaders | undefined;
-  const record = await parseMail(source, {
-    async onHeaders(headers) {
+  const hooks = {
+    async onHeaders(headers: MailHeaders) {
       seen = headers;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       return answer;
     },
-  });
+  };
+  const record = await parseMail(source, hooks, undefined, sourceBytes);
   return { record, seen };
 }
 
@@ -64,6 +65,21 @@ describe('a read stopped at the header block', () => {
     // The body waits for the answer past the 64 KiB the parser gathers before it parses: what was
     // pulled is that and the streams' buffers (16 KiB each), not the 4 MiB.
     expect(source.pulled()).toBeLessThan(256 * 1024);
+  });
+
+  it('reads a source of known size with little left to its end, unparsed (its connection is kept), and closes a larger one', async () => {
+    const small = await bigMail(1024 * 1024);
+    const drained = countingSource(small);
+    const { record } = await parseAnswering(drained.stream, STOP_READING, 5, small.length);
+    expect(record).toMatchObject({ bodyRead: false, text: '', attachments: [] });
+    if (!drained.stream.readableEnded) await new Promise((resolve) => drained.stream.once('end', resolve));
+    expect(drained.pulled()).toBe(small.length);
+
+    const large = await bigMail(MAX_DRAINED_BYTES + 1024 * 1024);
+    const closed = countingSource(large);
+    await parseAnswering(closed.stream, STOP_READING, 5, large.length);
+    expect(closed.destroyed()).toBe(true);
+    expect(closed.pulled()).toBeLessThan(256 * 1024);
   });
 
   it('without the stop, the same mail is read to the end (the counting source counts what it says)', async () => {

@@ -4,19 +4,22 @@
  * rewrites them; a test fails when the README is stale.
  */
 import { CONFIG_VARIABLES } from './config.js';
-import { OUTCOMES, SKIP_REASONS, SKIP_REASON_NAMES } from './outcomes.js';
+import { OUTCOMES, SKIP_REASONS, SKIP_REASON_NAMES, type SkipReason } from './outcomes.js';
 import { NOTICE_CONFIG_VARIABLES } from './notices/notice-config.js';
 import { NOTICE_REASONS, NOTICE_SUPPRESSIONS } from './notices/notice-reasons.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
+/** How much of a mail skipped for `reason` the gateway read: nothing, its header block (the body cannot change the outcome), or all of it. */
+const readOf = (reason: SkipReason) => (SKIP_REASONS[reason].read === 'no' ? 'nothing' : SKIP_REASONS[reason].readsBody ? 'whole mail' : 'header block');
+
 /** Generated sections of the README, by marker name. */
 export const README_TABLES: Record<string, () => string> = {
   'skip-reasons': () =>
     [
-      '| reason | what happened | what to do | pages |',
-      '| --- | --- | --- | --- |',
-      ...SKIP_REASON_NAMES.map((r) => `| \`${r}\` | ${cell(SKIP_REASONS[r].description)} | ${cell(SKIP_REASONS[r].action)} | ${SKIP_REASONS[r].pages ? 'yes' : 'no'} |`),
+      '| reason | what happened | what to do | read | pages |',
+      '| --- | --- | --- | --- | --- |',
+      ...SKIP_REASON_NAMES.map((r) => `| \`${r}\` | ${cell(SKIP_REASONS[r].description)} | ${cell(SKIP_REASONS[r].action)} | ${readOf(r)} | ${SKIP_REASONS[r].pages ? 'yes' : 'no'} |`),
     ].join('\n'),
   outcomes: () =>
     ['| outcome | meaning |', '| --- | --- |', ...Object.entries(OUTCOMES).map(([k, v]) => `| \`${k}\` | ${cell(v)} |`)].join('\n'),

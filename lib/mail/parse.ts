@@ -635,6 +635,37 @@ async function readAttachedMessage(bytes: Uint8Array): Promise<AttachedMessage |
 }
 
 /**
+ * How the raw bytes flow into one parse: through the meter, whose gate holds the body back until
+ * the header block is answered (see {@link rawMeter}); the gate opens when the answer came, when the
+ * parse failed or ended, or (a guard) when the parser did not announce the header block. `letGo`
+ * unhooks the source from a read that stopped: read to its end unparsed, or closed (see
+ * {@link MAX_DRAINED_BYTES}).
+ */
+function bodyFlow(source: Readable, parser: FidelityMailParser, sourceBytes: number | null | undefined) {
+  const gate = new HeaderGate();
+  let announced = false;
+  parser.once('headers', () => {
+    announced = true;
+  });
+  const meter = rawMeter(gate, () => {
+    setTimeout(() => {
+      if (!announced) gate.open();
+    }, HEADER_GATE_GUARD_MS).unref();
+  });
+  parser.once('error', () => gate.open());
+  parser.once('close', () => gate.open());
+  source.once('error', () => gate.open());
+  const letGo = () => {
+    source.unpipe(meter.stream);
+    const left = sourceBytes === undefined || sourceBytes === null ? Number.POSITIVE_INFINITY : sourceBytes - meter.size();
+    if (left > MAX_DRAINED_BYTES) return void source.destroy();
+    source.on('error', () => undefined);
+    source.resume();
+  };
+  return { gate, meter, letGo };
+}
+
+/**
  * A read that stops at the header block ({@link STOP_READING}) with at most this many bytes of a
  * source of known size left reads them to the end without parsing them, rather than closing the
  * source: an S3 response read to its end leaves its connection (and, on AWS, its TLS session) to
@@ -650,18 +681,7 @@ export const MAX_DRAINED_BYTES = 4 * 1024 * 1024;
  */
 export async function parseMail(source: Readable, hooks: ParseHooks, extraHeaders?: readonly string[], sourceBytes?: number | null): Promise<MailRecord> {
   const parser = gatewayParser();
-  // The body waits for the answer to the header block (see rawMeter); it flows when the answer
-  // came, when the parse failed or ended, or (a guard) when the parser did not announce the block.
-  const gate = new HeaderGate();
-  let announced = false;
-  const meter = rawMeter(gate, () => {
-    setTimeout(() => {
-      if (!announced) gate.open();
-    }, HEADER_GATE_GUARD_MS).unref();
-  });
-  parser.once('error', () => gate.open());
-  parser.once('close', () => gate.open());
-  source.once('error', () => gate.open());
+  const { gate, meter, letGo } = bodyFlow(source, parser, sourceBytes);
 
   // The first real error wins; a "premature close" is only the echo of another stream's failure.
   let failure: unknown;
@@ -677,12 +697,7 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
   let stopped = false;
   const stop = () => {
     stopped = true;
-    source.unpipe(meter.stream);
-    const left = sourceBytes === undefined || sourceBytes === null ? Number.POSITIVE_INFINITY : sourceBytes - meter.size();
-    if (left <= MAX_DRAINED_BYTES) {
-      source.on('error', () => undefined);
-      source.resume();
-    } else source.destroy();
+    letGo();
     parser.destroy(new ReadStopped('the header block decided the outcome'));
   };
   let headers: MailHeaders | undefined;
@@ -698,7 +713,6 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
     sink.then(() => gate.open(), () => gate.open());
   };
   parser.once('headers', (parsed) => {
-    announced = true;
     headers = readMailHeaders(parsed, extraHeaders, readRawHeaders(parser.headerLines || []));
     ask(headers);
   });

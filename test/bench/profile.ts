@@ -9,7 +9,8 @@
  * its source file, line and function name. Prints, per path, the top frames by self time and the
  * self time per source (a file of lib/, a package of node_modules, or V8/Node's own), as Markdown
  * for BENCHMARKS.md; writes the raw `.cpuprofile` files (Chrome DevTools, speedscope) under
- * `reports/profile/`, beside the bundle they sampled (`function/`, with its source maps).
+ * `reports/profile/`, beside the bundle they sampled (`function/`, with its source maps);
+ * `npm run profile -- --again` summarizes those files again without running anything.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,23 @@ function sourceName(source: string): string {
 
 interface Frame { name: string; where: string; source: string }
 
+/**
+ * The layers the profile is summed by: a sample counts for the innermost frame of a package or of
+ * the gateway up its stack (so a socket write or a stream's plumbing counts for the code that
+ * asked for it: the SDK's HTTP handler, the parser); samples with none count for Node on its own.
+ */
+const LAYERS: [string, (source: string) => boolean][] = [
+  ['AWS SDK (middleware, signing, serialization)', (s) => s.startsWith('@smithy/') || s.startsWith('@aws-sdk/') || s === 'bowser' || s === 'fast-xml-parser' || s === '@aws-crypto/crc32'],
+  ['MIME parsing (mailparser and its decoders)', (s) => ['mailparser', '@zone-eu/mailsplit', 'libmime', 'libbase64', 'libqp', 'iconv-lite', 'encoding-japanese', 'he', 'punycode.js', 'nodemailer'].includes(s)],
+  ['HTML, reply trimming, forwards', (s) => ['sanitize-html', 'htmlparser2', 'postcss', 'html-to-text', 'email-reply-parser', 'email-forward-parser', 'domhandler', 'domutils', 'entities', 'selderee', 'parseley', 'leac', 'peberminta', 'deepmerge', 'nanoid', 'is-plain-object', 'escape-string-regexp', 're2js', 'dom-serializer', 'parse-srcset', 'picocolors', 'source-map-js'].includes(s)],
+  ['IDNA (tr46)', (s) => s === 'tr46'],
+  ['Logs and metrics (Powertools)', (s) => s.startsWith('@aws-lambda-powertools/')],
+  ['the gateway (lib/, functions/)', (s) => s.startsWith('lib/') || s.startsWith('functions/') || s === 'valibot'],
+  ['garbage collector', (s) => s === '(garbage collector)'],
+];
+const NODE_ON_ITS_OWN = 'Node.js on its own (event loop, socket reads, HTTP response parsing)';
+const layerOf = (source: string) => LAYERS.find(([, test]) => test(source))?.[0] ?? 'other';
+
 async function frameOf(callFrame: CallFrame): Promise<Frame> {
   const { functionName, url, lineNumber, columnNumber } = callFrame;
   if (!url) return { name: functionName || '(anonymous)', where: '', source: functionName.startsWith('(') ? functionName : '(V8)' };
@@ -73,25 +91,35 @@ async function frameOf(callFrame: CallFrame): Promise<Frame> {
   return { name: functionName || '(anonymous)', where: url, source: url };
 }
 
-/** Self time per frame and per source, in ms, from the profile's samples and time deltas. */
-async function summarize(profile: CpuProfile): Promise<{ total: number; frames: [string, number][]; sources: [string, number][] }> {
+/** Self time per frame, per source and per layer, in ms, from the profile's samples and time deltas. */
+async function summarize(profile: CpuProfile): Promise<{ total: number; frames: [string, number][]; sources: [string, number][]; layers: [string, number][] }> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
   const selfMicros = new Map<number, number>();
   profile.samples.forEach((id, i) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const frames = new Map<string, number>();
   const sources = new Map<string, number>();
+  const layers = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
   let total = 0;
   for (const [id, micros] of selfMicros) {
     const node = byId.get(id);
     if (!node || node.callFrame.functionName === '(idle)') continue;
+    const ms = micros / 1000;
     const frame = await frameOf(node.callFrame);
-    const key = frame.where ? `\`${frame.name}\` ${frame.where}` : `\`${frame.name}\``;
-    frames.set(key, (frames.get(key) ?? 0) + micros / 1000);
-    sources.set(frame.source, (sources.get(frame.source) ?? 0) + micros / 1000);
-    total += micros / 1000;
+    add(frames, frame.where ? `\`${frame.name}\` ${frame.where}` : `\`${frame.name}\``, ms);
+    add(sources, frame.source, ms);
+    // The layer of the innermost package or gateway frame up the stack (Node's and V8's own work
+    // counts for who asked); none up to the root: Node's own (the event loop, reading sockets, parsing HTTP responses).
+    let asking: ProfileNode | undefined = node.callFrame.functionName.startsWith('(') ? undefined : node;
+    while (asking && !asking.callFrame.url.startsWith('file:')) asking = byId.get(parentOf.get(asking.id) ?? -1);
+    const layer = asking ? layerOf((await frameOf(asking.callFrame)).source) : node.callFrame.functionName.startsWith('(') ? layerOf(frame.source) : NODE_ON_ITS_OWN;
+    add(layers, layer, ms);
+    total += ms;
   }
-  const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP);
-  return { total, frames: top(frames), sources: top(sources) };
+  const top = (m: Map<string, number>, n = TOP) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
+  return { total, frames: top(frames), sources: top(sources), layers: top(layers, LAYERS.length + 2) };
 }
 
 function markdown(title: string, summary: Awaited<ReturnType<typeof summarize>>, mails: number): string {
@@ -105,10 +133,25 @@ function markdown(title: string, summary: Awaited<ReturnType<typeof summarize>>,
     '',
     table('by source', summary.sources),
     '',
+    table('by layer (Node\'s and V8\'s work counted for the code that asked)', summary.layers),
+    '',
   ].join('\n');
 }
 
+const PATHS = [
+  { name: 'typical', title: 'Typical reply (follow-up)', mails: 200, make: (n: number) => typicalMail(n), outcome: 'followup' },
+  { name: 'skip-1mib', title: '1 MiB mail skipped in update-only mode (no ticket reference)', mails: 20, make: (n: number) => skippedMailOfSize(1_048_576, n), outcome: 'skipped' },
+];
+
+/** `--again`: summarizes the profiles of the last run (reports/profile/) without running anything. */
+async function again(): Promise<void> {
+  const sections: string[] = [];
+  for (const path of PATHS) sections.push(markdown(path.title, await summarize(JSON.parse(await readFile(join(OUT, `${path.name}.cpuprofile`), 'utf8')) as CpuProfile), path.mails));
+  process.stdout.write(sections.join('\n'));
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--again')) return again();
   const dir = await mkdtemp(join(tmpdir(), 'helpdesk-profile-'));
   const { child, env: stackEnv } = await startStack();
   try {
@@ -120,10 +163,7 @@ async function main(): Promise<void> {
     await mkdir(OUT, { recursive: true });
     const bundle = await packagedBundle(OUT);
     await rm(join(OUT, 'package'), { recursive: true, force: true });
-    const paths = [
-      { name: 'typical', title: 'Typical reply (follow-up)', mails: 200, make: (n: number) => typicalMail(n), outcome: 'followup' },
-      { name: 'skip-1mib', title: '1 MiB mail skipped in update-only mode (no ticket reference)', mails: 20, make: (n: number) => skippedMailOfSize(1_048_576, n), outcome: 'skipped' },
-    ];
+    const paths = PATHS;
     const sections: string[] = [];
     for (const path of paths) {
       say(`profiling ${path.mails} × ${path.name}…`);

@@ -1,0 +1,30 @@
+/**
+ * An outside review of issue 17 (a skip the header block decides stops the read there, and is
+ * fingerprinted over its header block), through the real handler against dynalite and s3rver.
+ */
+import { describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../lib/adapters/aws-clients.js';
+import { loadConfig } from '../../lib/config.js';
+import { readOnlyPipelineContext } from '../../lib/inspect/inspect-context.js';
+import { inspectMail } from '../../lib/inspect/inspect-mail.js';
+import { useGateway } from '../helpers/gateway.js';
+import { newMessageId } from '../helpers/mail.js';
+
+const fixture = useGateway({ mode: 'update-only' });
+
+/** A new question (no ticket reference) to the update-only mailbox whose body breaks the parser (over its 1,000-part cap). */
+function brokenBelowTheHeaderBlock(messageId: string): string {
+  const lines = ['From: Alice Example <alice@example.com>', 'To: support@helpdesk.example', 'Subject: broken below', `Message-ID: ${messageId}`, 'Date: Thu, 26 Nov 2026 09:12:00 +0100', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"', ''];
+  const body = Array.from({ length: 1200 }, () => '--b\r\nContent-Type: text/plain\r\n\r\nx\r\n').join('') + '--b--\r\n';
+  return `${lines.join('\r\n')}\r\n${body}`;
+}
+
+describe('npm run inspect on a mail whose header block decided its skip', () => {
+  it('explains the skip the pipeline recorded, not `malformed` for a body the pipeline never read', async () => {
+    const report = await fixture.gateway.deliver('broken-below.eml', brokenBelowTheHeaderBlock(newMessageId('broken-below')));
+    expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'no-ticket-ref' });
+    const ctx = readOnlyPipelineContext(loadConfig(process.env), createAwsClients(), null);
+    const inspection = await inspectMail(ctx, report.location);
+    expect(inspection.decision).toMatchObject({ outcome: 'skip', reason: 'no-ticket-ref' });
+  });
+});

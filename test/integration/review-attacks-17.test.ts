@@ -19,6 +19,19 @@ function brokenBelowTheHeaderBlock(messageId: string): string {
   return `${lines.join('\r\n')}\r\n${body}`;
 }
 
+describe('a redelivery of a mail whose header block decided its skip', () => {
+  it('reports the recorded skip again, not a second outcome (`malformed`) from a body the first attempt never read', async () => {
+    const event = await fixture.gateway.store('inbound/redelivered-broken.eml', brokenBelowTheHeaderBlock(newMessageId('redelivered-broken')));
+    const first = await fixture.gateway.handler(event);
+    // SQS delivers at least once; a failed tagging is retried; the sweep re-drives an untagged mail.
+    const again = await fixture.gateway.handler(event);
+    expect(first).toMatchObject({ mails: [{ outcome: { kind: 'skipped', reason: 'no-ticket-ref' } }] });
+    expect(again).toMatchObject({ mails: [{ outcome: { kind: 'skipped', reason: 'no-ticket-ref' }, redelivered: true }] });
+    const key = (first as { mails: { location: { key: string } }[] }).mails[0]?.location.key;
+    expect((await fixture.aws.ledger()).filter((e) => e.key === key).map((e) => e.reason)).toEqual(['no-ticket-ref']);
+  });
+});
+
 describe('npm run inspect on a mail whose header block decided its skip', () => {
   it('explains the skip the pipeline recorded, not `malformed` for a body the pipeline never read', async () => {
     const report = await fixture.gateway.deliver('broken-below.eml', brokenBelowTheHeaderBlock(newMessageId('broken-below')));

@@ -27,17 +27,21 @@ describe('a redelivery of a mail whose header block decided its skip', () => {
     const again = await fixture.gateway.handler(event);
     expect(first).toMatchObject({ mails: [{ outcome: { kind: 'skipped', reason: 'no-ticket-ref' } }] });
     expect(again).toMatchObject({ mails: [{ outcome: { kind: 'skipped', reason: 'no-ticket-ref' }, redelivered: true }] });
-    const key = (first as { mails: { location: { key: string } }[] }).mails[0]?.location.key;
+    const key = 'mails' in first ? first.mails[0]?.location.key : undefined;
     expect((await fixture.aws.ledger()).filter((e) => e.key === key).map((e) => e.reason)).toEqual(['no-ticket-ref']);
   });
 });
 
-describe('npm run inspect on a mail whose header block decided its skip', () => {
-  it('explains the skip the pipeline recorded, not `malformed` for a body the pipeline never read', async () => {
-    const report = await fixture.gateway.deliver('broken-below.eml', brokenBelowTheHeaderBlock(newMessageId('broken-below')));
-    expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'no-ticket-ref' });
+describe('npm run inspect on a mail whose header block decides its skip', () => {
+  it('explains the skip the pipeline records, not `malformed` for a body the pipeline never reads, before and after the mail is processed', async () => {
+    const event = await fixture.gateway.store('inbound/inspect-broken.eml', brokenBelowTheHeaderBlock(newMessageId('inspect-broken')));
+    const location = { bucket: fixture.gateway.stack.names.bucket, key: 'inbound/inspect-broken.eml' };
     const ctx = readOnlyPipelineContext(loadConfig(process.env), createAwsClients(), null);
-    const inspection = await inspectMail(ctx, report.location);
-    expect(inspection.decision).toMatchObject({ outcome: 'skip', reason: 'no-ticket-ref' });
+    const before = await inspectMail(ctx, location);
+    expect(before.decision).toMatchObject({ outcome: 'skip', reason: 'no-ticket-ref' });
+    expect(before.body).toBeNull();
+    expect(await fixture.gateway.handler(event)).toMatchObject({ mails: [{ outcome: { kind: 'skipped', reason: 'no-ticket-ref' } }] });
+    const after = await inspectMail(ctx, location);
+    expect(after.decision).toMatchObject({ outcome: 'redelivered', reason: 'no-ticket-ref' });
   });
 });

@@ -13,11 +13,11 @@ import { DistinctMailError, MalformedMailError, TransientError } from '../errors
 import type { Envelope } from '../envelope.js';
 import type { LedgerEntry, MailLocation } from '../ledger-entry.js';
 import { outcomeOfEntry, type PriorEntry } from '../ledger-outcomes.js';
-import type { AttachmentSink } from '../mail/parse.js';
+import { STOP_READING, type HeaderAnswer } from '../mail/parse.js';
 import type { MailHeaders, MailRecord } from '../mail/record.js';
 import { assertSameMail } from '../pipeline/commit.js';
 import { bounceDetails } from '../pipeline/apply.js';
-import { fingerprintOf } from '../pipeline/fingerprint.js';
+import { fingerprintOf, stopsAtHeaders } from '../pipeline/fingerprint.js';
 import type { PipelineContext } from '../pipeline/context.js';
 import { MAX_INLINE_BODY_BYTES, replyOf } from '../pipeline/followup-content.js';
 import { draftPlan, type PlanTrace } from '../pipeline/plan.js';
@@ -203,8 +203,14 @@ function attachmentsOf(record: MailRecord, bounce: boolean): InspectedAttachment
   }));
 }
 
-/** Where the attachments go in a dry run: a bounce's report parts are read as the pipeline reads them; everything else meets the attachment policy and is discarded. */
-function dryRunSink(ctx: PipelineContext, plan: Plan): AttachmentSink {
+/**
+ * Where the attachments go in a dry run: a bounce's report parts are read as the pipeline reads
+ * them; everything else meets the attachment policy and is discarded. A mail whose header block
+ * decided is read no further, as the pipeline reads it (its body could otherwise turn the
+ * explanation into a `malformed` the pipeline never records).
+ */
+function dryRunSink(ctx: PipelineContext, plan: Plan): HeaderAnswer {
+  if (stopsAtHeaders(plan)) return STOP_READING;
   if (plan.decision.kind === 'skip' && plan.decision.reason === 'bounce') return reportCapturingSink(plan.reportParts);
   return storingSink(discardingAttachmentStore(), 'dry-run/', ctx.config.attachments);
 }
@@ -278,7 +284,7 @@ async function inspectOnce(ctx: PipelineContext, mail: InboundMail): Promise<Ins
     references: referencesOf(trace, draft.decision),
     senderPolicy: { policy: trace.senders.policy, authentication: trace.senders.authentication, sender, agent: sender !== null && isAgentAddress(ctx.config.agents, sender) },
     decision,
-    body: bodyOf(record),
+    body: record.bodyRead ? bodyOf(record) : null,
     ticket: opening ? { submitter: opening.submitter, title: opening.title, cc: opening.cc, ...(opening.forwardedBy ? { forwardedBy: opening.forwardedBy } : {}) } : null,
     attachments: attachmentsOf(record, bounce),
     applied,

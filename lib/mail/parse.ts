@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import libmime from 'libmime';
 import type { AttachmentStream, Headers, MessageText } from 'mailparser';
 import { MalformedMailError, TransientError } from '../errors.js';
@@ -54,13 +54,14 @@ export interface AttachmentSink {
   accept(attachment: IncomingAttachment): Promise<AcceptedAttachment>;
 }
 
-/** Reads a stream to its end, discarding the bytes. */
+/**
+ * Reads a stream to its end, discarding the bytes. Rejects when it fails, or was closed before its
+ * end — also before this call: a part the parser had handed over when it failed is closed without
+ * an error while it waits for the plan's answer, and emits neither `end` nor `error` again.
+ */
 export async function drain(content: Readable): Promise<void> {
   content.resume();
-  if (content.readableEnded) return;
-  await new Promise<void>((resolve, reject) => {
-    content.once('end', resolve).once('error', reject);
-  });
+  await finished(content);
 }
 
 /** A sink that reads and discards every attachment (for mail that will not be applied). */

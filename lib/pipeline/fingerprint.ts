@@ -11,12 +11,15 @@ import { SKIP_REASONS } from '../outcomes.js';
 import type { Plan } from './types.js';
 
 /**
- * Whether the plan's outcome is known without the body: a skip with `readsBody: false`, or a
+ * Whether the plan's outcome is known without the body: a skip with `readsBody: false`, a
  * `duplicate` whose holder was itself fingerprinted over its header block (its fingerprint is
- * compared with this mail's header block).
+ * compared with this mail's header block), or a redelivery of a mail recorded at its header block
+ * (what it redoes after the commit — the event, the notice, the tags — reads no body, and a body
+ * the first attempt never read must not give the object a second outcome, `malformed`).
  */
-export function stopsAtHeaders(plan: Pick<Plan, 'decision' | 'heldBy'>): boolean {
-  const { decision } = plan;
+export function stopsAtHeaders(plan: Pick<Plan, 'decision' | 'heldBy' | 'prior'>): boolean {
+  const { decision, prior } = plan;
+  if (decision.kind === 'redelivered') return prior?.direction === 'inbound' && prior.fingerprintScope === 'headers';
   if (decision.kind !== 'skip') return false;
   if (decision.reason === 'duplicate') return plan.heldBy?.headersOnly === true;
   return !SKIP_REASONS[decision.reason].readsBody;

@@ -91,7 +91,7 @@ export class LedgerConflictError extends GatewayError {}
  */
 export class DistinctMailError extends GatewayError {
   constructor(
-    /** This mail's content fingerprint. */
+    /** The fingerprint of this mail's header block (`pipeline/fingerprint.ts`, `headerBlock`): its key of its own. */
     readonly fingerprint: string,
     readonly messageKey: string,
   ) {

@@ -123,8 +123,9 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
     ccAdded = opening.cc;
     forwardedBy = opening.forwardedBy;
   }
+  const fingerprint = fingerprintOf(plan, record);
   const entry: AppliedEntry = {
-    ...baseEntry(ctx, mail, headers, messageKey, fingerprintOf(plan, record)),
+    ...baseEntry(ctx, mail, headers, messageKey, fingerprint),
     state: 'applied',
     outcome: decision.kind === 'create' ? 'created' : 'followup',
     ticketId,
@@ -143,7 +144,7 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
     decision.kind === 'create'
       ? { kind: 'created', ticketId, followupId: target.followupId }
       : { kind: 'followup', ticketId, followupId: target.followupId, reopened };
-  return commitEntry(ctx, mail, entry, outcome, headers.messageId, record.text);
+  return commitEntry(ctx, mail, entry, outcome, headers.messageId, record.text, fingerprint.headerBlock);
 }
 
 /**

@@ -41,15 +41,15 @@ export function baseEntry(ctx: PipelineContext, { location, envelope }: InboundM
  * mail is recorded as a duplicate under its object's key; when this same object was recorded by
  * an earlier attempt, that attempt's outcome is reported.
  */
-export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry, outcome: MailOutcome, messageId: string | null, text?: string): Promise<MailReport> {
+export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry, outcome: MailOutcome, messageId: string | null, text?: string, headerBlock?: string): Promise<MailReport> {
   const { location } = mail;
   const result = await ctx.ledger.record(entry, { replacingSkip: mail.replay });
   if (result === 'taken-by-other') {
-    await throwIfDistinct(ctx, mail, entry);
+    await throwIfDistinct(ctx, mail, entry, headerBlock);
     return recordSkip(ctx, mail, null, objectKeyOf(location, 'duplicate'), {
       reason: 'duplicate',
       detail: 'another stored mail with this Message-ID and the same content was recorded first',
-      ...(entry.fingerprint ? { fingerprint: { fingerprint: entry.fingerprint, ...(entry.fingerprintScope ? { fingerprintScope: entry.fingerprintScope } : {}) } } : {}),
+      ...(entry.fingerprint ? { fingerprint: { fingerprint: entry.fingerprint, ...(entry.fingerprintScope ? { fingerprintScope: entry.fingerprintScope } : {}), headerBlock: headerBlock ?? entry.fingerprint } } : {}),
     });
   }
   const redelivered = result === 'already-recorded';
@@ -84,7 +84,7 @@ export function assertSameMail(ctx: PipelineContext, held: HeldBy, mail: MailFin
   if (held.pendingSince !== null && ctx.now().getTime() - Date.parse(held.pendingSince) < PENDING_CLAIM_WAIT_MS) {
     throw new TransientError(`another stored mail with this Message-ID is being opened as a ticket (claimed ${held.pendingSince}): waiting to compare contents`);
   }
-  throw new DistinctMailError(fingerprint, messageKey);
+  throw new DistinctMailError(mail.headerBlock, messageKey);
 }
 
 /** What a holder of the key says about its content (see {@link HeldBy}). */
@@ -94,11 +94,12 @@ export function heldBy(holder: LedgerEntry): HeldBy {
 }
 
 /** A concurrent mail won this key: returns when it is the same mail, else throws (see {@link assertSameMail}). */
-async function throwIfDistinct(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry): Promise<void> {
+async function throwIfDistinct(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry, headerBlock: string | undefined): Promise<void> {
   if (!entry.fingerprint || mail.contentKey) return;
   const holder = (await ctx.ledger.lookup([entry.messageKey])).get(entry.messageKey);
   if (!holder) throw new TransientError(`ledger entry ${entry.messageKey} was taken and is gone`);
-  assertSameMail(ctx, heldBy(holder), { fingerprint: entry.fingerprint, ...(entry.fingerprintScope ? { fingerprintScope: entry.fingerprintScope } : {}) }, entry.messageKey);
+  const scope = entry.fingerprintScope ? { fingerprintScope: entry.fingerprintScope } : {};
+  assertSameMail(ctx, heldBy(holder), { fingerprint: entry.fingerprint, ...scope, headerBlock: headerBlock ?? entry.fingerprint }, entry.messageKey);
 }
 
 /** Marks the raw mail with its outcome, or moves an infected one to the quarantine. */
@@ -128,6 +129,6 @@ export async function recordSkip(ctx: PipelineContext, mail: InboundMail, header
   const notice = why.notice ? { notice: why.notice } : {};
   const entry: SkippedEntry = { ...baseEntry(ctx, mail, headers, messageKey, why.fingerprint), ...extra, ...notice, state: 'skipped', reason, detail, ticketId };
   const outcome: MailOutcome = { kind: 'skipped', reason, detail, ...(ticketId === null ? {} : { ticketId }) };
-  const report = await commitEntry(ctx, mail, entry, outcome, headers?.messageId ?? null);
+  const report = await commitEntry(ctx, mail, entry, outcome, headers?.messageId ?? null, undefined, why.fingerprint?.headerBlock);
   return why.noticeReport && !report.redelivered && !report.notice ? { ...report, notice: why.noticeReport } : report;
 }

@@ -29,6 +29,29 @@ export function stopsAtHeaders(plan: Pick<Plan, 'decision' | 'heldBy' | 'prior'>
 export interface MailFingerprint {
   readonly fingerprint: string;
   readonly fingerprintScope?: 'headers';
+  /**
+   * The header-block fingerprint, whatever the scope of {@link fingerprint}: the key of its own a
+   * mail gets when it is distinct from the holder of its Message-ID (`<key>#<headerBlock>`). Never
+   * the content fingerprint: the key must not depend on how far the holder was read (a holder
+   * recorded at its header block and later replayed in full would give two copies of one mail two
+   * keys, and two follow-ups).
+   */
+  readonly headerBlock: string;
+}
+
+/** The fingerprint of a planned mail's header block (`headersFingerprint`). */
+export function headerBlockFingerprint(plan: Pick<Plan, 'headers' | 'sender'>): string {
+  const { headers, sender } = plan;
+  return headersFingerprint({
+    from: sender.address,
+    date: headers.date,
+    subject: headers.subject,
+    authenticated: sender.authenticated,
+    inReplyTo: headers.inReplyTo,
+    references: headers.references,
+    to: headers.to.map((a) => a.address),
+    cc: headers.cc.map((a) => a.address),
+  });
 }
 
 /**
@@ -36,28 +59,17 @@ export interface MailFingerprint {
  * (`record` then holds no body: it is not looked at), else over its content.
  */
 export function fingerprintOf(plan: Plan, record: MailRecord): MailFingerprint {
-  const { headers, sender } = plan;
-  if (stopsAtHeaders(plan)) {
-    const fingerprint = headersFingerprint({
-      from: sender.address,
-      date: headers.date,
-      subject: headers.subject,
-      authenticated: sender.authenticated,
-      inReplyTo: headers.inReplyTo,
-      references: headers.references,
-      to: headers.to.map((a) => a.address),
-      cc: headers.cc.map((a) => a.address),
-    });
-    return { fingerprint, fingerprintScope: 'headers' };
-  }
+  const headerBlock = headerBlockFingerprint(plan);
+  if (stopsAtHeaders(plan)) return { fingerprint: headerBlock, fingerprintScope: 'headers', headerBlock };
   return {
     fingerprint: contentFingerprint({
-      from: sender.address,
+      from: plan.sender.address,
       date: record.date,
       subject: record.subject,
       text: record.text,
       attachmentSha256: record.attachments.map((a) => a.sha256),
-      authenticated: sender.authenticated,
+      authenticated: plan.sender.authenticated,
     }),
+    headerBlock,
   };
 }

@@ -69,7 +69,8 @@ export interface InboundMail {
   readonly replay: boolean;
   /**
    * Set on the second pass of a mail whose Message-ID another object holds with other content:
-   * its content fingerprint, which keys it apart (`<Message-ID key>#<fingerprint>`).
+   * the fingerprint of its header block, which keys it apart (`<Message-ID key>#<fingerprint>`;
+   * `fingerprint.ts`, `MailFingerprint.headerBlock`).
    */
   readonly contentKey?: string;
 }

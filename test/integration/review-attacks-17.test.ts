@@ -4,11 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../lib/adapters/aws-clients.js';
+import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
+import { createMailProcessor } from '../../lib/pipeline/index.js';
 import { loadConfig } from '../../lib/config.js';
 import { readOnlyPipelineContext } from '../../lib/inspect/inspect-context.js';
 import { inspectMail } from '../../lib/inspect/inspect-mail.js';
 import { useGateway } from '../helpers/gateway.js';
-import { newMessageId } from '../helpers/mail.js';
+import { bare, composeMail, newMessageId } from '../helpers/mail.js';
 
 const fixture = useGateway({ mode: 'update-only' });
 
@@ -43,5 +45,30 @@ describe('npm run inspect on a mail whose header block decides its skip', () => 
     expect(await fixture.gateway.handler(event)).toMatchObject({ mails: [{ outcome: { kind: 'skipped', reason: 'no-ticket-ref' } }] });
     const after = await inspectMail(ctx, location);
     expect(after.decision).toMatchObject({ outcome: 'redelivered', reason: 'no-ticket-ref' });
+  });
+});
+
+describe('the key of a mail distinct from the holder of its Message-ID', () => {
+  it('does not depend on how far the holder was read: a replay of the holder does not let a copy of the distinct mail apply twice', async () => {
+    const replay = (location: { bucket: string; key: string }) => {
+      const clients = createAwsClients();
+      return createMailProcessor(awsPipelineDeps(loadConfig(process.env), clients, null))(location, undefined, { replay: true }).finally(() => {
+        clients.s3.destroy();
+        clients.dynamo.destroy();
+      });
+    };
+    const messageId = newMessageId('reused-id');
+    // M1 holds the Message-ID, skipped at its header block (its ticket does not exist yet).
+    const m1 = await fixture.gateway.deliver('reused-m1.eml', composeMail({ messageId, subject: 'Re: [support-171] first', body: 'first mail' }));
+    expect(m1.outcome).toMatchObject({ kind: 'skipped', reason: 'ticket-not-found' });
+    // M2, another mail under the same Message-ID, is keyed apart and applied.
+    const m2 = composeMail({ messageId, subject: 'Re: [support-42] second', body: 'second mail' });
+    expect((await fixture.gateway.deliver('reused-m2.eml', m2)).outcome).toMatchObject({ kind: 'followup', ticketId: 42 });
+    // The ticket is created and M1 replayed: its entry now holds a whole-mail fingerprint.
+    await fixture.aws.putTicket({ id: 171, queue: 'support', status: 'open', submitter: 'alice@example.com' });
+    expect((await replay(m1.location)).outcome).toMatchObject({ kind: 'followup', ticketId: 171 });
+    // A second copy of M2 must find M2's entry, not a key of its own.
+    expect((await fixture.gateway.deliver('reused-m2-again.eml', m2)).outcome).toMatchObject({ kind: 'skipped', reason: 'duplicate' });
+    expect((await fixture.aws.followups(42)).filter((f) => f.messageId === bare(messageId))).toHaveLength(1);
   });
 });

@@ -153,12 +153,30 @@ const property = (tally: Tally) => fc.asyncProperty(hostileMime, chunkings, prio
   count(tally, decision.kind === 'skip' ? decision.reason : decision.kind);
 });
 
+/** The kinds of decision the model tells apart. */
+const DECISION_KINDS = ['followup', 'create', 'redelivered', 'duplicate', 'no-ticket-ref', 'ticket-not-found', 'sender-not-allowed'];
+
 /** Every kind of decision the model tells apart came out at least once: the check explored. */
 function expectExplored(tally: Tally): void {
   const seen = [...tally.keys()].sort();
-  for (const kind of ['followup', 'create', 'redelivered', 'duplicate', 'no-ticket-ref', 'ticket-not-found', 'sender-not-allowed']) {
+  for (const kind of DECISION_KINDS) {
     expect(seen, `decisions seen: ${JSON.stringify(Object.fromEntries(tally))}`).toContain(kind);
   }
+}
+
+/**
+ * Batches of runs from `seed`, `seed + 1`, … until every kind of decision came out, at most
+ * {@link MAX_EXPLORING_BATCHES}: one batch of a random seed misses the rarest kind about a third of
+ * the time (measured over seeds), which is a check that did not explore, not a bug. A failing
+ * batch reports its own seed.
+ */
+const MAX_EXPLORING_BATCHES = 8;
+async function explore(seed: number, numRuns: number): Promise<Tally> {
+  const tally: Tally = new Map();
+  for (let batch = 0; batch < MAX_EXPLORING_BATCHES && !DECISION_KINDS.every((kind) => tally.has(kind)); batch++) {
+    await fc.assert(property(tally), { numRuns, seed: (seed + batch) >>> 0 });
+  }
+  return tally;
 }
 
 describe('fuzzing parse and decide', () => {
@@ -169,8 +187,6 @@ describe('fuzzing parse and decide', () => {
   }, 120_000);
 
   it(`parses any chunking alike and decides as the model says (exploring, seed ${FUZZ_EXPLORATION_SEED})`, async () => {
-    const tally: Tally = new Map();
-    await fc.assert(property(tally), { numRuns: Math.ceil(FUZZ_RUNS / 3), seed: FUZZ_EXPLORATION_SEED });
-    expectExplored(tally);
-  }, 120_000);
+    expectExplored(await explore(FUZZ_EXPLORATION_SEED, Math.ceil(FUZZ_RUNS / 3)));
+  }, 600_000);
 });

@@ -141,3 +141,40 @@ describe('sesAuthenticationResults', () => {
     expect(sesAuthenticationResults(['amazonses.com; spf=pass reason="open'])).toBeNull();
   });
 });
+
+describe('parseAuthenticationResults: escapes, folds and separators', () => {
+  const clauses = (value: string) => parseAuthenticationResults(`mx.example; ${value}`)?.clauses;
+
+  it('takes a backslash outside quotes and comments as a character, so a ; after it still separates', () => {
+    expect(clauses('helo=a\\; spf=pass')).toEqual([{ kind: 'other', key: 'helo', value: 'a\\' }, result('spf', 'pass')]);
+  });
+
+  it('drops the line breaks of a folded quoted string', () => {
+    expect(clauses('spf=fail reason="a\r\n b"')).toEqual([result('spf', 'fail', { reason: 'a b' })]);
+  });
+
+  it('keeps white space inside a quoted part of a value', () => {
+    expect(clauses('spf=pass smtp.mailfrom=x"a b"y')).toEqual([result('spf', 'pass', { properties: [{ ptype: 'smtp', property: 'mailfrom', value: 'x"a b"y' }] })]);
+  });
+
+  it('needs white space or a comment between a reason and a property', () => {
+    expect(clauses('spf=fail reason="x"header.d=y')).toEqual([{ kind: 'other', key: 'spf', value: 'fail reason="x"header.d=y' }]);
+    expect(clauses('spf=fail reason="x" header.d=y')).toEqual([result('spf', 'fail', { reason: 'x', properties: [{ ptype: 'header', property: 'd', value: 'y' }] })]);
+  });
+
+  it('keeps a quoted string of another part as written, its comment-like text included, white space collapsed', () => {
+    expect(clauses('helo="a  (b) c"  (comment)  x')).toEqual([{ kind: 'other', key: 'helo', value: '"a (b) c" x' }]);
+  });
+
+  it('reads a property only of the ptype asked for', () => {
+    const [dkim] = resultsOf(parseAuthenticationResults('mx.example; dkim=pass policy.d=x.example header.d=y.example') as NonNullable<ReturnType<typeof parseAuthenticationResults>>, 'dkim');
+    expect(propertyOf(dkim as ResultClause, 'header', 'd')).toBe('y.example');
+    expect(propertyOf(dkim as ResultClause, 'policy', 'd')).toBe('x.example');
+  });
+});
+
+describe('parseAuthenticationResults: no white space at all', () => {
+  it('reads clauses written without any white space', () => {
+    expect(parseAuthenticationResults('mx.example;spf=pass;dkim=fail')?.clauses).toEqual([result('spf', 'pass'), result('dkim', 'fail')]);
+  });
+});

@@ -92,3 +92,9 @@ describe('isDeliveryReport', () => {
     expect(REPORT_PART_TYPES.has('text/plain')).toBe(false);
   });
 });
+
+describe('readBounceReport: recipients as written', () => {
+  it('strips only the brackets around the whole address', () => {
+    expect(readBounceReport([status('Final-Recipient: rfc822; a<b>c@x.example')], '').failedRecipients).toEqual(['a<b>c@x.example']);
+  });
+});

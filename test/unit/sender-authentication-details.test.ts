@@ -157,3 +157,11 @@ describe('isAligned', () => {
     expect(isAligned('ample.com', 'example.com')).toBe(false);
   });
 });
+
+describe('authenticateSender: the envelope-from as written', () => {
+  it('takes angle brackets only around the whole value', () => {
+    const detail = 'From domain example.com not authenticated: no dmarc result; no dkim result; spf=pass without a readable envelope-from';
+    expect(verdict('amazonses.com; spf=pass smtp.mailfrom=x<bounce@example.com>')).toEqual(refused(detail));
+    expect(verdict('amazonses.com; spf=pass smtp.mailfrom=<bounce@example.com>x')).toEqual(refused(detail));
+  });
+});

@@ -243,3 +243,33 @@ describe('replyTokenSecretSource', () => {
     });
   });
 });
+
+describe('loadConfig: edges', () => {
+  it('takes a prefix of exactly 256 bytes', () => {
+    const prefix = `${'a'.repeat(255)}/`;
+    expect(loadConfig({ ...base, INBOUND_PREFIX: prefix }).inboundPrefix).toBe(prefix);
+  });
+
+  it('quotes the empty queue of a mailbox entry without =', () => {
+    expect(refusal({ ...base, MAILBOXES: 'support@helpdesk.example' })).toMatchObject({ expected: `queue slugs of letters, digits, "-" and "_" (got ""); ${CONFIG_VARIABLES.MAILBOXES}` });
+  });
+
+  it('drops only a leading dot of a listed extension', () => {
+    expect(refusal({ ...base, ATTACHMENT_DENY_EXTENSIONS: 'tar.gz' })).toMatchObject({ variable: 'ATTACHMENT_DENY_EXTENSIONS', expected: `${CONFIG_VARIABLES.ATTACHMENT_DENY_EXTENSIONS}; "tar.gz" is not one` });
+  });
+
+  it('ignores empty agent entries', () => {
+    expect(loadConfig({ ...base, AGENT_ADDRESSES: ' , lead@example.com, ,' }).agents).toEqual({ addresses: new Set(['lead@example.com']), domains: new Set() });
+  });
+
+  it('blames REPLY_TOKEN_SECRET when both a secret and a parameter are given', () => {
+    expect(failure(() => replyTokenSecretSource({ REPLY_TOKEN_SECRET: secret, REPLY_TOKEN_SECRET_PARAMETER: '/a' })).variable).toBe('REPLY_TOKEN_SECRET');
+  });
+
+  it('takes an event-bus ARN of any partition, and only a whole one', () => {
+    const china = 'arn:aws-cn:events:cn-north-1:123456789012:event-bus/helpdesk-bus';
+    expect(loadConfig({ ...base, EVENT_BUS_NAME: china }).eventBusName).toBe(china);
+    expect(refusal({ ...base, EVENT_BUS_NAME: 'xarn:aws:events:eu-west-1:123456789012:event-bus/bus' })).toMatchObject({ variable: 'EVENT_BUS_NAME' });
+    expect(refusal({ ...base, EVENT_BUS_NAME: 'arn:aws:events:eu-west-1:123456789012:event-bus/bus\nx' })).toMatchObject({ variable: 'EVENT_BUS_NAME' });
+  });
+});

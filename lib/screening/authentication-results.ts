@@ -86,6 +86,7 @@ function splitClauses(value: string): string[] | null {
   let start = 0;
   let depth = 0;
   let quoted = false;
+  // Stryker disable next-line EqualityOperator: equivalent, charAt past the end is '' and matches no branch, so one more round changes nothing
   for (let i = 0; i < value.length; i++) {
     const c = value.charAt(i);
     if (c === '\\' && (quoted || depth > 0)) {
@@ -125,12 +126,14 @@ class Scanner {
 
   /** Skips white space and (nested, already known to be closed) comments. */
   cfws(): void {
+    // Stryker disable next-line EqualityOperator: equivalent, charAt past the end is '' and matches no branch, so one more round changes nothing
     while (this.at < this.text.length) {
       const c = this.text.charAt(this.at);
       if (WSP.test(c)) {
         this.at++;
       } else if (c === '(') {
         let depth = 0;
+        // Stryker disable next-line EqualityOperator: equivalent, comments are known to be closed here (splitClauses), so the loop always ends at a ')'
         for (; this.at < this.text.length; this.at++) {
           const d = this.text.charAt(this.at);
           if (d === '\\') this.at++;
@@ -179,6 +182,7 @@ class Scanner {
   quotedString(): string | null {
     if (!this.take('"')) return null;
     let out = '';
+    // Stryker disable next-line EqualityOperator: equivalent, charAt past the end is '' and matches no branch, so one more round changes nothing
     for (; this.at < this.text.length; this.at++) {
       const c = this.text.charAt(this.at);
       if (c === '\\') out += this.text.charAt(++this.at);
@@ -206,6 +210,7 @@ class Scanner {
       if (quoted === null) return null;
       if (this.text.charAt(this.at) !== '@') return quoted;
     }
+    // Stryker disable next-line EqualityOperator: equivalent, charAt past the end is '' and matches no branch, so one more round changes nothing
     while (this.at < this.text.length) {
       const c = this.text.charAt(this.at);
       if (WSP.test(c) || c === '(') break;

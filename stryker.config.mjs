@@ -42,8 +42,8 @@ export default {
   // out of the score: Stryker cannot tell which test covers them, so each one re-runs the whole
   // unit suite (25-50 s here, against ~1-3 s for a mutant inside a function), which would make the
   // core's ~640 static mutants most of a run's time. Mutants inside functions are all tested. A
-  // full run that includes them: `npm run mutate -- --ignoreStatic false --incremental false`
-  // (hours). Listed in reports/mutation/EQUIVALENT.md.
+  // run that includes them: set this to false and run `npx stryker run --incremental false`
+  // (hours). See reports/mutation/EQUIVALENT.md.
   ignoreStatic: true,
   mutate: scope === 'core' ? CORE : ADAPTERS,
   ignorePatterns: ['reports', '.serverless', 'node_modules', '.stryker-tmp'],

@@ -35,6 +35,9 @@ export interface FingerprintInput {
   readonly authenticated: boolean;
 }
 
+/** A subject with its white space collapsed: folding differs between hops. */
+const collapsedSubject = (subject: string) => subject.replace(/\s+/g, ' ').trim();
+
 /** Names the recipe: a change of what goes in must change this, so old and new fingerprints never meet. */
 const VERSION = 'helpdesk-mail-fingerprint/1';
 
@@ -50,7 +53,7 @@ export function contentFingerprint(input: FingerprintInput): string {
       VERSION,
       input.from,
       input.date,
-      input.subject.replace(/\s+/g, ' ').trim(),
+      collapsedSubject(input.subject),
       sha256Hex(text),
       input.attachmentSha256.map((digest) => digest.toLowerCase()),
       input.authenticated,
@@ -95,7 +98,7 @@ export function headersFingerprint(input: HeadersFingerprintInput): string {
       HEADERS_VERSION,
       input.from,
       input.date,
-      input.subject.replace(/\s+/g, ' ').trim(),
+      collapsedSubject(input.subject),
       input.inReplyTo,
       input.references,
       lower(input.to),

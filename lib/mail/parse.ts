@@ -74,8 +74,9 @@ export const DRAIN_ATTACHMENTS: AttachmentSink = {
 
 /**
  * What `onHeaders` answers when the body cannot change the outcome (a skip the header block
- * decides): the parse stops, the source is destroyed (for S3, the GetObject response is closed
- * unread), and the record holds the header block only (`bodyRead: false`).
+ * decides): the parse stops, the source is let go unparsed (read to its end when little is left,
+ * else closed: {@link MAX_DRAINED_BYTES}), and the record holds the header block only
+ * (`bodyRead: false`).
  */
 export const STOP_READING = Symbol('stop reading at the header block');
 
@@ -266,7 +267,6 @@ interface Held {
  * disagree about.
  */
 const HEADER_GATE_GUARD_MS = 2000;
-
 
 /** Opens once: the bytes after the header block may flow. */
 class HeaderGate {
@@ -710,7 +710,7 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
       stop();
       return UNREAD;
     });
-    sink.catch(() => undefined); // awaited below; keep an early rejection from being reported as unhandled
+    // The body flows once answered; handling the rejection here also keeps an early one (awaited below) from being reported as unhandled.
     sink.then(() => gate.open(), () => gate.open());
   };
   parser.once('headers', (parsed) => {

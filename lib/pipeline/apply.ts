@@ -144,7 +144,7 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecor
     decision.kind === 'create'
       ? { kind: 'created', ticketId, followupId: target.followupId }
       : { kind: 'followup', ticketId, followupId: target.followupId, reopened };
-  return commitEntry(ctx, mail, entry, outcome, headers.messageId, record.text, fingerprint.headerBlock);
+  return commitEntry(ctx, mail, entry, outcome, headers.messageId, record.text, fingerprint);
 }
 
 /**

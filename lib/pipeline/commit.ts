@@ -41,15 +41,15 @@ export function baseEntry(ctx: PipelineContext, { location, envelope }: InboundM
  * mail is recorded as a duplicate under its object's key; when this same object was recorded by
  * an earlier attempt, that attempt's outcome is reported.
  */
-export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry, outcome: MailOutcome, messageId: string | null, text?: string, headerBlock?: string): Promise<MailReport> {
+export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry, outcome: MailOutcome, messageId: string | null, text?: string, fingerprint?: MailFingerprint): Promise<MailReport> {
   const { location } = mail;
   const result = await ctx.ledger.record(entry, { replacingSkip: mail.replay });
   if (result === 'taken-by-other') {
-    await throwIfDistinct(ctx, mail, entry, headerBlock);
+    await throwIfDistinct(ctx, mail, entry.messageKey, fingerprint);
     return recordSkip(ctx, mail, null, objectKeyOf(location, 'duplicate'), {
       reason: 'duplicate',
       detail: 'another stored mail with this Message-ID and the same content was recorded first',
-      ...(entry.fingerprint ? { fingerprint: { fingerprint: entry.fingerprint, ...(entry.fingerprintScope ? { fingerprintScope: entry.fingerprintScope } : {}), headerBlock: headerBlock ?? entry.fingerprint } } : {}),
+      ...(fingerprint ? { fingerprint } : {}),
     });
   }
   const redelivered = result === 'already-recorded';
@@ -94,12 +94,11 @@ export function heldBy(holder: LedgerEntry): HeldBy {
 }
 
 /** A concurrent mail won this key: returns when it is the same mail, else throws (see {@link assertSameMail}). */
-async function throwIfDistinct(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry, headerBlock: string | undefined): Promise<void> {
-  if (!entry.fingerprint || mail.contentKey) return;
-  const holder = (await ctx.ledger.lookup([entry.messageKey])).get(entry.messageKey);
-  if (!holder) throw new TransientError(`ledger entry ${entry.messageKey} was taken and is gone`);
-  const scope = entry.fingerprintScope ? { fingerprintScope: entry.fingerprintScope } : {};
-  assertSameMail(ctx, heldBy(holder), { fingerprint: entry.fingerprint, ...scope, headerBlock: headerBlock ?? entry.fingerprint }, entry.messageKey);
+async function throwIfDistinct(ctx: PipelineContext, mail: InboundMail, messageKey: string, fingerprint: MailFingerprint | undefined): Promise<void> {
+  if (!fingerprint || mail.contentKey) return;
+  const holder = (await ctx.ledger.lookup([messageKey])).get(messageKey);
+  if (!holder) throw new TransientError(`ledger entry ${messageKey} was taken and is gone`);
+  assertSameMail(ctx, heldBy(holder), fingerprint, messageKey);
 }
 
 /** Marks the raw mail with its outcome, or moves an infected one to the quarantine. */
@@ -129,6 +128,6 @@ export async function recordSkip(ctx: PipelineContext, mail: InboundMail, header
   const notice = why.notice ? { notice: why.notice } : {};
   const entry: SkippedEntry = { ...baseEntry(ctx, mail, headers, messageKey, why.fingerprint), ...extra, ...notice, state: 'skipped', reason, detail, ticketId };
   const outcome: MailOutcome = { kind: 'skipped', reason, detail, ...(ticketId === null ? {} : { ticketId }) };
-  const report = await commitEntry(ctx, mail, entry, outcome, headers?.messageId ?? null, undefined, why.fingerprint?.headerBlock);
+  const report = await commitEntry(ctx, mail, entry, outcome, headers?.messageId ?? null, undefined, why.fingerprint);
   return why.noticeReport && !report.redelivered && !report.notice ? { ...report, notice: why.noticeReport } : report;
 }

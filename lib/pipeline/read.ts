@@ -16,8 +16,9 @@ export type ReadResult =
 
 /**
  * Reads one mail. `onHeaders` is called once with the header block and answers where the
- * attachments go, or `STOP_READING` when the header block decided (the read ends there). Throws `ObjectMissingError`, `MalformedMailError` or `TransientError` (see
- * `parseMail`), and whatever `onHeaders` throws.
+ * attachments go, or `STOP_READING` when the header block decided (the read ends there). Throws
+ * `ObjectMissingError`, `MalformedMailError` or `TransientError` (see `parseMail`), and whatever
+ * `onHeaders` throws.
  */
 export async function readMail(ctx: PipelineContext, mail: InboundMail, onHeaders: (headers: MailHeaders) => Promise<HeaderAnswer>): Promise<ReadResult> {
   const { body, size } = await ctx.rawMail.open(mail.location);

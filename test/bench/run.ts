@@ -147,46 +147,36 @@ async function main(): Promise<void> {
       }
     }
 
-    // P2: 500 typical mails in one handler process, and in one parse-only process.
-    say(`P2: ${TYPICAL_MAILS} typical mails…`);
-    const typicalEvents = [];
-    const typicalFiles = [];
-    for (let n = 0; n < TYPICAL_MAILS + WARMUP_MAILS; n++) {
-      const raw = await typicalMail(n);
-      const file = join(dir, `typical-${n}.eml`);
-      await writeFile(file, raw);
-      typicalFiles.push(file);
-      typicalEvents.push(await store(`inbound/typical-${n}.eml`, raw));
-    }
-    const typicalEventsFile = join(dir, 'typical-events.json');
-    await writeFile(typicalEventsFile, JSON.stringify(typicalEvents));
-    const typicalResults = join(dir, 'typical-results.json');
-    await run(process.execPath, [join(HERE, 'handle-mails.mjs'), bundle, typicalEventsFile, typicalResults], { env: { ...gatewayEnv, WARMUP: String(WARMUP_MAILS) }, maxBuffer: 256 * 1024 * 1024 });
-    const typicalHandled = JSON.parse(await readFile(typicalResults, 'utf8')) as { cpuMs: number; outcomes: string[] };
-    if (typicalHandled.outcomes.some((o) => o !== 'followup')) throw new Error('a typical mail was not applied');
-    await run(process.execPath, [join(HERE, 'parse-only.mjs'), typicalResults, ...typicalFiles], { cwd: ROOT, env: { ...process.env, WARMUP: String(WARMUP_MAILS) } });
-    const typicalParsed = JSON.parse(await readFile(typicalResults, 'utf8')) as { cpuMs: number };
+    /**
+     * One set of mails (plus the warm-up ones) through one handler process and one parse-only
+     * process: the CPU of each, after checking that every mail came to `outcome`.
+     */
+    const handleAndParse = async (name: string, count: number, make: (n: number) => Promise<Buffer>, outcome: string) => {
+      const events = [];
+      const files = [];
+      for (let n = 0; n < count + WARMUP_MAILS; n++) {
+        const raw = await make(n);
+        const file = join(dir, `${name}-${n}.eml`);
+        await writeFile(file, raw);
+        files.push(file);
+        events.push(await store(`inbound/${name}-${n}.eml`, raw));
+      }
+      const eventsFile = join(dir, `${name}-events.json`);
+      await writeFile(eventsFile, JSON.stringify(events));
+      const results = join(dir, `${name}-results.json`);
+      await run(process.execPath, [join(HERE, 'handle-mails.mjs'), bundle, eventsFile, results], { env: { ...gatewayEnv, WARMUP: String(WARMUP_MAILS) }, maxBuffer: 256 * 1024 * 1024 });
+      const handled = JSON.parse(await readFile(results, 'utf8')) as { cpuMs: number; outcomes: string[] };
+      if (handled.outcomes.some((o) => o !== outcome)) throw new Error(`the ${name} mails came to ${handled.outcomes.join(',')}, not all ${outcome}`);
+      await run(process.execPath, [join(HERE, 'parse-only.mjs'), results, ...files], { cwd: ROOT, env: { ...process.env, WARMUP: String(WARMUP_MAILS) } });
+      const parsed = JSON.parse(await readFile(results, 'utf8')) as { cpuMs: number };
+      return { handledCpuMs: handled.cpuMs, parsedCpuMs: parsed.cpuMs };
+    };
 
-    // P2: the 1 MiB update-only skip (no ticket reference: decided at the headers), in one handler
-    // process and in one parse-only process.
+    // P2: 500 typical mails; and the 1 MiB update-only skip (no ticket reference: decided at the headers).
+    say(`P2: ${TYPICAL_MAILS} typical mails…`);
+    const typical = await handleAndParse('typical', TYPICAL_MAILS, typicalMail, 'followup');
     say(`P2: ${SKIPPED_MAILS} skipped 1 MiB mails…`);
-    const skippedEvents = [];
-    const skippedFiles = [];
-    for (let n = 0; n < SKIPPED_MAILS + WARMUP_MAILS; n++) {
-      const raw = await skippedMailOfSize(MIB, n);
-      const file = join(dir, `skipped-${n}.eml`);
-      await writeFile(file, raw);
-      skippedFiles.push(file);
-      skippedEvents.push(await store(`inbound/skipped-${n}.eml`, raw));
-    }
-    const skippedEventsFile = join(dir, 'skipped-events.json');
-    await writeFile(skippedEventsFile, JSON.stringify(skippedEvents));
-    const skippedResults = join(dir, 'skipped-results.json');
-    await run(process.execPath, [join(HERE, 'handle-mails.mjs'), bundle, skippedEventsFile, skippedResults], { env: { ...gatewayEnv, WARMUP: String(WARMUP_MAILS) }, maxBuffer: 64 * 1024 * 1024 });
-    const skippedHandled = JSON.parse(await readFile(skippedResults, 'utf8')) as { cpuMs: number; outcomes: string[] };
-    if (skippedHandled.outcomes.some((o) => o !== 'skipped')) throw new Error(`a 1 MiB mail without a ticket reference came to ${skippedHandled.outcomes.join(',')}`);
-    await run(process.execPath, [join(HERE, 'parse-only.mjs'), skippedResults, ...skippedFiles], { cwd: ROOT, env: { ...process.env, WARMUP: String(WARMUP_MAILS) } });
-    const skippedParsed = JSON.parse(await readFile(skippedResults, 'utf8')) as { cpuMs: number };
+    const skipped = await handleAndParse('skipped', SKIPPED_MAILS, (n) => skippedMailOfSize(MIB, n), 'skipped');
 
     // What one AWS call costs on this machine (the floor of the per-mail figures; BENCHMARKS.md).
     const sdkCallFile = join(dir, 'sdk-call.json');
@@ -243,8 +233,8 @@ async function main(): Promise<void> {
       p1_rss_mb_20mb: round(p1['20mb']?.rss ?? 0),
       p1_rss_mb_40mb: round(p1['40mb']?.rss ?? 0),
       p1_ratio: round((p1['40mb']?.rss ?? 0) / (p1['1mb']?.rss ?? 1), 2),
-      p2_ratio_typical: round(typicalHandled.cpuMs / typicalParsed.cpuMs, 2),
-      p2_ratio_1mb_skip: round(skippedHandled.cpuMs / skippedParsed.cpuMs, 2),
+      p2_ratio_typical: round(typical.handledCpuMs / typical.parsedCpuMs, 2),
+      p2_ratio_1mb_skip: round(skipped.handledCpuMs / skipped.parsedCpuMs, 2),
       p2_ratio_20mb: round((p1['20mb']?.cpu ?? 0) / (p1['20mb']?.parseCpu ?? 1), 2),
       p2_response_checksum_20mb: round(median(checksumCpu.on) / median(checksumCpu.off), 2),
       p3_calls_followup: calls.followup,
@@ -258,13 +248,13 @@ async function main(): Promise<void> {
     };
     const details = {
       cpuMs: {
-        handlerTypical: round(typicalHandled.cpuMs),
-        parseTypical: round(typicalParsed.cpuMs),
+        handlerTypical: round(typical.handledCpuMs),
+        parseTypical: round(typical.parsedCpuMs),
         handler20mb: round(p1['20mb']?.cpu ?? 0),
         parse20mb: round(p1['20mb']?.parseCpu ?? 0),
-        handler1mbSkip: round(skippedHandled.cpuMs),
+        handler1mbSkip: round(skipped.handledCpuMs),
         awsCallCpuMs: round(sdkCall.cpuMsPerCall, 2),
-        parse1mbSkip: round(skippedParsed.cpuMs),
+        parse1mbSkip: round(skipped.parsedCpuMs),
         handler20mbChecksumOff: checksumCpu.off.map((v) => round(v)),
         handler20mbChecksumOn: checksumCpu.on.map((v) => round(v)),
       },

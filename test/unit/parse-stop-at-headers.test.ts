@@ -9,21 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DRAIN_ATTACHMENTS, MAX_DRAINED_BYTES, parseMail, STOP_READING, type HeaderAnswer } from '../../lib/mail/parse.js';
 import type { MailHeaders } from '../../lib/mail/record.js';
 import { composeMime } from '../helpers/compose.js';
-
-/** A source of `raw` in 16 KB chunks that counts the bytes it handed out and whether it was destroyed. */
-function countingSource(raw: Buffer): { stream: Readable; pulled(): number; destroyed(): boolean } {
-  let offset = 0;
-  const stream = new Readable({
-    highWaterMark: 16 * 1024,
-    read() {
-      if (offset >= raw.length) return void this.push(null);
-      const chunk = raw.subarray(offset, offset + 16 * 1024);
-      offset += chunk.length;
-      this.push(chunk);
-    },
-  });
-  return { stream, pulled: () => offset, destroyed: () => stream.destroyed };
-}
+import { pulledSource } from '../helpers/pulled-source.js';
 
 const bigMail = (attachmentBytes: number, extra: { html?: string } = {}) =>
   composeMime({
@@ -53,7 +39,7 @@ async function parseAnswering(source: Readable, answer: HeaderAnswer, delayMs = 
 describe('a read stopped at the header block', () => {
   it('reads a small part of a 4 MiB mail, destroys the source, and gives the header block without a body', async () => {
     const raw = await bigMail(3 * 1024 * 1024);
-    const source = countingSource(raw);
+    const source = pulledSource(raw);
     const { record, seen } = await parseAnswering(source.stream, STOP_READING);
     expect(record.bodyRead).toBe(false);
     expect(record.subject).toBe('A new question');
@@ -69,14 +55,14 @@ describe('a read stopped at the header block', () => {
 
   it('reads a source of known size with little left to its end, unparsed (its connection is kept), and closes a larger one', async () => {
     const small = await bigMail(1024 * 1024);
-    const drained = countingSource(small);
+    const drained = pulledSource(small);
     const { record } = await parseAnswering(drained.stream, STOP_READING, 5, small.length);
     expect(record).toMatchObject({ bodyRead: false, text: '', attachments: [] });
     if (!drained.stream.readableEnded) await new Promise((resolve) => drained.stream.once('end', resolve));
     expect(drained.pulled()).toBe(small.length);
 
     const large = await bigMail(MAX_DRAINED_BYTES + 1024 * 1024);
-    const closed = countingSource(large);
+    const closed = pulledSource(large);
     await parseAnswering(closed.stream, STOP_READING, 5, large.length);
     expect(closed.destroyed()).toBe(true);
     expect(closed.pulled()).toBeLessThan(256 * 1024);
@@ -84,7 +70,7 @@ describe('a read stopped at the header block', () => {
 
   it('without the stop, the same mail is read to the end (the counting source counts what it says)', async () => {
     const raw = await bigMail(3 * 1024 * 1024);
-    const source = countingSource(raw);
+    const source = pulledSource(raw);
     const { record } = await parseAnswering(source.stream, DRAIN_ATTACHMENTS);
     expect(record.bodyRead).toBe(true);
     expect(source.pulled()).toBe(raw.length);
@@ -94,7 +80,7 @@ describe('a read stopped at the header block', () => {
   it('stops while an HTML body part is being read (the part fails instead of waiting for bytes that never come)', async () => {
     const html = `<html><body>${'<p>quoted history of the thread</p>'.repeat(60_000)}</body></html>`;
     const raw = await bigMail(1024 * 1024, { html });
-    const source = countingSource(raw);
+    const source = pulledSource(raw);
     const { record } = await parseAnswering(source.stream, STOP_READING, 50);
     expect(record.bodyRead).toBe(false);
     expect(source.destroyed()).toBe(true);
@@ -119,7 +105,7 @@ describe('a read stopped at the header block', () => {
 
   it('passes on an error of the plan (onHeaders rejects) as before', async () => {
     const raw = await bigMail(512 * 1024);
-    const failing = parseMail(countingSource(raw).stream, { onHeaders: async () => Promise.reject(new Error('DynamoDB is down')) });
+    const failing = parseMail(pulledSource(raw).stream, { onHeaders: async () => Promise.reject(new Error('DynamoDB is down')) });
     await expect(failing).rejects.toThrow('DynamoDB is down');
   });
 
@@ -129,7 +115,7 @@ describe('a read stopped at the header block', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       const raw = await bigMail(256 * 1024);
-      for (let i = 0; i < 20; i++) await parseAnswering(countingSource(raw).stream, STOP_READING, i % 3);
+      for (let i = 0; i < 20; i++) await parseAnswering(pulledSource(raw).stream, STOP_READING, i % 3);
       await new Promise((resolve) => setTimeout(resolve, 20));
     } finally {
       process.off('unhandledRejection', onUnhandled);

@@ -3,29 +3,15 @@
  * pure tests of the parse: what happens to the body while it waits.
  */
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { TransientError } from '../../lib/errors.js';
 import { DRAIN_ATTACHMENTS, parseMail } from '../../lib/mail/parse.js';
 import { composeMime } from '../helpers/compose.js';
+import { pulledSource } from '../helpers/pulled-source.js';
 
 /** Some turns of the event loop: the parser works through what it was given. */
 async function turns(count: number): Promise<void> {
   for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-/** `raw` in 16 KiB chunks, pulled on demand (a network stream's shape). */
-function source(raw: Buffer): Readable {
-  let offset = 0;
-  return new Readable({
-    highWaterMark: 16 * 1024,
-    read() {
-      if (offset >= raw.length) return void this.push(null);
-      const chunk = raw.subarray(offset, offset + 16 * 1024);
-      offset += chunk.length;
-      this.push(chunk);
-    },
-  });
 }
 
 describe('a connection reset while the body waits for the plan', () => {
@@ -34,7 +20,7 @@ describe('a connection reset while the body waits for the plan', () => {
       from: 'alice@example.com', to: 'support@helpdesk.example', subject: 'Re: [support-42] the log', messageId: '<reset-1@example.com>',
       text: 'Here it is.\n', attachments: [{ filename: 'export.log.gz', content: randomBytes(2 * 1024 * 1024) }],
     });
-    const mail = source(raw);
+    const mail = pulledSource(raw).stream;
     const parsed = parseMail(mail, {
       async onHeaders() {
         // The plan's DynamoDB round trip: meanwhile the parser hands over the first attachment

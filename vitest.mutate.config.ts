@@ -20,5 +20,9 @@ export default defineConfig({
     // mutants it must be the same test every time, or each run would count it as a new test and
     // test again every mutant it covers (and a mutant's fate would depend on the day's seed).
     env: { ...base.test?.env, FUZZ_SEED: '20261128' },
+    // The same for the order of tests within a file (vitest.config.ts shuffles it with a new seed
+    // each run): a mutant killed only by the state one test leaves for the next would otherwise be
+    // killed one run and survive the next, and Stryker would test it again every run.
+    sequence: { ...base.test?.sequence, seed: 20261201 },
   },
 });

@@ -50,6 +50,8 @@ export default {
   incremental: true,
   incrementalFile: `reports/mutation/${scope}-incremental.json`,
   reporters: ['json', 'clear-text', 'progress'],
+  // On CI (.ci/run sets CI=true) the score table only: each survivor's diff is in the JSON report.
+  clearTextReporter: { reportMutants: !process.env.CI },
   jsonReporter: { fileName: `reports/mutation/${scope}.json` },
   thresholds: scope === 'core' ? { high: 90, low: 85, break: 85 } : { high: 80, low: 70, break: 70 },
   concurrency: 2,

@@ -157,8 +157,7 @@ function attachmentProps(data: Uint8Array, codepage: number): AttachmentProps {
         if (id === PID_ATTACH_MIME_TAG) props.mimeTag = text(type, value);
       } else if (type === PT_BINARY && id === PID_ATTACH_DATA_BINARY) props.data = value;
     }
-    // Stryker disable next-line BlockStatement: equivalent, the reads above throw only TnefFormatError (TextDecoder's labels are valid)
-  } catch (error) {
+  } /* Stryker disable next-line BlockStatement: equivalent, the reads above throw only TnefFormatError (TextDecoder's labels are valid) */ catch (error) {
     // Stryker disable next-line ConditionalExpression: equivalent, the reads above throw only TnefFormatError (TextDecoder's labels are valid)
     if (!(error instanceof TnefFormatError)) throw error;
   }

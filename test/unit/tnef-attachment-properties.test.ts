@@ -91,7 +91,8 @@ describe('readTnef: the properties of an attachment', () => {
   });
 
   it('stops at a property type it cannot size, keeping the short name', () => {
-    const unknownType = Buffer.concat([u16(0x0099), u16(0x3702), u32(1)]);
+    // A tag alone: how many bytes follow it, the reader cannot know.
+    const unknownType = Buffer.concat([u16(0x0099), u16(0x3702)]);
     const { files, detail } = readTnef(oneAttachment({ title: 'NOTES.TXT', data: Buffer.from('notes'), props: propertyList(unknownType, longName('Meeting notes.txt')) }));
     expect(detail).toBeNull();
     expect(files.map((f) => f.filename)).toEqual(['NOTES.TXT']);

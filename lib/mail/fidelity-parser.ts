@@ -74,9 +74,11 @@ export class FidelityMailParser extends MailParser {
   createNode(node: SplitNode): ParserNode {
     const created = baseCreateNode.call(this, node);
     const type = typeof node.contentType === 'string' ? node.contentType : 'text/plain';
-    if (!TEXT_TYPES.has(type) || created.isAttachment === undefined) return created;
+    // (mailparser leaves `isAttachment` unset only on multipart nodes, which are not text types.)
+    if (!TEXT_TYPES.has(type)) return created;
     if (!created.isAttachment && isTextPartAttachment(node)) {
       created.isAttachment = true;
+      // Stryker disable next-line StringLiteral: equivalent, mailparser 3.14 reads a node's disposition only when it is not an attachment
       created.disposition = 'attachment';
     } else if (!created.isAttachment && !node.charset) {
       created.charset = UNDECLARED_CHARSET;

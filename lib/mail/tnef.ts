@@ -72,8 +72,9 @@ class Cursor {
     return this.bytes.length - this.offset;
   }
 
+  /** `length` is never negative: a u32 read, a size from the table, or a sum of those. */
   take(length: number, what: string): Uint8Array {
-    if (length < 0 || length > this.left) throw new TnefFormatError(`${what}: ${length} bytes at offset ${this.offset}, ${this.left} left`);
+    if (length > this.left) throw new TnefFormatError(`${what}: ${length} bytes at offset ${this.offset}, ${this.left} left`);
     this.offset += length;
     return this.bytes.subarray(this.offset - length, this.offset);
   }
@@ -109,6 +110,9 @@ interface AttachmentProps {
   data?: Uint8Array;
 }
 
+// The labels and messages of the reads in propertyValue and attachmentProps are never shown: a
+// fault there only ends the property list (attachmentProps keeps what was read before it).
+// Stryker disable StringLiteral: equivalent, these labels and messages are never shown (see above)
 /** Reads one property's values ([MS-OXTNEF] §2.1.3.4), keeping the first. */
 function propertyValue(cursor: Cursor, type: number): Uint8Array {
   const base = type & ~MULTI_VALUED;
@@ -125,6 +129,7 @@ function propertyValue(cursor: Cursor, type: number): Uint8Array {
   }
   return first;
 }
+// Stryker restore StringLiteral
 
 /** The properties of `attAttachment` that name and type a file; what was read before a fault is kept. */
 function attachmentProps(data: Uint8Array, codepage: number): AttachmentProps {
@@ -132,8 +137,10 @@ function attachmentProps(data: Uint8Array, codepage: number): AttachmentProps {
   const cursor = new Cursor(data);
   const text = (type: number, value: Uint8Array) => (type === PT_UNICODE ? new TextDecoder('utf-16le').decode(value).replace(/\0+$/, '') : decode8(value, codepage));
   try {
+    // Stryker disable StringLiteral: equivalent, these labels are never shown (see propertyValue)
     const count = cursor.u32('property count');
-    for (let i = 0; i < count && cursor.left > 0; i++) {
+    // A count larger than the properties there: the read past the end throws and ends the list.
+    for (let i = 0; i < count; i++) {
       const type = cursor.u16('property type');
       const id = cursor.u16('property id');
       if (id >= 0x8000) {
@@ -143,13 +150,15 @@ function attachmentProps(data: Uint8Array, codepage: number): AttachmentProps {
         const length = kind === 0 ? 4 : cursor.u32('name size');
         cursor.take(length + ((4 - (length % 4)) % 4), 'name');
       }
+      // Stryker restore StringLiteral
       const value = propertyValue(cursor, type);
       if (type === PT_STRING8 || type === PT_UNICODE) {
         if (id === PID_ATTACH_LONG_FILENAME) props.longName = text(type, value);
         if (id === PID_ATTACH_MIME_TAG) props.mimeTag = text(type, value);
       } else if (type === PT_BINARY && id === PID_ATTACH_DATA_BINARY) props.data = value;
     }
-  } catch (error) {
+  } /* Stryker disable next-line BlockStatement: equivalent, the reads above throw only TnefFormatError (TextDecoder's labels are valid) */ catch (error) {
+    // Stryker disable next-line ConditionalExpression: equivalent, the reads above throw only TnefFormatError (TextDecoder's labels are valid)
     if (!(error instanceof TnefFormatError)) throw error;
   }
   return props;
@@ -177,6 +186,7 @@ function readAttributes(cursor: Cursor, attachments: Pending[]): { capped: boole
   let codepage = 1252;
   while (cursor.left > 0) {
     const at = cursor.offset;
+    // Stryker disable next-line StringLiteral: equivalent, the loop runs only while a byte is left, so this read never fails
     const level = cursor.take(1, 'attribute level')[0];
     const id = cursor.u32('attribute id') & 0xffff;
     const data = cursor.take(cursor.u32('attribute length'), 'attribute data');
@@ -184,6 +194,7 @@ function readAttributes(cursor: Cursor, attachments: Pending[]): { capped: boole
     for (const byte of data) checksum = (checksum + byte) & 0xffff;
     if (cursor.u16('attribute checksum') !== checksum) throw new TnefFormatError(`attribute 0x${id.toString(16)} at offset ${at}: checksum does not match`);
     if (level === LVL_MESSAGE) {
+      // Stryker disable next-line StringLiteral: equivalent, 4 bytes are there (checked first), so this read never fails
       if (id === ATT_OEM_CODEPAGE && data.length >= 4) codepage = new Cursor(data).u32('codepage');
       continue;
     }

@@ -68,6 +68,15 @@ describe('the domain', () => {
     expect(canonicalDomain('क्ष.example')).toBe('xn--11b2ezc.example');
   });
 
+  it('refuses the A-label spelling of a domain with a zero-width (non-)joiner as it refuses the U-label one', () => {
+    // xn--11b2ezcs70k is क्‌ष with its ZWNJ (ICU's domainToASCII agrees): the same domain in either
+    // spelling, shown by mailparser as the look-alike of क्ष (xn--11b2ezc).
+    expect(canonicalDomain('xn--11b2ezcs70k.example')).toBeNull();
+    expect(canonicalDomain('xn--11b2ezcw70k.example')).toBeNull();
+    expect(canonicalizeMailbox('alice@xn--11b2ezcs70k.example').comparable).toBe(false);
+    expect(canonicalDomain('xn--11b2ezc.example')).toBe('xn--11b2ezc.example');
+  });
+
   it('names at most the first 100 characters of a refused domain in the reason', () => {
     const domain = `${'a'.repeat(150)}.example`;
     expect(canonicalizeMailbox(`alice@${domain}`)).toEqual({

@@ -55,7 +55,7 @@ const NOT_IN_A_MESSAGE_ID = /[\p{C}\p{Z}\s<>]/u;
  * characters, or holding white space, control or format characters.
  */
 export function isDegenerateMessageId(id: string | null | undefined): boolean {
-  if (id === null || id === undefined || id === '') return true;
+  if (id === null || id === undefined) return true; // '' has no '@': degenerate below
   if ([...id].length > MAX_MESSAGE_ID_LENGTH) return true;
   if (NOT_IN_A_MESSAGE_ID.test(id)) return true;
   const at = id.lastIndexOf('@');

@@ -87,26 +87,27 @@ export function stripEmbeddedBlobs(html: string): { readonly html: string; reado
   let scanned = 0;
   let inTag = false;
   for (let at = lower.indexOf(DATA); at >= 0; at = lower.indexOf(DATA, Math.max(at + DATA.length, copied))) {
-    for (; scanned < at; scanned++) {
-      const c = lower.charCodeAt(scanned);
-      if (c === 0x3c) inTag = true;
-      else if (c === 0x3e) inTag = false;
+    for (const c of lower.slice(scanned, at)) {
+      if (c === '<') inTag = true;
+      else if (c === '>') inTag = false;
     }
+    scanned = at;
+    // White space back to the character before the URI ('' at the start: charAt(-1)).
     let before = at - 1;
-    while (before >= 0 && /\s/.test(lower[before] as string)) before--;
-    const opener = before >= 0 ? (lower[before] as string) : '';
+    while (/\s/.test(lower.charAt(before))) before--;
+    const opener = lower.charAt(before);
     const isUri = opener === '(' ? lower.slice(Math.max(0, before - 3), before + 1) === 'url(' : inTag && opener in URI_CLOSERS;
     const closer = URI_CLOSERS[opener];
     if (!isUri || closer === undefined) continue;
     closer.lastIndex = at + DATA.length;
     const closed = closer.exec(lower)?.index;
-    const end = closed ?? (lower.indexOf('>', at) >= 0 ? lower.indexOf('>', at) : lower.length);
+    const tagEnd = lower.indexOf('>', at);
+    const end = closed ?? (tagEnd === -1 ? lower.length : tagEnd);
     pieces.push(html.slice(copied, at), 'data:,');
     removed += Math.max(0, end - at - 'data:,'.length);
     copied = end;
     scanned = end;
   }
-  if (pieces.length === 0) return { html, removed: 0 };
   pieces.push(html.slice(copied));
   return { html: pieces.join(''), removed };
 }
@@ -128,7 +129,8 @@ const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>',
 function decodeEntity(entity: string, name: string): string {
   if (name.startsWith('#')) {
     const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
-    return Number.isInteger(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : entity;
+    // The pattern's 1-7 digits always parse to an integer.
+    return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : entity;
   }
   return ENTITIES[name.toLowerCase()] ?? entity;
 }
@@ -157,7 +159,7 @@ export function crudeHtmlToText(html: string): string {
  * `limits.maxDepth`, or that the converter fails on, is converted by {@link crudeHtmlToText}.
  */
 export function htmlToPlainText(html: string, limits: HtmlConversionLimits = DEFAULT_HTML_LIMITS): { text: string; crude: boolean } {
-  const cut = html.length > limits.maxHtmlChars ? html.slice(0, limits.maxHtmlChars) : html;
+  const cut = html.slice(0, limits.maxHtmlChars);
   if (nestsDeeperThan(cut, limits.maxDepth)) return { text: crudeHtmlToText(cut), crude: true };
   try {
     const text = convert(cut, { ...CONVERT_OPTIONS, limits: { maxDepth: limits.maxDepth, maxInputLength: limits.maxHtmlChars } });

@@ -99,8 +99,8 @@ function noteHidesAnotherBlock(note: string): boolean {
 /** The From line of the block the parser took names more than one address (`From: Victim <v@…>, Mallory <m@…>`). */
 function fromLineNamesSeveral(head: string, note: string, address: string): boolean {
   const block = head.slice(Math.max(0, head.indexOf(note) + note.length));
-  const line = block.split('\n').find((l) => l.toLowerCase().includes(address.toLowerCase())) ?? '';
-  return (line.match(/@/g) ?? []).length > 1;
+  const line = block.split('\n').find((l) => l.toLowerCase().includes(address.toLowerCase()));
+  return (line?.match(/@/g)?.length ?? 0) > 1;
 }
 
 /**
@@ -119,8 +119,11 @@ export function findInlineForward(subject: string, text: string): ForwardDetecti
   if (fromLineNamesSeveral(scanned, noteText, address)) return notForwarded('the forwarded From names several addresses');
   const from = canonicalizeMailbox(address);
   if (!from.comparable) return notForwarded(`the forwarded From is not comparable: ${from.reason}`);
+  // Stryker disable next-line MethodExpression: equivalent, email-forward-parser trims the message it returns (trimString)
   const note = result.message?.trim() || null;
-  const body = `${result.email.body ?? ''}${rest}`.trim();
+  // Stryker disable next-line StringLiteral: equivalent, the parser's body is a string whenever it found a From address (parseOriginalBody)
+  const forwardedBody = result.email.body ?? '';
+  const body = `${forwardedBody}${rest}`.trim();
   const original = { via: 'inline' as const, from: from.address, subject: stripForwardPrefix(result.email.subject ?? ''), body, date: result.email.date ?? null, note };
   return { forwarded: true, original };
 }

@@ -55,13 +55,16 @@ const MORE_SIGNATURES = [
   /^Skickat från .{1,60}$/u, // sv
 ];
 
+/** Line `at` of `lines`, or `''` before the first and after the last. */
+function lineAt(lines: readonly string[], at: number): string {
+  // Stryker disable next-line StringLiteral: equivalent, a missing line only has to be no Sent line and no separator, which the mutant's text is not either
+  return lines[at] ?? '';
+}
+
 /** Index of the first line of the first Outlook header block (its separator included), or -1. */
 function outlookBlockStart(lines: readonly string[]): number {
-  for (let i = 0; i + 1 < lines.length; i++) {
-    if (!OUTLOOK_FROM.test(lines[i] as string) || !OUTLOOK_SENT.test(lines[i + 1] as string)) continue;
-    return i > 0 && OUTLOOK_SEPARATOR.test(lines[i - 1] as string) ? i - 1 : i;
-  }
-  return -1;
+  const from = lines.findIndex((line, at) => OUTLOOK_FROM.test(line) && OUTLOOK_SENT.test(lineAt(lines, at + 1)));
+  return OUTLOOK_SEPARATOR.test(lineAt(lines, from - 1)) ? from - 1 : from;
 }
 
 type Fragment = ReturnType<ReturnType<EmailReplyParser['read']>['getFragments']>[number];
@@ -69,24 +72,22 @@ type Fragment = ReturnType<ReturnType<EmailReplyParser['read']>['getFragments']>
 /** The content of a fragment without its last line when that is an attribution ({@link ATTRIBUTION}). */
 function withoutAttribution(content: string): string {
   const lines = content.trimEnd().split('\n');
-  return ATTRIBUTION.test(lines.at(-1) ?? '') ? lines.slice(0, -1).join('\n') : content;
+  return ATTRIBUTION.test(lines.at(-1) as string) ? lines.slice(0, -1).join('\n') : content;
 }
 
 /**
  * The visible fragments joined as email-reply-parser joins them, except that a visible fragment
- * right before a quoted one loses a last line that is an attribution the parser did not know.
+ * right before a quoted one loses a last line that is an attribution the parser did not know
+ * (history the parser found: the quoted fragment).
  */
-function visibleText(fragments: readonly Fragment[]): { readonly text: string; readonly attributionDropped: boolean } {
+function visibleText(fragments: readonly Fragment[]): string {
   const parts: string[] = [];
-  let attributionDropped = false;
   fragments.forEach((fragment, index) => {
     if (fragment.isHidden()) return;
     const next = fragments.slice(index + 1).find((f) => !f.isEmpty());
-    const content = next?.isQuoted() ? withoutAttribution(fragment.getContent()) : fragment.getContent();
-    attributionDropped ||= content !== fragment.getContent();
-    parts.push(content);
+    parts.push(next?.isQuoted() ? withoutAttribution(fragment.getContent()) : fragment.getContent());
   });
-  return { text: parts.join('\n'), attributionDropped };
+  return parts.join('\n');
 }
 
 /** Drops trailing signature lines {@link MORE_SIGNATURES} names (and the blank lines around them). */
@@ -94,6 +95,7 @@ function dropTrailingSignature(text: string): string {
   const lines = text.trimEnd().split('\n');
   while (lines.length > 0 && MORE_SIGNATURES.some((pattern) => pattern.test((lines.at(-1) as string).trim()))) {
     lines.pop();
+    // Stryker disable next-line MethodExpression: equivalent, email-reply-parser strips the trailing white space of every line it keeps, so a blank line is ''
     while (lines.length > 0 && (lines.at(-1) as string).trim() === '') lines.pop();
   }
   return lines.join('\n');
@@ -105,8 +107,9 @@ const hasWords = (text: string) => /[^\s\u200B\u200C\u200D\u2060\uFEFF]/u.test(t
 /** The head of a long text the parser reads, cut at a line end; `null` when the text is short. */
 function headOf(text: string): string | null {
   if (text.length <= MAX_TRIM_INPUT_CHARS) return null;
-  const end = text.lastIndexOf('\n', MAX_TRIM_INPUT_CHARS);
-  return text.slice(0, end > 0 ? end : MAX_TRIM_INPUT_CHARS);
+  // The last line end before the limit; the limit itself when there is none (or it is the first character).
+  const end = Math.max(text.lastIndexOf('\n', MAX_TRIM_INPUT_CHARS), 0) || MAX_TRIM_INPUT_CHARS;
+  return text.slice(0, end);
 }
 
 /**
@@ -121,9 +124,10 @@ export function trimReply(text: string): TrimmedReply {
   const kept = blockStart >= 0 ? lines.slice(0, blockStart) : lines;
   const fragments = new EmailReplyParser().read(kept.join('\n')).getFragments();
   const visible = visibleText(fragments);
-  const historyFound = blockStart >= 0 || visible.attributionDropped || fragments.some((f) => f.isQuoted() || f.isSignature());
+  // A dropped attribution stood above a quoted fragment: quoted history either way.
+  const historyFound = blockStart !== -1 || fragments.some((f) => f.isQuoted() || f.isSignature());
   if (head !== null && !historyFound) return { full, reply: full.trim(), trimmed: false };
-  const reply = dropTrailingSignature(visible.text.replace(/~*$/, '')).trim();
+  const reply = dropTrailingSignature(visible.replace(/~*$/, '')).trim();
   if (!hasWords(reply)) return { full, reply: full.trim(), trimmed: false };
   return { full, reply, trimmed: reply !== full.trim() };
 }

@@ -51,7 +51,6 @@ const UTF8_REPLACING = new TextDecoder('utf-8');
  */
 export function decodeHeaderBytes(binary: string): string {
   if (/[^\u0000-\u00ff]/.test(binary)) return binary;
-  // Stryker disable next-line ConditionalExpression: a fast path; ASCII bytes decode to the same string
   if (!/[\u0080-\u00ff]/.test(binary)) return binary;
   const bytes = Buffer.from(binary, 'latin1');
   try {

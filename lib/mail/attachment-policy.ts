@@ -39,7 +39,6 @@ export const DEFAULT_DENIED_TYPES = [
 /** Why an attachment was not stored. */
 export type AttachmentRefusal = 'too-many' | 'too-large' | 'total-too-large' | 'denied-type' | 'denied-extension' | 'extension-not-allowed';
 
-const RESERVED_WINDOWS_NAMES = /^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$)/i;
 const MAX_NAME_LENGTH = 200;
 
 /**
@@ -55,13 +54,16 @@ export function sanitizeFilename(name: string | null | undefined): string | null
     .pop()!
     .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/[<>:"|?*]/g, '_')
-    .trim()
+    // (No trim: `\s` is the white space `trim` removes.)
     .replace(/^[.\s]+/, '')
     .replace(/[.\s]+$/, '');
-  if (RESERVED_WINDOWS_NAMES.test(clean)) clean = `_${clean}`;
+  // A Windows device name, alone or before an extension (a pattern local to the function: at
+  // module level it would be a static mutant, left untested).
+  if (/^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$)/i.test(clean)) clean = `_${clean}`;
   if (clean.length > MAX_NAME_LENGTH) {
     const dot = clean.lastIndexOf('.');
-    const extension = dot > 0 && clean.length - dot <= 16 ? clean.slice(dot) : '';
+    // Without a dot, `dot` is -1 and the name (over 200 characters) fails the length test.
+    const extension = clean.length - dot <= 16 ? clean.slice(dot) : '';
     clean = clean.slice(0, MAX_NAME_LENGTH - extension.length) + extension;
   }
   return clean === '' ? null : clean;
@@ -69,8 +71,10 @@ export function sanitizeFilename(name: string | null | undefined): string | null
 
 /** The extension that decides how a system opens the file: the last one (`invoice.pdf.exe` → `exe`). */
 function extensionOf(name: string | null): string | null {
-  const dot = name ? name.lastIndexOf('.') : -1;
-  return name && dot > 0 ? name.slice(dot + 1).toLowerCase().trim() || null : null;
+  if (!name) return null;
+  // A name that is all extension (`.exe`) counts as one: Windows opens it by that extension.
+  const dot = name.lastIndexOf('.');
+  return dot >= 0 ? name.slice(dot + 1).toLowerCase().trim() || null : null;
 }
 
 /**

@@ -74,6 +74,7 @@ export function decodeUndeclared(bytes: Uint8Array): { readonly charset: Sniffed
     case 'iso-2022-jp':
       return { charset, text: decodeIso2022jp(bytes) };
     case 'us-ascii':
+    // Stryker disable next-line ConditionalExpression: iconv-lite decodes sniffed UTF-8 (a BOM, U+FFFD for bad bytes) as TextDecoder does
     case 'utf-8':
       return { charset, text: new TextDecoder('utf-8').decode(bytes) };
     default:
@@ -93,6 +94,7 @@ const SEVEN_BIT_RUN = /[\x00-\x7f]+/g;
  * `MessageText.text`, whose text parts without a charset are read as UTF-8.
  */
 export function repairIso2022jp(text: string): string {
+  // Stryker disable next-line StringLiteral: includes('') is true, the same as a text without ESC taking the slow path, which changes nothing
   if (!text.includes('\x1b')) return text;
   return text.replace(SEVEN_BIT_RUN, (run) => (JIS_SHIFT.test(run) ? decodeIso2022jp(Buffer.from(run, 'latin1')) : run));
 }

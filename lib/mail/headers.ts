@@ -29,15 +29,14 @@ function addresses(value: HeaderValue | undefined): MailAddress[] {
 }
 
 function strings(value: HeaderValue | undefined): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  return [];
+  const values: readonly unknown[] = Array.isArray(value) ? value : [value];
+  return values.filter((item): item is string => typeof item === 'string');
 }
 
-/** `Received: … for <support@example.com>; date` names the envelope recipient of that hop. */
-const RECEIVED_FOR = /\bfor\s+<?([^\s<>;@]+@[^\s<>;]+?)>?\s*;/i;
-
 function envelopeRecipients(headers: Headers): string[] {
+  // `Received: … for <support@example.com>; date` names the envelope recipient of that hop. (A
+  // pattern local to the function: at module level it would be a static mutant, left untested.)
+  const RECEIVED_FOR = /\bfor\s+<?([^\s<>;@]+@[^\s<>;]+?)>?\s*;/i;
   const found = [
     ...addresses(headers.get('delivered-to')).map((a) => a.address),
     ...strings(headers.get('x-original-to')).flatMap((v) => v.split(',')),
@@ -45,7 +44,10 @@ function envelopeRecipients(headers: Headers): string[] {
       .slice(0, 10)
       .map((line) => RECEIVED_FOR.exec(line.slice(0, 2000))?.[1]),
   ];
-  const cleaned = found.flatMap((a) => (a ? [a.trim().toLowerCase()] : [])).filter((a) => a.includes('@'));
+  const cleaned = found
+    .filter((a): a is string => a !== undefined)
+    .map((a) => a.trim().toLowerCase())
+    .filter((a) => a.includes('@'));
   return [...new Set(cleaned)];
 }
 

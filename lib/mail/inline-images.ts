@@ -31,7 +31,8 @@ export function referencedCids(html: string): string[] {
 export function recordableContentId(cid: string | null | undefined): string | null {
   if (typeof cid !== 'string') return null;
   const trimmed = cid.trim();
-  return trimmed !== '' && trimmed.length <= 250 && /^[\x21-\x7e]+$/.test(trimmed) ? trimmed : null;
+  // (The pattern's `+` refuses the empty string.)
+  return trimmed.length <= 250 && /^[\x21-\x7e]+$/.test(trimmed) ? trimmed : null;
 }
 
 /**
@@ -41,7 +42,6 @@ export function recordableContentId(cid: string | null | undefined): string | nu
  * file like any other, so that it is never hidden.
  */
 export function markInlineImages<T extends { readonly contentType: string; readonly contentId?: string }>(attachments: readonly T[], keptHtmlCids: readonly string[]): (T | (T & { readonly inline: true }))[] {
-  if (keptHtmlCids.length === 0) return [...attachments];
   const shown = new Set(keptHtmlCids);
   return attachments.map((attachment) =>
     attachment.contentId !== undefined && shown.has(attachment.contentId) && /^image\//i.test(attachment.contentType) ? { ...attachment, inline: true as const } : attachment,

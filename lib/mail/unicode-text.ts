@@ -67,14 +67,15 @@ export function cutText(text: string, max: number, unit: LengthUnit = 'code-poin
   const budget = max - measure(ellipsis, unit);
   if (budget < 0) return { text: '', cut: true };
   // Only a window that surely holds every grapheme that fits is segmented (segmenting a whole
-  // long text is slow); a grapheme that reaches the window's end may be cut by it and is left out.
+  // long text is slow). A prefix that fits the budget is at most 2 × budget code units long (a
+  // code point is at most 2 units, and counts at least 1 code point or 1 UTF-8 byte), so the
+  // window's last grapheme, which the window may have cut, never fits and is never taken.
   const window = valid.slice(0, Math.min(valid.length, 2 * budget + 64));
-  const whole = window.length === valid.length;
   let used = 0;
   let end = 0;
   for (const { segment, index } of GRAPHEMES.segment(window)) {
     const size = measure(segment, unit);
-    if (used + size > budget || (!whole && index + segment.length >= window.length)) break;
+    if (used + size > budget) break;
     used += size;
     end = index + segment.length;
   }

@@ -184,8 +184,9 @@ interface MailboxEntry {
 }
 
 function splitEntry(entry: string): MailboxEntry {
-  const [address = '', target = ''] = entry.split('=', 2).map((part) => part.trim());
-  const [queue = '', mode, extra] = target.split(':').map((part) => part.trim());
+  // split always gives at least one part: the address, and the queue, are always there (maybe empty).
+  const [address, target = ''] = entry.split('=', 2).map((part) => part.trim()) as [string, string?];
+  const [queue, mode, extra] = target.split(':').map((part) => part.trim()) as [string, string?, string?];
   return { entry, address, queue, mode, extra };
 }
 
@@ -216,7 +217,10 @@ const mailboxEntries = v.pipe(
   v.check((entries) => twice(entries) === undefined, (issue) => `each address once (${twice(issue.input as MailboxEntry[])} is listed twice)`),
 );
 
-function parseMailboxes(env: Env, defaultMode: MailboxMode): Mailbox[] {
+/** The configured mailboxes: each has an address (only the default route has none). */
+type ConfiguredMailbox = Mailbox & { readonly address: string };
+
+function parseMailboxes(env: Env, defaultMode: MailboxMode): ConfiguredMailbox[] {
   return read(env, 'MAILBOXES', mailboxEntries, []).map((m) => ({ address: m.address.toLowerCase(), queue: m.queue, mode: (m.mode as MailboxMode | undefined) ?? defaultMode }));
 }
 
@@ -252,6 +256,18 @@ const list = (name: Variable, pattern: RegExp): Schema<Set<string>> =>
     v.transform((items) => new Set(items)),
   );
 
+/** Agent addresses and @domains, canonical. */
+function toAgents(entries: string[]): Agents {
+  const addresses = new Set<string>();
+  const domains = new Set<string>();
+  for (const entry of entries) {
+    const pattern = canonicalAddressPattern(entry);
+    if (pattern?.kind === 'address') addresses.add(pattern.address);
+    else if (pattern?.kind === 'domain') domains.add(pattern.domain);
+  }
+  return { addresses, domains };
+}
+
 const agentEntries = v.pipe(
   v.string(),
   v.transform((value) => value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean)),
@@ -262,22 +278,16 @@ const agentEntries = v.pipe(
       v.check((entry) => canonicalAddressPattern(entry) !== null, (issue) => `${CONFIG_VARIABLES.AGENT_ADDRESSES}; "${String(issue.input)}" is not a valid address or domain`),
     ),
   ),
+  v.transform(toAgents),
 );
 
 function agents(env: Env): Agents {
-  const addresses = new Set<string>();
-  const domains = new Set<string>();
-  for (const entry of read(env, 'AGENT_ADDRESSES', agentEntries, [])) {
-    const pattern = canonicalAddressPattern(entry);
-    if (pattern?.kind === 'address') addresses.add(pattern.address);
-    else if (pattern?.kind === 'domain') domains.add(pattern.domain);
-  }
-  return { addresses, domains };
+  return read(env, 'AGENT_ADDRESSES', agentEntries, { addresses: new Set(), domains: new Set() });
 }
 
 /** The canonical domains of the configured mailboxes. */
-function ownDomains(mailboxes: readonly Mailbox[]): Set<string> {
-  const domains = mailboxes.flatMap((m) => (m.address ? [canonicalDomain(m.address.slice(m.address.lastIndexOf('@') + 1))] : []));
+function ownDomains(mailboxes: readonly ConfiguredMailbox[]): Set<string> {
+  const domains = mailboxes.map((m) => canonicalDomain(m.address.slice(m.address.lastIndexOf('@') + 1)));
   return new Set(domains.filter((d): d is string => d !== null));
 }
 
@@ -285,11 +295,11 @@ const HEADER_NAME = /^[A-Za-z0-9-]{1,76}$/;
 
 /**
  * Headers every mail (or much ordinary mail) carries, and those the screening reads for other
- * reasons: as LOOP_HEADER they would make ordinary mail a loop.
+ * reasons (SCREENING_HEADERS, Return-Path among them): as LOOP_HEADER they would make ordinary mail a loop.
  */
 const STANDARD_HEADERS = new Set([
   'from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'in-reply-to', 'references', 'reply-to', 'sender',
-  'return-path', 'received', 'delivered-to', 'x-original-to', 'mime-version', 'content-type', 'content-transfer-encoding',
+  'received', 'delivered-to', 'x-original-to', 'mime-version', 'content-type', 'content-transfer-encoding',
   'content-disposition', 'content-id', 'dkim-signature', 'arc-seal', 'arc-message-signature', 'arc-authentication-results',
   'received-spf', 'x-mailer', 'user-agent', 'importance', 'x-priority', 'list-id', 'list-unsubscribe', 'thread-topic',
   'thread-index', 'comments', 'keywords', 'resent-from', 'resent-to', 'resent-date', 'resent-message-id', 'feedback-id',
@@ -373,7 +383,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxMailBytes: read(env, 'MAX_MAIL_BYTES', wholeNumber('MAX_MAIL_BYTES', 1024), DEFAULT_MAX_MAIL_BYTES),
     quarantinePrefix: paths.quarantine,
     screening: {
-      ownAddresses: new Set(mailboxes.flatMap((m) => (m.address ? [baseAddress(m.address)] : []))),
+      ownAddresses: new Set(mailboxes.map((m) => baseAddress(m.address))),
       loopHeader: read(env, 'LOOP_HEADER', loopHeader, 'x-helpdesk-loop'),
       skipAutoReplies: read(env, 'SKIP_AUTO_REPLIES', boolean('SKIP_AUTO_REPLIES'), true),
       skipSpam: read(env, 'SKIP_SPAM', boolean('SKIP_SPAM'), true),

@@ -68,12 +68,12 @@ export function wellFormed(text: string): string {
 
 /** The longest prefix of `text` of at most `maxBytes` bytes of UTF-8, cut between characters. */
 export function truncateUtf8(text: string, maxBytes: number): string {
-  const clean = wellFormed(text);
-  if (clean.length <= maxBytes / 3 || utf8Bytes(clean) <= maxBytes) return clean;
-  const bytes = Buffer.from(clean, 'utf8');
+  // A text that fits comes back whole: past its end bytes[end] is undefined, and subarray stops at the end.
+  const bytes = Buffer.from(wellFormed(text), 'utf8');
   let end = maxBytes;
-  // Step back over continuation bytes (10xxxxxx) to the start of a character.
-  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;
+  // Step back over continuation bytes (10xxxxxx) to the start of a character. The encoding of a
+  // string is well-formed UTF-8, whose first byte is never a continuation byte: the loop stops there.
+  while (((bytes[end] as number) & 0xc0) === 0x80) end--;
   return bytes.subarray(0, end).toString('utf8');
 }
 
@@ -105,8 +105,7 @@ export function s3KeyUnder(prefix: string, key: string): string {
  */
 export function s3MetadataValue(value: string): string {
   const encoded = wellFormed(value).replace(/[^\x20-\x7e]|%/gu, (c) => encodeURIComponent(c));
-  if (encoded.length <= RECORD_CAPS.s3MetadataValueBytes) return encoded;
-  // Do not cut an escape in half.
+  // Do not cut an escape in half (an uncut value ends in a whole escape or none, left as it is).
   return encoded.slice(0, RECORD_CAPS.s3MetadataValueBytes).replace(/%[0-9A-F]?$/i, '');
 }
 
@@ -218,11 +217,10 @@ function fitItem(entry: WithOmitted<AppliedEntry, 'attachmentsOmitted'>): WithOm
     attachments.pop();
     omitted += 1;
   }
-  let fitted = { ...entry, attachments, attachmentsOmitted: omitted };
-  if (size(fitted) > budget && fitted.body !== null) {
-    fitted = { ...fitted, body: capped(fitted.body, Math.max(16, budget - size({ ...fitted, body: '' }))) };
-  }
-  return fitted;
+  const fitted = { ...entry, attachments, attachmentsOmitted: omitted };
+  if (fitted.body === null) return fitted;
+  // Then the body, cut to what is left of the budget (a body that fits that is left as it is).
+  return { ...fitted, body: capped(fitted.body, Math.max(16, budget - size({ ...fitted, body: '' }))) };
 }
 
 /**

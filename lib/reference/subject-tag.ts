@@ -20,10 +20,11 @@ function escapeRegExp(text: string): string {
  * do not matter: the tag is searched anywhere. Runs in time linear in the subject's length.
  */
 export function subjectTagFinder(queueSlugs: readonly string[]): (subject: string) => SubjectTag | null {
-  if (queueSlugs.length === 0) return () => null;
   const canonical = new Map(queueSlugs.map((slug) => [slug.toLowerCase(), slug]));
-  // Longest first, so that "support-eu" is tried before "support".
-  const alternatives = [...canonical.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  // In any order: a tag ends in "-<digits>]", so of two slugs where one starts the other
+  // ("support", "support-eu"), at most one can match at a place, and the alternation backtracks to
+  // it. With no slugs the pattern matches only "[-<digits>]", whose empty slug names no queue.
+  const alternatives = [...canonical.keys()].map(escapeRegExp);
   const pattern = new RegExp(`\\[(${alternatives.join('|')})-(\\d+)\\]`, 'gi');
   return (subject) => {
     let found: SubjectTag | null = null;

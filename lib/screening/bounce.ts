@@ -27,7 +27,9 @@ export function isDeliveryReport(headers: Pick<MailHeaders, 'contentType' | 'ext
 
 /** Failed recipients a bounce names in its headers (Exim's `X-Failed-Recipients`). */
 export function failedRecipientsFromHeaders(headers: Pick<MailHeaders, 'extra'>): string[] {
-  return (headers.extra['x-failed-recipients'] ?? []).flatMap((value) => value.split(',')).map((a) => a.trim().toLowerCase()).filter((a) => a.includes('@'));
+  const values = headers.extra['x-failed-recipients'];
+  if (values === undefined) return [];
+  return values.flatMap((value) => value.split(',')).map((a) => a.trim().toLowerCase()).filter((a) => a.includes('@'));
 }
 
 /** MIME types of the report's machine-readable parts, kept (small) to be read. */

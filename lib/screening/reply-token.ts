@@ -36,7 +36,7 @@ export function mintReplyAddress(mailbox: string, ticketId: number, keys: ReplyT
   if (!Number.isSafeInteger(ticketId) || ticketId <= 0) throw new RangeError(`ticket id ${ticketId} is not a positive integer`);
   const at = mailbox.lastIndexOf('@');
   if (at <= 0) throw new RangeError(`${mailbox} is not an address`);
-  const local = mailbox.slice(0, at).replace(/\+.*$/, '');
+  const local = mailbox.slice(0, at).split('+', 1)[0] as string;
   return `${local}+${ticketId}.${replyTokenMac(keys.current, ticketId)}@${mailbox.slice(at + 1)}`.toLowerCase();
 }
 

@@ -75,7 +75,7 @@ function domainOfValue(value: string | null): string | null {
   // Stryker disable next-line MethodExpression: equivalent, the values come trimmed (a property value ends at white space; another part's value is trimmed)
   const bare = value.trim().replace(/^<(.*)>$/, '$1');
   const domain = bare.slice(bare.lastIndexOf('@') + 1);
-  return domain === '' ? null : canonicalDomain(domain);
+  return canonicalDomain(domain); // null for '' too
 }
 
 /** SES writes the envelope-from as a part of its own after the spf clause: `spf=pass (…) client-ip=…; envelope-from=…; helo=…;`. */

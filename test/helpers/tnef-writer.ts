@@ -18,17 +18,20 @@ export interface TnefAttachmentSpec {
   readonly mimeTag?: string;
 }
 
-const u16 = (value: number) => {
+/** A little-endian 16-bit unsigned integer. */
+export const u16 = (value: number) => {
   const b = Buffer.alloc(2);
   b.writeUInt16LE(value);
   return b;
 };
-const u32 = (value: number) => {
+/** A little-endian 32-bit unsigned integer. */
+export const u32 = (value: number) => {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(value >>> 0);
   return b;
 };
-const pad4 = (data: Buffer) => Buffer.concat([data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
+/** The data padded with zero bytes to a multiple of 4 bytes ([MS-OXTNEF] §2.1.3.4.1). */
+export const pad4 = (data: Buffer) => Buffer.concat([data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
 
 /** One attribute: level, tag (type << 16 | id), length, data, checksum (sum of the data bytes mod 2^16). */
 export function attribute(level: number, type: number, id: number, data: Buffer, checksum?: number): Buffer {

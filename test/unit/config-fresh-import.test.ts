@@ -6,32 +6,17 @@
  * it is during that test (which is what lets mutation testing judge these tables: see
  * reports/mutation/EQUIVALENT.md, "Static code").
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type * as ConfigModule from '../../lib/config.js';
-import { ConfigError } from '../../lib/errors.js';
+import { BASE_ENV as base, configRefusal, importConfigAnew } from '../helpers/fresh-config.js';
 
 let config: typeof ConfigModule;
 
 beforeEach(async () => {
-  vi.resetModules();
-  config = await import('../../lib/config.js');
+  config = await importConfigAnew();
 });
 
-const base = { TICKETS_TABLE: 'tickets', MESSAGES_TABLE: 'messages', MAIL_BUCKET: 'mail', MAILBOXES: 'support@helpdesk.example=support' };
-
-function refusal(env: Record<string, string | undefined>): { variable: string; expected: string } {
-  try {
-    config.loadConfig(env);
-  } catch (error) {
-    // A fresh import also loads a fresh errors module: compare by name, not by class identity.
-    if (error instanceof Error && error.name === ConfigError.name) {
-      const { variable, expected } = error as ConfigError;
-      return { variable, expected };
-    }
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const refusal = (env: Record<string, string | undefined>) => configRefusal(() => config.loadConfig(env));
 
 /** Headers ordinary mail carries, or that the screening reads: none may be the loop header. */
 const ORDINARY_HEADERS = [

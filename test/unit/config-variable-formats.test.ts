@@ -4,32 +4,15 @@
  * checks are built when lib/config.ts is imported, so each test imports it anew (as
  * test/unit/config-fresh-import.test.ts explains) and judges the checks as the code is now.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type * as ConfigModule from '../../lib/config.js';
-import { ConfigError } from '../../lib/errors.js';
+import { BASE_ENV as base, configRefusal as refusal, importConfigAnew } from '../helpers/fresh-config.js';
 
 let config: typeof ConfigModule;
 
 beforeEach(async () => {
-  vi.resetModules();
-  config = await import('../../lib/config.js');
+  config = await importConfigAnew();
 });
-
-const base = { TICKETS_TABLE: 'tickets', MESSAGES_TABLE: 'messages', MAIL_BUCKET: 'mail', MAILBOXES: 'support@helpdesk.example=support' };
-
-function refusal(run: () => unknown): { variable: string; expected: string } {
-  try {
-    run();
-  } catch (error) {
-    // A fresh import also loads a fresh errors module: compare by name, not by class identity.
-    if (error instanceof Error && error.name === ConfigError.name) {
-      const { variable, expected } = error as ConfigError;
-      return { variable, expected };
-    }
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const refused = (env: Record<string, string>) => refusal(() => config.loadConfig({ ...base, ...env }));
 

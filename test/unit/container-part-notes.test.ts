@@ -8,23 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { MAX_ATTACHED_MESSAGES } from '../../lib/mail/container-parts.js';
 import { parseMail, type AttachmentSink } from '../../lib/mail/parse.js';
 import { MAX_TNEF_FILES } from '../../lib/mail/tnef.js';
+import { keepingSink } from '../helpers/keeping-sink.js';
 import { tnefStream } from '../helpers/tnef-writer.js';
 
 const HEAD = ['From: a@x.example', 'To: support@helpdesk.example', 'Subject: s', 'Message-ID: <c@x.example>', 'MIME-Version: 1.0'];
 
-/** A sink that keeps each attachment's type and bytes by index. */
-function keepingSink(): AttachmentSink & { files: Map<number, { contentType: string; bytes: Buffer }> } {
-  const files = new Map<number, { contentType: string; bytes: Buffer }>();
-  return {
-    files,
-    async accept(attachment) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of attachment.content) chunks.push(chunk as Buffer);
-      files.set(attachment.index, { contentType: attachment.contentType, bytes: Buffer.concat(chunks) });
-      return { key: `k/${attachment.index}`, filename: attachment.filename, refused: null };
-    },
-  };
-}
 
 const parse = (raw: string | Buffer, sink: AttachmentSink = keepingSink()) => parseMail(Readable.from([Buffer.from(raw)]), { onHeaders: async () => sink });
 
@@ -112,7 +100,7 @@ describe('TNEF files', () => {
       [2, null, 'application/octet-stream', 0],
       [3, 'data.bin', 'text/csv', 0],
     ]);
-    expect(sink.files.get(2)).toEqual({ contentType: 'application/octet-stream', bytes: Buffer.from('no name, no tag') });
+    expect(sink.files.get(2)).toMatchObject({ contentType: 'application/octet-stream', bytes: Buffer.from('no name, no tag') });
   });
 
   it(`joins the reader's own note and the per-mail cap of ${MAX_TNEF_FILES} files by "; "`, async () => {

@@ -6,22 +6,10 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MAX_HTML_RAW_BYTES, MAX_HTML_TO_TEXT_BYTES, parseMail, type AttachmentSink } from '../../lib/mail/parse.js';
+import { keepingSink } from '../helpers/keeping-sink.js';
 
 const HEAD = ['From: a@x.example', 'To: support@helpdesk.example', 'Subject: s', 'MIME-Version: 1.0'];
 
-/** A sink that keeps each attachment's bytes and type by index. */
-function keepingSink(): AttachmentSink & { files: Map<number, { contentType: string; bytes: Buffer }> } {
-  const files = new Map<number, { contentType: string; bytes: Buffer }>();
-  return {
-    files,
-    async accept(attachment) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of attachment.content) chunks.push(chunk as Buffer);
-      files.set(attachment.index, { contentType: attachment.contentType, bytes: Buffer.concat(chunks) });
-      return { key: `k/${attachment.index}`, filename: attachment.filename, refused: null };
-    },
-  };
-}
 
 function parse(raw: string | Buffer, sink: AttachmentSink = keepingSink()) {
   const bytes = Buffer.from(raw);

@@ -15,6 +15,7 @@ import { parseMail, type AttachmentSink } from '../../lib/mail/parse.js';
 import { MAX_TNEF_FILES } from '../../lib/mail/tnef.js';
 import type { RawMailStore } from '../../lib/ports.js';
 import { composeMime } from '../helpers/compose.js';
+import { keepingSink } from '../helpers/keeping-sink.js';
 import { tnefStream } from '../helpers/tnef-writer.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/fidelity');
@@ -28,21 +29,8 @@ function streamOf(raw: Buffer, chunk = 1024): Readable {
   })());
 }
 
-/** A sink that keeps every attachment's bytes by index (the test attachments are small). */
-function collectingSink(): AttachmentSink & { files: Map<number, { filename: string | null; contentType: string; bytes: Buffer }> } {
-  const files = new Map<number, { filename: string | null; contentType: string; bytes: Buffer }>();
-  return {
-    files,
-    async accept(attachment) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of attachment.content) chunks.push(chunk as Buffer);
-      files.set(attachment.index, { filename: attachment.filename, contentType: attachment.contentType, bytes: Buffer.concat(chunks) });
-      return { key: `att/${attachment.index}`, filename: attachment.filename, refused: null };
-    },
-  };
-}
 
-async function parse(raw: Buffer, sink: AttachmentSink = collectingSink()) {
+async function parse(raw: Buffer, sink: AttachmentSink = keepingSink('att/')) {
   return parseMail(streamOf(raw), { onHeaders: async () => sink });
 }
 
@@ -51,7 +39,7 @@ const listed = (record: Awaited<ReturnType<typeof parse>>) => record.attachments
 
 describe('opaque S/MIME signed-data', () => {
   it('parses the signed content of a mail that is itself the .p7m (Outlook), and keeps the .p7m, byte for byte (opaque-smime-signed)', async () => {
-    const sink = collectingSink();
+    const sink = keepingSink('att/');
     const record = await parse(fixture('opaque-smime-signed.eml'), sink);
     expect(record.text).toBe('The toner leaks onto the paper path. Grüße, Dan\n');
     expect(listed(record)).toEqual([[0, 'smime.p7m', 'application/pkcs7-mime', null]]);
@@ -72,7 +60,7 @@ describe('opaque S/MIME signed-data', () => {
   });
 
   it('stores the attachments of the signed content after the .p7m, indices continuing (opaque-smime-signed-multipart)', async () => {
-    const sink = collectingSink();
+    const sink = keepingSink('att/');
     const record = await parse(fixture('opaque-smime-signed-multipart.eml'), sink);
     expect(record.text).toBe('The fuser readings are attached. Grüße, Dan\n');
     expect(listed(record)).toEqual([
@@ -132,7 +120,7 @@ describe('opaque S/MIME signed-data', () => {
 
 describe('TNEF winmail.dat', () => {
   it('stores the files inside it as attachments of their own, after the .dat, which is kept (winmail-dat-with-pdf)', async () => {
-    const sink = collectingSink();
+    const sink = keepingSink('att/');
     const record = await parse(fixture('winmail-dat-with-pdf.eml'), sink);
     expect(record.text).toBe('Please find the quarterly report attached.\n');
     expect(listed(record)).toEqual([
@@ -215,7 +203,7 @@ describe('attached mails (message/rfc822)', () => {
   });
 
   it('reads a base64 attached mail with HTML only, and does not store its attachments again (forwarded-as-attachment-base64)', async () => {
-    const sink = collectingSink();
+    const sink = keepingSink('att/');
     const record = await parse(fixture('forwarded-as-attachment-base64.eml'), sink);
     expect([...sink.files.keys()]).toEqual([0]);
     expect(listed(record)).toEqual([[0, 'Drucker stoert.eml', 'message/rfc822', null]]);
@@ -238,7 +226,7 @@ describe('attached mails (message/rfc822)', () => {
       text: 'See attached.',
       attachments: [big, mail(1), mail(2), mail(3), mail(4)].map((content, n) => ({ filename: `m${n}.eml`, contentType: 'message/rfc822', contentDisposition: 'attachment' as const, content })),
     });
-    const sink = collectingSink();
+    const sink = keepingSink('att/');
     const record = await parse(raw, sink);
     expect(listed(record).map(([index, filename]) => [index, filename])).toEqual([0, 1, 2, 3, 4].map((n) => [n, `m${n}.eml`]));
     expect(sink.files.get(0)?.bytes.length).toBe(Buffer.byteLength(big));

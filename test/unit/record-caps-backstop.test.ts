@@ -68,3 +68,29 @@ describe('capLedgerEntry: the backstop', () => {
     expect(capLedgerEntry(exact)).toEqual(exact);
   });
 });
+
+describe('capLedgerEntry: the backstop at the budget exactly', () => {
+  it('aims at 1 KB under DynamoDB item limit', () => {
+    expect(BUDGET).toBe(400 * 1024 - 1024);
+  });
+
+  it('keeps the attachments that bring it to exactly the budget, dropping only the last', () => {
+    const withFirst = entry([attachment(0, 8)], { referenceConflict: '' });
+    const note = 'n'.repeat(BUDGET - size(withFirst));
+    expect(size({ ...withFirst, referenceConflict: note })).toBe(BUDGET);
+    const fitted = capLedgerEntry(entry([attachment(0, 8), attachment(1, 8)], { referenceConflict: note })) as Fitted;
+    expect(fitted.attachments).toEqual([attachment(0, 8)]);
+    expect(fitted.attachmentsOmitted).toBe(1);
+    expect(fitted.body).toBe('body');
+  });
+
+  it('drops every attachment and keeps no body when it has none inline (the body is in S3)', () => {
+    const note = 'n'.repeat(BUDGET);
+    const fitted = capLedgerEntry(entry([attachment(0, 8), attachment(1, 8)], { referenceConflict: note, body: null, bodyKey: 'attachments/body.txt' })) as Fitted;
+    expect(fitted.attachments).toEqual([]);
+    expect(fitted.attachmentsOmitted).toBe(2);
+    expect(fitted.body).toBeNull();
+    expect(fitted.bodyKey).toBe('attachments/body.txt');
+    expect(fitted.referenceConflict).toBe(note);
+  });
+});

@@ -8,30 +8,10 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MAX_ATTACHED_MESSAGE_BYTES } from '../../lib/mail/container-parts.js';
 import { MAX_HTML_TO_TEXT_BYTES, parseMail, type AttachmentSink } from '../../lib/mail/parse.js';
+import { keepingSink } from '../helpers/keeping-sink.js';
 import { tnefStream } from '../helpers/tnef-writer.js';
 
 const HEAD = ['From: a@x.example', 'To: support@helpdesk.example', 'Subject: s', 'MIME-Version: 1.0'];
-
-interface Handed {
-  readonly filename: string | null;
-  readonly objectMode: boolean;
-  readonly bytes: Buffer;
-}
-
-/** A sink that notes, for each attachment, whether its stream was in object mode, and its bytes. */
-function notingSink(): AttachmentSink & { handed: Map<number, Handed> } {
-  const handed = new Map<number, Handed>();
-  return {
-    handed,
-    async accept(attachment) {
-      const objectMode = attachment.content.readableObjectMode;
-      const chunks: Buffer[] = [];
-      for await (const chunk of attachment.content) chunks.push(chunk as Buffer);
-      handed.set(attachment.index, { filename: attachment.filename, objectMode, bytes: Buffer.concat(chunks) });
-      return { key: `k/${attachment.index}`, filename: attachment.filename, refused: null };
-    },
-  };
-}
 
 function parse(raw: string | Buffer, sink: AttachmentSink) {
   const bytes = Buffer.from(raw);
@@ -67,7 +47,7 @@ describe('the streams a sink is handed', () => {
       ['Content-Type: application/ms-tnef; name=winmail.dat', 'Content-Transfer-Encoding: base64', '', base64(dat)],
       ['Content-Type: application/pdf; name=plain.pdf', 'Content-Transfer-Encoding: base64', '', base64(Buffer.from('%PDF-1.4 plain'))],
     ]);
-    const sink = notingSink();
+    const sink = keepingSink();
     const record = await parse(raw, sink);
     expect(record.attachments.map((a) => [a.index, a.filename, a.unconvertedHtmlBody ?? false, a.unpackedFrom ?? null])).toEqual([
       [0, null, true, null],
@@ -77,12 +57,12 @@ describe('the streams a sink is handed', () => {
       [4, 'notes.txt', false, 3],
       [5, 'plain.pdf', false, null],
     ]);
-    expect([...sink.handed.values()].map((h) => h.objectMode)).toEqual([false, false, false, false, false, false]);
-    expect(sink.handed.get(0)?.bytes.toString()).toBe(words);
-    expect(sink.handed.get(1)?.bytes.equals(held)).toBe(true);
-    expect(sink.handed.get(2)?.bytes.equals(over)).toBe(true);
-    expect(sink.handed.get(3)?.bytes.equals(dat)).toBe(true);
-    expect(sink.handed.get(4)?.bytes.toString()).toBe('Tray 2 jams after 40 pages.');
+    expect([...sink.files.values()].map((h) => h.objectMode)).toEqual([false, false, false, false, false, false]);
+    expect(sink.files.get(0)?.bytes.toString()).toBe(words);
+    expect(sink.files.get(1)?.bytes.equals(held)).toBe(true);
+    expect(sink.files.get(2)?.bytes.equals(over)).toBe(true);
+    expect(sink.files.get(3)?.bytes.equals(dat)).toBe(true);
+    expect(sink.files.get(4)?.bytes.toString()).toBe('Tray 2 jams after 40 pages.');
     expect(record.attachedMessages.map((m) => m.subject)).toEqual(['Held']);
   }, 30_000);
 });
@@ -91,11 +71,11 @@ describe('the bound of an attached mail', () => {
   it(`reads an attached mail of exactly ${MAX_ATTACHED_MESSAGE_BYTES} bytes, and not one a byte longer`, async () => {
     const exact = mailOfSize('Exact', MAX_ATTACHED_MESSAGE_BYTES);
     const longer = mailOfSize('Longer', MAX_ATTACHED_MESSAGE_BYTES + 1);
-    const sink = notingSink();
+    const sink = keepingSink();
     const record = await parse(multipart([['Content-Type: text/plain', '', 'FW'], attachedMail('exact.eml', exact), attachedMail('longer.eml', longer)]), sink);
     expect(record.attachedMessages.map((m) => m.subject)).toEqual(['Exact']);
     expect(record.attachedMessages[0]?.text.startsWith('The words of Exact.\n')).toBe(true);
-    expect(sink.handed.get(0)?.bytes.length).toBe(MAX_ATTACHED_MESSAGE_BYTES);
-    expect(sink.handed.get(1)?.bytes.equals(longer)).toBe(true);
+    expect(sink.files.get(0)?.bytes.length).toBe(MAX_ATTACHED_MESSAGE_BYTES);
+    expect(sink.files.get(1)?.bytes.equals(longer)).toBe(true);
   }, 30_000);
 });

@@ -5,19 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readTnef } from '../../lib/mail/tnef.js';
-import { attribute } from '../helpers/tnef-writer.js';
+import { attribute, pad4, u16, u32 } from '../helpers/tnef-writer.js';
 
-const u16 = (value: number) => {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(value);
-  return b;
-};
-const u32 = (value: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(value >>> 0);
-  return b;
-};
-const pad4 = (data: Buffer) => Buffer.concat([data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
 
 // [MS-OXCDATA] §2.11.1 property types.
 const PT_LONG = 0x0003;

@@ -4,18 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_TNEF_FILES, readTnef } from '../../lib/mail/tnef.js';
-import { attribute } from '../helpers/tnef-writer.js';
+import { attribute, u16, u32 } from '../helpers/tnef-writer.js';
 
-const u16 = (value: number) => {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(value);
-  return b;
-};
-const u32 = (value: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(value >>> 0);
-  return b;
-};
 
 const header = Buffer.concat([u32(0x223e9f78), u16(0x0001)]);
 const rendData = attribute(2, 0x0006, 0x9002, Buffer.alloc(14));

@@ -9,6 +9,7 @@
  *   never body (RFC 2183 §2.3: a file name is a suggestion for storing the part as a file).
  */
 import { convert, type HtmlToTextOptions } from 'html-to-text';
+import { asciiLowerCase } from './ascii-case.js';
 import { nestsDeeperThan } from './html-depth.js';
 
 /** The text and HTML content mailparser hands over in its final `text` item (`MessageText`). */
@@ -80,7 +81,8 @@ const DATA = 'data:';
  * Linear in the length of `html`: the scan only moves forward.
  */
 export function stripEmbeddedBlobs(html: string): { readonly html: string; readonly removed: number } {
-  const lower = html.toLowerCase();
+  // Offsets found in `lower` cut `html`: only an ASCII fold keeps them in step.
+  const lower = asciiLowerCase(html);
   const pieces: string[] = [];
   let removed = 0;
   let copied = 0;

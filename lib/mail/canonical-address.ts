@@ -25,6 +25,7 @@
  * - a local part over 64 octets (RFC 5321 §4.5.3.1.1).
  */
 import { toASCII, toUnicode } from 'tr46';
+import { asciiLowerCase } from './ascii-case.js';
 import { parseAddressList, type AddrSpec } from './address-list.js';
 
 declare const canonical: unique symbol;
@@ -55,8 +56,6 @@ const ENCODED_WORD = /=\?/;
 const DOT_ATOM_TEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+)*$/;
 const MAX_LOCAL_PART_OCTETS = 64;
 
-// Stryker disable next-line Regex: equivalent, lower-casing a run of capitals or each capital alone gives the same text
-const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 const isAscii = (text: string) => /^[\u0000-\u007f]*$/.test(text);
 
 function notComparable(reason: string): Canonicalization {
@@ -88,7 +87,7 @@ export function canonicalDomain(domain: string): string | null {
 }
 
 function canonicalDomainUncached(domain: string): string | null {
-  const lowered = asciiLower(domain);
+  const lowered = asciiLowerCase(domain);
   // (The empty domain is refused by ToASCII's VerifyDnsLength.)
   if (lowered.normalize('NFKC') !== lowered) return null;
   // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, the round trip below runs the same strict ToASCII, which refuses whatever a laxer one here lets through
@@ -112,7 +111,7 @@ function canonicalLocalPart(localPart: string): { readonly local: string } | { r
   if (UNSAFE_CHARACTERS.test(localPart)) return { reason: 'control, format, separator or invalid characters in the local part' };
   if (localPart.normalize('NFKC') !== localPart) return { reason: 'a local part that Unicode NFKC normalization changes' };
   if (Buffer.byteLength(localPart) > MAX_LOCAL_PART_OCTETS) return { reason: `a local part over ${MAX_LOCAL_PART_OCTETS} octets` };
-  const lowered = asciiLower(localPart);
+  const lowered = asciiLowerCase(localPart);
   return { local: DOT_ATOM_TEXT.test(lowered) ? lowered : `"${lowered.replace(/["\\]/g, '\\$&')}"` };
 }
 

@@ -1,13 +1,14 @@
 // @ts-check
 /**
  * Mutation testing (Stryker): `npm run mutate` mutates the pure core (the decision, screening,
- * references, mail parsing, outcomes, configuration) and must kill at least 79 % of the mutants
- * (the committed baseline's floor; the target is 85 %);
+ * references, mail parsing, outcomes, configuration) and must kill at least 95 % of the mutants
+ * (the committed baseline's floor, under its 97.2 %; issue 18 asked for 85 %);
  * `npm run mutate:adapters` mutates the adapters and the pipeline, killed through the integration
- * tests, at least 70 %. Both are incremental (`reports/mutation/*-incremental.json`, committed):
- * only mutants of code changed since the last run are tested again.
- * Equivalent mutants that survive are listed with the reason in `reports/mutation/EQUIVALENT.md`
- * and disabled in the code with `// Stryker disable next-line <mutator>: <reason>`.
+ * tests, at least 70 %. Both are incremental (`reports/mutation/<scope>-incremental.json`; the
+ * core's is committed): only mutants of code changed since the last run are tested again.
+ * Equivalent mutants are disabled in the code with `// Stryker disable next-line <mutator>:
+ * equivalent, <reason>`; where a line also holds a killable mutant of the same mutator, they stay
+ * survivors and `reports/mutation/EQUIVALENT.md` lists them with the reason.
  */
 const scope = process.env.MUTATE_SCOPE === 'adapters' ? 'adapters' : 'core';
 
@@ -54,10 +55,10 @@ export default {
   // Where CI is set (CI runners set it; .ci/run does not) the score table only: each survivor's diff is in the JSON report.
   clearTextReporter: { reportMutants: !process.env.CI },
   jsonReporter: { fileName: `reports/mutation/${scope}.json` },
-  // The core's target is 85 % (issue 18). Its committed baseline is at 79.8 % (lib/mail's
-  // survivors are not all killed yet), so CI breaks under 79 %, a ratchet: raise it as survivors
-  // are killed, never lower it.
-  thresholds: scope === 'core' ? { high: 90, low: 85, break: 79 } : { high: 80, low: 70, break: 70 },
+  // Issue 18 asked for 85 % of the core. Its committed baseline is at 97.2 %, so CI breaks under
+  // 95 %, a ratchet that leaves room for a few survivors in new code: raise it as survivors are
+  // killed, never lower it.
+  thresholds: scope === 'core' ? { high: 97, low: 95, break: 95 } : { high: 80, low: 70, break: 70 },
   concurrency: 2,
   // A mutant that loops forever costs this long (plus 1.5 × its tests' time) before it counts as
   // killed by timeout: the slowest unit-test file takes ~2 s; the integration tests far longer.

@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * Mutation testing (Stryker): `npm run mutate` mutates the pure core (the decision, screening,
- * references, mail parsing, outcomes, configuration) and must kill at least 95 % of the mutants
- * (the committed baseline's floor, under its 97.2 %; issue 18 asked for 85 %);
+ * references, mail parsing, outcomes, configuration) and must score at least `thresholds.break`
+ * (below: a floor under the committed baseline's score, which the README gives);
  * `npm run mutate:adapters` mutates the adapters and the pipeline, killed through the integration
  * tests, at least 70 %. Both are incremental (`reports/mutation/<scope>-incremental.json`; the
  * core's is committed): only mutants of code changed since the last run are tested again.
@@ -55,7 +55,7 @@ export default {
   // Where CI is set (CI runners set it; .ci/run does not) the score table only: each survivor's diff is in the JSON report.
   clearTextReporter: { reportMutants: !process.env.CI },
   jsonReporter: { fileName: `reports/mutation/${scope}.json` },
-  // Issue 18 asked for 85 % of the core. Its committed baseline is at 97.2 %, so CI breaks under
+  // Issue 18 asked for 85 % of the core. Its committed baseline scores more (README), so CI breaks under
   // 95 %, a ratchet that leaves room for a few survivors in new code: raise it as survivors are
   // killed, never lower it.
   thresholds: scope === 'core' ? { high: 97, low: 95, break: 95 } : { high: 80, low: 70, break: 70 },

@@ -4,7 +4,7 @@
  * references, mail parsing, outcomes, configuration) and must score at least `thresholds.break`
  * (below: a floor under the committed baseline's score, which the README gives);
  * `npm run mutate:adapters` mutates the adapters and the pipeline, killed through the integration
- * tests, at least 70 %. Both are incremental (`reports/mutation/<scope>-incremental.json`; the
+ * tests (and the unit tests of their helpers), at least 70 %. Both are incremental (`reports/mutation/<scope>-incremental.json`; the
  * core's is committed): only mutants of code changed since the last run are tested again.
  * Equivalent mutants are disabled in the code with `// Stryker disable next-line <mutator>:
  * equivalent, <reason>`; where a line also holds a killable mutant of the same mutator, they stay
@@ -26,7 +26,7 @@ const CORE = [
   'lib/mail/**/*.ts',
 ];
 
-/** The imperative shell: AWS adapters and the pipeline's stages, killed by the integration tests. */
+/** The imperative shell: AWS adapters and the pipeline's stages, killed by the integration tests (and the unit tests). */
 const ADAPTERS = ['lib/adapters/**/*.ts', 'lib/pipeline/**/*.ts', 'lib/events/**/*.ts', 'lib/intake.ts', 'lib/ingest-handler.ts', 'lib/replay.ts', 'lib/sweep.ts', 'lib/attachment-sinks.ts'];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

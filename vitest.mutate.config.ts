@@ -1,9 +1,9 @@
 /**
  * The tests Stryker runs against each mutant (stryker.config.mjs): the pure core is killed by the
- * unit tests; the adapters by the integration tests, without the soak (2,000 mails, minutes each
- * run), which proves throughput under faults rather than any one line; and without the structure
- * rule (function-length), which parses lib/ and would fail on Stryker's instrumented copies. (Not
- * `mergeConfig` with vitest.config.ts: it concatenates `include` lists.)
+ * unit tests; the adapters by the integration tests and the unit tests, without the soak (2,000
+ * mails, minutes each run), which proves throughput under faults rather than any one line; and
+ * without the structure rule (function-length), which parses lib/ and would fail on Stryker's
+ * instrumented copies. (Not `mergeConfig` with vitest.config.ts: it concatenates `include` lists.)
  */
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
@@ -14,7 +14,10 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: scope === 'core' ? ['test/unit/**/*.test.ts'] : ['test/integration/**/*.test.ts'],
+    // The adapters: the integration tests, and the unit tests too (some pin an adapter's pure
+    // helpers, such as the AWS failure table, case by case; a unit test costs a mutant little, and
+    // Stryker runs only the tests that reach it).
+    include: scope === 'core' ? ['test/unit/**/*.test.ts'] : ['test/integration/**/*.test.ts', 'test/unit/**/*.test.ts'],
     // Nor the parse-and-decide fuzz (test/unit/fuzz-parse-decide.test.ts): 30-120 s a run, and it
     // reaches nearly every line of lib/mail, so each surviving mutant there would cost that much
     // (a run over lib/mail went from ~30 mutants a minute to ~7). Example-based tests must kill

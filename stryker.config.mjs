@@ -4,8 +4,9 @@
  * references, mail parsing, outcomes, configuration) and must score at least `thresholds.break`
  * (below: a floor under the committed baseline's score, which the README gives);
  * `npm run mutate:adapters` mutates the adapters and the pipeline, killed through the integration
- * tests (and the unit tests of their helpers), at least 70 %. Both are incremental (`reports/mutation/<scope>-incremental.json`; the
- * core's is committed): only mutants of code changed since the last run are tested again.
+ * tests (and the unit tests of their helpers), at least 70 %. Both are incremental
+ * (`reports/mutation/<scope>-incremental.json`; the core's is committed): only mutants of code
+ * changed since the last run are tested again.
  * Equivalent mutants are disabled in the code with `// Stryker disable next-line <mutator>:
  * equivalent, <reason>`; where a line also holds a killable mutant of the same mutator, they stay
  * survivors and `reports/mutation/EQUIVALENT.md` lists them with the reason.
@@ -55,9 +56,9 @@ export default {
   // Where CI is set (CI runners set it; .ci/run does not) the score table only: each survivor's diff is in the JSON report.
   clearTextReporter: { reportMutants: !process.env.CI },
   jsonReporter: { fileName: `reports/mutation/${scope}.json` },
-  // Issue 18 asked for 85 % of the core. Its committed baseline scores more (README), so CI breaks under
-  // 95 %, a ratchet that leaves room for a few survivors in new code: raise it as survivors are
-  // killed, never lower it.
+  // Issue 18 asked for 85 % of the core. Its committed baseline scores more (README); the break
+  // threshold sits a little under it, a ratchet that leaves room for a few survivors in new code:
+  // raise it as survivors are killed, never lower it.
   thresholds: scope === 'core' ? { high: 97, low: 95, break: 95 } : { high: 80, low: 70, break: 70 },
   concurrency: 2,
   // A mutant that loops forever costs this long (plus 1.5 × its tests' time) before it counts as

@@ -16,11 +16,12 @@ export interface PulledSourceOptions {
 export function pulledSource(raw: Buffer, options: PulledSourceOptions = {}): { stream: Readable; pulled(): number; destroyed(): boolean; release(): void } {
   const size = options.chunk ?? 16 * 1024;
   let offset = 0;
-  let paused = options.pauseAt !== undefined;
+  /** Nothing past this byte is handed out (until `release()`). */
+  let limit = options.pauseAt ?? Number.POSITIVE_INFINITY;
   let waiting = false;
   const give = (stream: Readable) => {
     if (offset >= raw.length) return void stream.push(null);
-    const end = paused && options.pauseAt !== undefined ? Math.min(offset + size, options.pauseAt) : offset + size;
+    const end = Math.min(offset + size, limit);
     if (end <= offset) {
       waiting = true;
       return;
@@ -40,7 +41,7 @@ export function pulledSource(raw: Buffer, options: PulledSourceOptions = {}): { 
     pulled: () => offset,
     destroyed: () => stream.destroyed,
     release() {
-      paused = false;
+      limit = Number.POSITIVE_INFINITY;
       if (!waiting) return;
       waiting = false;
       give(stream);

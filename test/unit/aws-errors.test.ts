@@ -4,7 +4,7 @@
  * built the way the SDK and Node build them (name, code, `$fault`, HTTP status).
  */
 import { describe, expect, it } from 'vitest';
-import { AWS_FAILURE_KINDS, asAwsFailure, failureKindOf } from '../../lib/adapters/aws-errors.js';
+import { AWS_FAILURE_KINDS, asAwsFailure, asTransient, awsErrorName, failureKindOf } from '../../lib/adapters/aws-errors.js';
 import { TransientError, UnstorableError } from '../../lib/errors.js';
 
 /** An error as the SDK throws it for a service answer. */
@@ -83,5 +83,50 @@ describe('the AWS failure table', () => {
       if (kind === 'permanent') expect(named, name).toContain(name);
     }
     expect(Object.values(AWS_FAILURE_KINDS).filter((k) => k === 'permanent')).toHaveLength(PERMANENT.length - 1);
+  });
+
+  it('says which operation failed, with the AWS name (or Node code) and message, in a transient failure', () => {
+    expect(asAwsFailure('GetObject raw mail', serviceError('SlowDown', 503, 'Please reduce your request rate.')).message).toBe(
+      'GetObject raw mail failed: SlowDown: Please reduce your request rate.',
+    );
+    expect(asAwsFailure('PutItem ledger entry', nodeError('ECONNRESET', 'Error', 'socket hang up')).message).toBe(
+      'PutItem ledger entry failed: ECONNRESET: socket hang up',
+    );
+    expect(asAwsFailure('PutItem ledger entry', new Error('plain')).message).toBe('PutItem ledger entry failed: Error: plain');
+    expect(asAwsFailure('PutItem ledger entry', 'a string').message).toBe('PutItem ledger entry failed: Error: a string');
+  });
+
+  it('wraps any failure of a stream as transient, keeping it as the cause', () => {
+    const broken = nodeError('ECONNRESET', 'Error', 'aborted');
+    const wrapped = asTransient('reading raw mail', broken);
+    expect(wrapped).toBeInstanceOf(TransientError);
+    expect(wrapped.message).toBe('reading raw mail failed: ECONNRESET: aborted');
+    expect(wrapped.cause).toBe(broken);
+    // Even a failure the table calls permanent: a stream that broke off is read again.
+    expect(asTransient('reading raw mail', serviceError('InvalidArgument', 400, 'bad'))).toBeInstanceOf(TransientError);
+    expect(asTransient('reading raw mail', 42).message).toBe('reading raw mail failed: Error: 42');
+  });
+
+  it('names an error by its SDK name, else by its Node code, and a value that is no error by nothing', () => {
+    expect(awsErrorName(serviceError('NoSuchKey', 404))).toBe('NoSuchKey');
+    expect(awsErrorName(nodeError('ETIMEDOUT', 'TimeoutError'))).toBe('TimeoutError');
+    expect(awsErrorName(nodeError('EPIPE'))).toBe('EPIPE');
+    expect(awsErrorName(new Error('plain'))).toBeUndefined();
+    expect(awsErrorName({ name: 7, code: 'EPIPE' })).toBe('EPIPE');
+    expect(awsErrorName({ code: 7 })).toBeUndefined();
+    expect(awsErrorName(null)).toBeUndefined();
+    expect(awsErrorName(undefined)).toBeUndefined();
+    expect(awsErrorName('ECONNRESET')).toBeUndefined();
+  });
+
+  it('looks a failure up by its Node code before its name, and takes no value that is no error for a known one', () => {
+    // Node's HTTP client throws a TypeError whose code says what it is.
+    expect(failureKindOf(nodeError('ERR_INVALID_CHAR', 'TypeError'))).toBe('permanent');
+    // A code the table does not know leaves the name to decide.
+    expect(failureKindOf(Object.assign(serviceError('ValidationException', 400), { code: 'SomethingElse' }))).toBe('permanent');
+    expect(failureKindOf(null)).toBe('transient');
+    expect(failureKindOf(undefined)).toBe('transient');
+    expect(failureKindOf('ValidationException')).toBe('transient');
+    expect(failureKindOf({ name: 'toString' })).toBe('transient');
   });
 });

@@ -1,9 +1,13 @@
 /**
- * Loading the reply-address secrets. The SSM reader is replaced by a function here: no SSM server
- * runs locally (dynalite and s3rver cover DynamoDB and S3 only), and the reader is one GetParameter call.
+ * Loading the reply-address secrets. The SSM reader is replaced by a function in most tests: no SSM
+ * emulator is available here (dynalite and s3rver cover DynamoDB and S3 only). The reader itself is
+ * one GetParameter call; the last tests give it a few-line server that answers that one operation of
+ * SSM's JSON protocol, reached through the SDK's own AWS_ENDPOINT_URL_SSM.
  */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { loadReplyTokenKeys } from '../../lib/adapters/reply-token-secrets.js';
+import { loadReplyTokenKeys, ssmParameterReader } from '../../lib/adapters/reply-token-secrets.js';
 import { loadConfig } from '../../lib/config.js';
 import { ConfigError } from '../../lib/errors.js';
 
@@ -41,5 +45,60 @@ describe('reply-token secrets', () => {
   it('refuse a parameter name that is not a path, and two sources at once', () => {
     expect(() => loadConfig({ ...base, REPLY_TOKEN_SECRET_PARAMETER: 'helpdesk-reply' })).toThrow('starting with "/"');
     expect(() => loadConfig({ ...base, REPLY_TOKEN_SECRET: secret, REPLY_TOKEN_SECRET_PARAMETER: '/p' })).toThrow('not both');
+  });
+});
+
+/** Runs `body` with AWS_ENDPOINT_URL_SSM at a server answering GetParameter with `answer`, and returns what it was asked. */
+async function withSsm(answer: (name: string) => unknown, body: () => Promise<void>): Promise<{ headers: IncomingHttpHeaders; request: Record<string, unknown> }[]> {
+  const asked: { headers: IncomingHttpHeaders; request: Record<string, unknown> }[] = [];
+  const server = createServer((req, res) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (text += chunk));
+    req.on('end', () => {
+      const request = JSON.parse(text) as Record<string, unknown>;
+      asked.push({ headers: req.headers, request });
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify(answer(String(request.Name))));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const previous = process.env.AWS_ENDPOINT_URL_SSM;
+  process.env.AWS_ENDPOINT_URL_SSM = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    await body();
+  } finally {
+    if (previous === undefined) delete process.env.AWS_ENDPOINT_URL_SSM;
+    else process.env.AWS_ENDPOINT_URL_SSM = previous;
+    await new Promise((resolve) => server.close(resolve));
+  }
+  return asked;
+}
+
+describe('the SSM parameter reader', () => {
+  it('reads a SecureString parameter with decryption', async () => {
+    let value = '';
+    const asked = await withSsm(
+      (name) => ({ Parameter: { Name: name, Type: 'SecureString', Value: `value of ${name}` } }),
+      async () => {
+        value = await ssmParameterReader('/helpdesk/reply');
+      },
+    );
+    expect(value).toBe('value of /helpdesk/reply');
+    expect(asked).toEqual([{ headers: expect.objectContaining({ 'x-amz-target': 'AmazonSSM.GetParameter' }), request: { Name: '/helpdesk/reply', WithDecryption: true } }]);
+  });
+
+  it('refuses a parameter without a value, naming the variable and the parameter', async () => {
+    for (const answer of [{ Parameter: { Name: '/helpdesk/reply', Value: '' } }, {}]) {
+      await withSsm(
+        () => answer,
+        async () => {
+          const failure = await ssmParameterReader('/helpdesk/reply').catch((error: unknown) => error);
+          expect(failure).toBeInstanceOf(ConfigError);
+          expect(String((failure as Error).message)).toContain('REPLY_TOKEN_SECRET_PARAMETER');
+          expect(String((failure as Error).message)).toContain('/helpdesk/reply has none');
+        },
+      );
+    }
   });
 });

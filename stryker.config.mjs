@@ -4,7 +4,7 @@
  * references, mail parsing, outcomes, configuration) and must score at least `thresholds.break`
  * (below: a floor under the committed baseline's score, which the README gives);
  * `npm run mutate:adapters` mutates the AWS adapters (lib/adapters: S3, DynamoDB, SES, EventBridge,
- * metrics), killed through the integration tests (and the unit tests of their helpers), at least
+ * SSM, metrics), killed through the integration tests (and the unit tests of their helpers), at least
  * 70 %; `npm run mutate:pipeline` the shell's stages that wire them (lib/pipeline, the handler,
  * intake, events, replay, sweep), the same way. All are incremental
  * (`reports/mutation/<scope>-incremental.json`, committed once measured): only mutants of code
@@ -13,8 +13,11 @@
  * equivalent, <reason>`; where a line also holds a killable mutant of the same mutator, they stay
  * survivors and `reports/mutation/EQUIVALENT.md` lists them with the reason.
  */
-/** @type {'core' | 'adapters' | 'pipeline'} */
-const scope = process.env.MUTATE_SCOPE === 'adapters' || process.env.MUTATE_SCOPE === 'pipeline' ? process.env.MUTATE_SCOPE : 'core';
+const SCOPES = /** @type {const} */ (['core', 'adapters', 'pipeline']);
+/** @type {(typeof SCOPES)[number]} */
+const scope = /** @type {(typeof SCOPES)[number]} */ (process.env.MUTATE_SCOPE || 'core');
+// A misspelt scope must not fall back to the core and overwrite its reports.
+if (!SCOPES.includes(scope)) throw new Error(`MUTATE_SCOPE="${process.env.MUTATE_SCOPE}": expected one of ${SCOPES.join(', ')}`);
 
 /** The pure core: functions of plain data, tested without I/O. */
 const CORE = [

@@ -9,15 +9,53 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import { describe, expect, it } from 'vitest';
 import { createAwsClients, observeAwsCalls, observeAwsRequests, observed, type AwsCall, type SentRequest } from '../../lib/adapters/aws-clients.js';
 
-/** An HTTP handler that answers every request with 200 and no body, and keeps nothing. */
-const answering = {
-  handle: async () => ({ response: { statusCode: 200, headers: { etag: '"e"' }, body: Readable.from([]) } }),
-};
+/** What the in-process HTTP handler received: each request's body as read on the wire side. */
+interface Wire {
+  bodies: string[];
+}
 
-function s3Answering(): S3Client {
-  return observed(
-    new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler: answering, endpoint: 'http://127.0.0.1:9', forcePathStyle: true }),
+/**
+ * An S3 client, observed as the gateway's are, whose HTTP handler answers in-process: 200 and no
+ * body, or first `failFirst` answers of 503 (which the SDK retries). Stream bodies are read there.
+ */
+function s3Answering(failFirst = 0): { s3: S3Client; wire: Wire } {
+  const wire: Wire = { bodies: [] };
+  let answered = 0;
+  const requestHandler = {
+    handle: async (request: { body?: unknown }) => {
+      const { body } = request;
+      if (body instanceof Readable) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
+        wire.bodies.push(Buffer.concat(chunks).toString('utf8'));
+      }
+      answered += 1;
+      const statusCode = answered <= failFirst ? 503 : 200;
+      return { response: { statusCode, headers: statusCode === 200 ? { etag: '"e"' } : { 'x-amz-error-code': 'SlowDown' }, body: Readable.from([]) } };
+    },
+  };
+  const s3 = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler, endpoint: 'http://127.0.0.1:9', forcePathStyle: true, maxAttempts: 3 });
+  // A header in mixed case, as a middleware may add one: the observer reports names in lower case.
+  (s3.middlewareStack as unknown as { add(middleware: unknown, options: { step: 'build'; name: string }): void }).add(
+    (next: (args: { request?: { headers?: Record<string, string> } }) => Promise<unknown>) => async (args: { request?: { headers?: Record<string, string> } }) => {
+      if (args.request?.headers) args.request.headers['X-Test-Mixed'] = 'Case';
+      return next(args);
+    },
+    { step: 'build', name: 'mixedCaseHeader' },
   );
+  return { s3: observed(s3), wire };
+}
+
+/** Runs `action` with `observe(observer)` on, always stopping it. */
+async function observing<T>(observe: (observer: (value: T) => void) => () => void, action: () => Promise<unknown>): Promise<T[]> {
+  const seen: T[] = [];
+  const stop = observe((value) => seen.push(value));
+  try {
+    await action();
+  } finally {
+    stop();
+  }
+  return seen;
 }
 
 describe('the AWS clients', () => {
@@ -43,46 +81,49 @@ describe('the AWS clients', () => {
 });
 
 describe('the call and request observers', () => {
-  it('report each call once with its client and command, and stop when told', async () => {
-    const s3 = s3Answering();
-    const calls: AwsCall[] = [];
-    const stop = observeAwsCalls((call) => calls.push(call));
-    await s3.send(new HeadObjectCommand({ Bucket: 'mail', Key: 'inbound/a' }));
-    await s3.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/b', Body: 'x' }));
-    stop();
+  it('report each call once with its client and command, however often the SDK retries it, and stop when told', async () => {
+    const { s3 } = s3Answering(1);
+    let requests: SentRequest[] = [];
+    const calls = await observing<AwsCall>(observeAwsCalls, async () => {
+      requests = await observing<SentRequest>(observeAwsRequests, async () => {
+        await s3.send(new HeadObjectCommand({ Bucket: 'mail', Key: 'inbound/a' }));
+        await s3.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/b', Body: 'x' }));
+      });
+    });
     await s3.send(new HeadObjectCommand({ Bucket: 'mail', Key: 'inbound/c' }));
     expect(calls).toEqual([
       { client: 'S3Client', command: 'HeadObjectCommand' },
       { client: 'S3Client', command: 'PutObjectCommand' },
     ]);
+    // The first HEAD was answered 503 and sent again: two requests, one call.
+    expect(requests.map((r) => r.command)).toEqual(['HeadObjectCommand', 'HeadObjectCommand', 'PutObjectCommand']);
   });
 
   it('report each request as it goes on the wire: signed, headers in lower case, a text body as text', async () => {
-    const s3 = s3Answering();
-    const requests: SentRequest[] = [];
-    const stop = observeAwsRequests((request) => requests.push(request));
-    await s3.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/b c', Body: 'hello', Metadata: { Origin: 'test' } }));
-    await s3.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/bytes', Body: new TextEncoder().encode('bytes') }));
-    await s3.send(new GetObjectCommand({ Bucket: 'mail', Key: 'inbound/d', PartNumber: 1 }));
-    stop();
+    const { s3 } = s3Answering();
+    const requests = await observing<SentRequest>(observeAwsRequests, async () => {
+      await s3.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/b c', Body: 'hello', Metadata: { Origin: 'test' } }));
+      await s3.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/bytes', Body: new TextEncoder().encode('bytes') }));
+      await s3.send(new GetObjectCommand({ Bucket: 'mail', Key: 'inbound/d', PartNumber: 1 }));
+    });
     await s3.send(new HeadObjectCommand({ Bucket: 'mail', Key: 'inbound/e' }));
 
     expect(requests).toHaveLength(3);
     const [put, bytes, get] = requests as [SentRequest, SentRequest, SentRequest];
     expect(put).toMatchObject({ client: 'S3Client', command: 'PutObjectCommand', method: 'PUT', path: '/mail/inbound/b%20c', body: 'hello' });
-    expect(put.headers).toMatchObject({ 'x-amz-meta-origin': 'test', authorization: expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\//) });
-    expect(Object.keys(put.headers).every((name) => name === name.toLowerCase())).toBe(true);
+    expect(put.headers).toMatchObject({ 'x-amz-meta-origin': 'test', 'x-test-mixed': 'Case', authorization: expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\//) });
+    expect(put.headers).not.toHaveProperty('X-Test-Mixed');
     expect(bytes.body).toBe('bytes');
     expect(get).toMatchObject({ command: 'GetObjectCommand', method: 'GET', path: '/mail/inbound/d', query: expect.objectContaining({ partNumber: '1' }), body: null });
   });
 
-  it('keep a stream body unread', async () => {
-    const s3 = s3Answering();
-    const requests: SentRequest[] = [];
-    const stop = observeAwsRequests((request) => requests.push(request));
-    const body = Readable.from([Buffer.from('streamed')]);
-    await s3.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/s', Body: body, ContentLength: 8 }));
-    stop();
+  it('leave a stream body unread, for the wire', async () => {
+    const { s3, wire } = s3Answering();
+    const requests = await observing<SentRequest>(observeAwsRequests, () =>
+      s3.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/s', Body: Readable.from([Buffer.from('streamed')]), ContentLength: 8 })),
+    );
     expect(requests.map((r) => r.body)).toEqual([null]);
+    // The SDK sends it aws-chunked, with its checksum in a trailer: the bytes are all there.
+    expect(wire.bodies).toEqual([expect.stringContaining('\r\nstreamed\r\n')]);
   });
 });

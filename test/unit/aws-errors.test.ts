@@ -122,6 +122,9 @@ describe('the AWS failure table', () => {
   it('looks a failure up by its Node code before its name, and takes no value that is no error for a known one', () => {
     // Node's HTTP client throws a TypeError whose code says what it is.
     expect(failureKindOf(nodeError('ERR_INVALID_CHAR', 'TypeError'))).toBe('permanent');
+    // Both known, of different kinds: the code decides (a reset connection while sending an invalid item).
+    expect(failureKindOf({ name: 'ValidationException', code: 'ECONNRESET' })).toBe('transient');
+    expect(failureKindOf({ name: 'SlowDown', code: 'ERR_INVALID_CHAR' })).toBe('permanent');
     // A code the table does not know leaves the name to decide.
     expect(failureKindOf(Object.assign(serviceError('ValidationException', 400), { code: 'SomethingElse' }))).toBe('permanent');
     expect(failureKindOf(null)).toBe('transient');

@@ -6,7 +6,8 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadReplyTokenKeys, ssmParameterReader } from '../../lib/adapters/reply-token-secrets.js';
 import { loadConfig } from '../../lib/config.js';
 import { ConfigError } from '../../lib/errors.js';
@@ -40,6 +41,10 @@ describe('reply-token secrets', () => {
     expect(() => loadConfig({ ...base, REPLY_TOKEN_SECRET: 'short' })).toThrow('REPLY_TOKEN_SECRET');
     const source = loadConfig({ ...base, REPLY_TOKEN_SECRET_PARAMETER: '/helpdesk/reply' }).replyTokenSecrets;
     await expect(loadReplyTokenKeys(source, async () => 'short')).rejects.toThrow(ConfigError);
+    const both = loadConfig({ ...base, REPLY_TOKEN_SECRET_PARAMETER: '/helpdesk/reply', REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER: '/helpdesk/old' }).replyTokenSecrets;
+    const previousShort = await loadReplyTokenKeys(both, async (name) => (name === '/helpdesk/old' ? 'short' : secret)).catch((error: unknown) => error);
+    expect(previousShort).toBeInstanceOf(ConfigError);
+    expect(String((previousShort as Error).message)).toContain('REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER');
   });
 
   it('refuse a parameter name that is not a path, and two sources at once', () => {
@@ -56,7 +61,12 @@ async function withSsm(answer: (name: string) => unknown, body: () => Promise<vo
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (text += chunk));
     req.on('end', () => {
-      const request = JSON.parse(text) as Record<string, unknown>;
+      let request: Record<string, unknown> = {};
+      try {
+        request = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        // Not JSON: answered all the same, and the test sees what it was asked.
+      }
       asked.push({ headers: req.headers, request });
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify(answer(String(request.Name))));
@@ -76,7 +86,10 @@ async function withSsm(answer: (name: string) => unknown, body: () => Promise<vo
 }
 
 describe('the SSM parameter reader', () => {
-  it('reads a SecureString parameter with decryption', async () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('reads a SecureString parameter with decryption, and closes its client', async () => {
+    const destroy = vi.spyOn(SSMClient.prototype, 'destroy');
     let value = '';
     const asked = await withSsm(
       (name) => ({ Parameter: { Name: name, Type: 'SecureString', Value: `value of ${name}` } }),
@@ -85,10 +98,12 @@ describe('the SSM parameter reader', () => {
       },
     );
     expect(value).toBe('value of /helpdesk/reply');
+    expect(destroy).toHaveBeenCalledTimes(1);
     expect(asked).toEqual([{ headers: expect.objectContaining({ 'x-amz-target': 'AmazonSSM.GetParameter' }), request: { Name: '/helpdesk/reply', WithDecryption: true } }]);
   });
 
-  it('refuses a parameter without a value, naming the variable and the parameter', async () => {
+  it('refuses a parameter without a value, naming the variable and the parameter, and closes its client', async () => {
+    const destroy = vi.spyOn(SSMClient.prototype, 'destroy');
     for (const answer of [{ Parameter: { Name: '/helpdesk/reply', Value: '' } }, {}]) {
       await withSsm(
         () => answer,
@@ -100,5 +115,6 @@ describe('the SSM parameter reader', () => {
         },
       );
     }
+    expect(destroy).toHaveBeenCalledTimes(2);
   });
 });

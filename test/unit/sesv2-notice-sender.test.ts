@@ -7,7 +7,9 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
+import { observeAwsCalls, type AwsCall } from '../../lib/adapters/aws-clients.js';
 import { createSesV2Client, SesV2NoticeSender } from '../../lib/adapters/sesv2-notice-sender.js';
 import { TransientError } from '../../lib/errors.js';
 import { NoticeRefusedError, type OutgoingNotice } from '../../lib/notices/notice-ports.js';
@@ -30,7 +32,10 @@ interface Asked {
 }
 
 /** Sends NOTICE through a server that answers each request with `answers` in turn; what it was asked, and the outcome. */
-async function sendThrough(answers: readonly { status: number; errorType?: string }[]): Promise<{ asked: Asked[]; failure: unknown }> {
+async function sendThrough(
+  answers: readonly { status: number; errorType?: string }[],
+  inspect: (client: SESv2Client) => void = () => undefined,
+): Promise<{ asked: Asked[]; failure: unknown; calls: AwsCall[] }> {
   const asked: Asked[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     let text = '';
@@ -48,12 +53,19 @@ async function sendThrough(answers: readonly { status: number; errorType?: strin
   process.env.AWS_ENDPOINT_URL_SESV2 = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     const client = createSesV2Client();
-    const failure = await new SesV2NoticeSender(client)
-      .send(NOTICE)
-      .then(() => null)
-      .catch((error: unknown) => error);
-    client.destroy();
-    return { asked, failure };
+    const calls: AwsCall[] = [];
+    const stop = observeAwsCalls((call) => calls.push(call));
+    try {
+      const failure = await new SesV2NoticeSender(client)
+        .send(NOTICE)
+        .then(() => null)
+        .catch((error: unknown) => error);
+      inspect(client);
+      return { asked, failure, calls };
+    } finally {
+      stop();
+      client.destroy();
+    }
   } finally {
     if (previous === undefined) delete process.env.AWS_ENDPOINT_URL_SESV2;
     else process.env.AWS_ENDPOINT_URL_SESV2 = previous;
@@ -63,8 +75,10 @@ async function sendThrough(answers: readonly { status: number; errorType?: strin
 
 describe('the SES v2 notice sender', () => {
   it('sends simple content from the mailbox to the sender, in UTF-8, with the notice header fields', async () => {
-    const { asked, failure } = await sendThrough([{ status: 200 }]);
+    const { asked, failure, calls } = await sendThrough([{ status: 200 }]);
     expect(failure).toBeNull();
+    // Observed like the other clients (the tests and the benchmark count calls per mail).
+    expect(calls).toEqual([{ client: 'SESv2Client', command: 'SendEmailCommand' }]);
     expect(asked).toEqual([
       {
         method: 'POST',
@@ -93,6 +107,7 @@ describe('the SES v2 notice sender', () => {
       const { asked, failure } = await sendThrough([{ status: 400, errorType }]);
       expect(failure).toBeInstanceOf(NoticeRefusedError);
       expect((failure as Error).message).toBe(`SES SendEmail refused the sender notice: ${errorType}`);
+      expect((failure as Error).cause).toMatchObject({ name: errorType });
       expect(asked).toHaveLength(1);
     },
   );
@@ -106,5 +121,17 @@ describe('the SES v2 notice sender', () => {
     const recovered = await sendThrough([{ status: 500, errorType: 'InternalFailure' }, { status: 200 }]);
     expect(recovered.failure).toBeNull();
     expect(recovered.asked).toHaveLength(2);
+  });
+
+  it('gives up on an SES that does not answer within seconds: two attempts, a short connection and request timeout', async () => {
+    let handlerConfig: unknown;
+    let attempts: unknown;
+    // The HTTP handler resolves its settings on the first request: read them after one.
+    await sendThrough([{ status: 200 }], (client) => {
+      handlerConfig = (client.config.requestHandler as unknown as { httpHandlerConfigs(): unknown }).httpHandlerConfigs();
+      attempts = client.config.maxAttempts;
+    });
+    expect(handlerConfig).toMatchObject({ connectionTimeout: 2_000, requestTimeout: 5_000 });
+    expect(await (attempts as () => Promise<number>)()).toBe(2);
   });
 });

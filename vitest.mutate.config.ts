@@ -1,23 +1,24 @@
 /**
  * The tests Stryker runs against each mutant (stryker.config.mjs): the pure core is killed by the
- * unit tests; the adapters and the pipeline by the integration tests and the unit tests, without the soak (2,000
- * mails, minutes each run), which proves throughput under faults rather than any one line; and
+ * unit tests; the adapters and the pipeline by the integration tests and the unit tests, without
+ * the soak (2,000 mails, minutes each run), which proves throughput under faults rather than any
+ * one line; and
  * without the structure rule (function-length), which parses lib/ and would fail on Stryker's
  * instrumented copies. (Not `mergeConfig` with vitest.config.ts: it concatenates `include` lists.)
  */
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-/** The pure core is killed by the unit tests; the adapters and the pipeline by the integration tests too. */
+/** The adapters' and the pipeline's scopes (stryker.config.mjs), not the core's. */
 const shell = process.env.MUTATE_SCOPE === 'adapters' || process.env.MUTATE_SCOPE === 'pipeline';
 
 export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    // The adapters and the pipeline: the integration tests, and the unit tests too (some pin an adapter's pure
-    // helpers, such as the AWS failure table, case by case; a unit test costs a mutant little, and
-    // Stryker runs only the tests that reach it).
+    // The adapters and the pipeline: the integration tests, and the unit tests too (some pin an
+    // adapter's pure helpers, such as the AWS failure table, case by case; a unit test costs a mutant
+    // little, and Stryker runs only the tests that reach it).
     include: shell ? ['test/integration/**/*.test.ts', 'test/unit/**/*.test.ts'] : ['test/unit/**/*.test.ts'],
     // Nor the parse-and-decide fuzz (test/unit/fuzz-parse-decide.test.ts): 30-120 s a run, and it
     // reaches nearly every line of lib/mail, so each surviving mutant there would cost that much

@@ -62,6 +62,11 @@ export class LocalAws {
     return Items ?? [];
   }
 
+  /** The ledger entries of one stored object (the `key` attribute), whatever their ledger keys. */
+  async ledgerEntriesOf(key: string): Promise<Record<string, unknown>[]> {
+    return (await this.ledger()).filter((entry) => entry.key === key);
+  }
+
   /** The applied ledger entries of a ticket, through the byTicket index. */
   async followups(ticketId: number): Promise<Record<string, unknown>[]> {
     const { Items } = await this.db.send(

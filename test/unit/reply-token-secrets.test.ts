@@ -4,13 +4,12 @@
  * one GetParameter call; the last tests give it a few-line server that answers that one operation of
  * SSM's JSON protocol, reached through the SDK's own AWS_ENDPOINT_URL_SSM.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadReplyTokenKeys, ssmParameterReader } from '../../lib/adapters/reply-token-secrets.js';
 import { loadConfig } from '../../lib/config.js';
 import { ConfigError } from '../../lib/errors.js';
+import { withJsonService } from '../helpers/json-service.js';
 
 const base = { TICKETS_TABLE: 't', MESSAGES_TABLE: 'm', MAIL_BUCKET: 'b', MAILBOXES: 'support@helpdesk.example=support' };
 const secret = 's'.repeat(32);
@@ -53,36 +52,9 @@ describe('reply-token secrets', () => {
   });
 });
 
-/** Runs `body` with AWS_ENDPOINT_URL_SSM at a server answering GetParameter with `answer`, and returns what it was asked. */
-async function withSsm(answer: (name: string) => unknown, body: () => Promise<void>): Promise<{ headers: IncomingHttpHeaders; request: Record<string, unknown> }[]> {
-  const asked: { headers: IncomingHttpHeaders; request: Record<string, unknown> }[] = [];
-  const server = createServer((req, res) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => {
-      let request: Record<string, unknown> = {};
-      try {
-        request = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        // Not JSON: answered all the same, and the test sees what it was asked.
-      }
-      asked.push({ headers: req.headers, request });
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify(answer(String(request.Name))));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const previous = process.env.AWS_ENDPOINT_URL_SSM;
-  process.env.AWS_ENDPOINT_URL_SSM = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  try {
-    await body();
-  } finally {
-    if (previous === undefined) delete process.env.AWS_ENDPOINT_URL_SSM;
-    else process.env.AWS_ENDPOINT_URL_SSM = previous;
-    await new Promise((resolve) => server.close(resolve));
-  }
-  return asked;
+/** Runs `action` against a GetParameter server answering `answer(name)`: what it returned, and what the server was asked. */
+function withSsm<T>(answer: (name: string) => unknown, action: () => Promise<T>) {
+  return withJsonService('AWS_ENDPOINT_URL_SSM', ({ body }) => ({ status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: answer(String(body.Name)) }), action);
 }
 
 describe('the SSM parameter reader', () => {
@@ -90,16 +62,13 @@ describe('the SSM parameter reader', () => {
 
   it('reads a SecureString parameter with decryption, and closes its client', async () => {
     const destroy = vi.spyOn(SSMClient.prototype, 'destroy');
-    let value = '';
-    const asked = await withSsm(
+    const { result: value, requests } = await withSsm(
       (name) => ({ Parameter: { Name: name, Type: 'SecureString', Value: `value of ${name}` } }),
-      async () => {
-        value = await ssmParameterReader('/helpdesk/reply');
-      },
+      () => ssmParameterReader('/helpdesk/reply'),
     );
     expect(value).toBe('value of /helpdesk/reply');
     expect(destroy).toHaveBeenCalledTimes(1);
-    expect(asked).toEqual([{ headers: expect.objectContaining({ 'x-amz-target': 'AmazonSSM.GetParameter' }), request: { Name: '/helpdesk/reply', WithDecryption: true } }]);
+    expect(requests).toEqual([expect.objectContaining({ headers: expect.objectContaining({ 'x-amz-target': 'AmazonSSM.GetParameter' }), body: { Name: '/helpdesk/reply', WithDecryption: true } })]);
   });
 
   it('refuses a parameter without a value, naming the variable and the parameter, and closes its client', async () => {

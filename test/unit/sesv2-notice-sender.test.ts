@@ -5,14 +5,13 @@
  * few-line server answers SendEmail here, reached through the SDK's own AWS_ENDPOINT_URL_SESV2;
  * the client is the gateway's own (createSesV2Client).
  */
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
 import { observeAwsCalls, type AwsCall } from '../../lib/adapters/aws-clients.js';
 import { createSesV2Client, SesV2NoticeSender } from '../../lib/adapters/sesv2-notice-sender.js';
 import { TransientError } from '../../lib/errors.js';
 import { NoticeRefusedError, type OutgoingNotice } from '../../lib/notices/notice-ports.js';
+import { withJsonService, type ServiceAnswer } from '../helpers/json-service.js';
 
 const NOTICE: OutgoingNotice = {
   from: 'support@helpdesk.example',
@@ -25,52 +24,38 @@ const NOTICE: OutgoingNotice = {
   ],
 };
 
-interface Asked {
-  readonly method: string | undefined;
-  readonly path: string | undefined;
-  readonly body: Record<string, unknown>;
-}
-
-/** Sends NOTICE through a server that answers each request with `answers` in turn; what it was asked, and the outcome. */
-async function sendThrough(
-  answers: readonly { status: number; errorType?: string }[],
-  inspect: (client: SESv2Client) => void = () => undefined,
-): Promise<{ asked: Asked[]; failure: unknown; calls: AwsCall[] }> {
-  const asked: Asked[] = [];
-  const server = createServer((req: IncomingMessage, res) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => {
-      const answer = answers[Math.min(asked.length, answers.length - 1)] ?? { status: 200 };
-      asked.push({ method: req.method, path: req.url, body: JSON.parse(text) as Record<string, unknown> });
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.errorType ? { 'x-amzn-errortype': answer.errorType } : {}) });
-      res.end(answer.status === 200 ? JSON.stringify({ MessageId: 'sent-1' }) : JSON.stringify({ message: 'as SES said' }));
-    });
+/**
+ * Sends NOTICE with the gateway's SES client through a SendEmail server that answers the n-th
+ * request with `answers[n]` (the last one from then on): what it was asked, the outcome, the calls
+ * observed; `inspect` sees the client after the send.
+ */
+async function sendThrough(answers: readonly { status: number; errorType?: string }[], inspect: (client: SESv2Client) => void = () => undefined) {
+  const answer = ({ status, errorType }: { status: number; errorType?: string }): ServiceAnswer => ({
+    status,
+    ...(errorType ? { headers: { 'x-amzn-errortype': errorType } } : {}),
+    body: status === 200 ? { MessageId: 'sent-1' } : { message: 'as SES said' },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const previous = process.env.AWS_ENDPOINT_URL_SESV2;
-  process.env.AWS_ENDPOINT_URL_SESV2 = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  try {
-    const client = createSesV2Client();
-    const calls: AwsCall[] = [];
-    const stop = observeAwsCalls((call) => calls.push(call));
-    try {
-      const failure = await new SesV2NoticeSender(client)
-        .send(NOTICE)
-        .then(() => null)
-        .catch((error: unknown) => error);
-      inspect(client);
-      return { asked, failure, calls };
-    } finally {
-      stop();
-      client.destroy();
-    }
-  } finally {
-    if (previous === undefined) delete process.env.AWS_ENDPOINT_URL_SESV2;
-    else process.env.AWS_ENDPOINT_URL_SESV2 = previous;
-    await new Promise((resolve) => server.close(resolve));
-  }
+  const { result, requests } = await withJsonService(
+    'AWS_ENDPOINT_URL_SESV2',
+    (_request, index) => answer(answers[Math.min(index, answers.length - 1)] ?? { status: 200 }),
+    async () => {
+      const client = createSesV2Client();
+      const calls: AwsCall[] = [];
+      const stop = observeAwsCalls((call) => calls.push(call));
+      try {
+        const failure = await new SesV2NoticeSender(client)
+          .send(NOTICE)
+          .then(() => null)
+          .catch((error: unknown) => error);
+        inspect(client);
+        return { failure, calls };
+      } finally {
+        stop();
+        client.destroy();
+      }
+    },
+  );
+  return { ...result, asked: requests.map(({ method, path, body }) => ({ method, path, body })) };
 }
 
 describe('the SES v2 notice sender', () => {

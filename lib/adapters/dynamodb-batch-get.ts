@@ -11,7 +11,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Key = Record<string, unknown>;
 
-/** Reads the given keys of each table; answers the items found, per table. */
+/** Reads the given keys of each table; answers the items found, per table (a table given no keys: an empty list, and no request). */
 export async function batchGetAll(db: DynamoDBDocumentClient, keysByTable: Readonly<Record<string, readonly Key[]>>): Promise<Map<string, Record<string, unknown>[]>> {
   const found = new Map<string, Record<string, unknown>[]>(Object.keys(keysByTable).map((table) => [table, []]));
   const pending = Object.entries(keysByTable).flatMap(([table, keys]) => keys.map((key) => ({ table, key })));

@@ -17,10 +17,11 @@ export class DynamoPrefetcher implements Prefetcher {
 
   async prefetch(request: { readonly messageKeys: readonly string[]; readonly ticketIds: readonly number[] }): Promise<Prefetched> {
     const ticketIds = [...new Set(request.ticketIds)].filter((id) => id !== TICKET_COUNTER_ID);
-    const keys: Record<string, Record<string, unknown>[]> = {};
-    if (request.messageKeys.length > 0) keys[this.tables.messages] = [...new Set(request.messageKeys)].map((messageKey) => ({ messageKey }));
-    if (ticketIds.length > 0) keys[this.tables.tickets] = ticketIds.map((id) => ({ id }));
-    const items = Object.keys(keys).length > 0 ? await batchGetAll(this.db, keys) : new Map<string, Record<string, unknown>[]>();
+    // One BatchGetItem for both tables; batchGetAll sends nothing for an empty key list.
+    const items = await batchGetAll(this.db, {
+      [this.tables.messages]: [...new Set(request.messageKeys)].map((messageKey) => ({ messageKey })),
+      [this.tables.tickets]: ticketIds.map((id) => ({ id })),
+    });
     const tickets = new Map<number, Ticket | null>(ticketIds.map((id) => [id, null]));
     for (const item of items.get(this.tables.tickets) ?? []) tickets.set(Number(item.id), ticketFromItem(item));
     return { entries: entriesFrom(items.get(this.tables.messages) ?? []), tickets };

@@ -74,8 +74,10 @@ function sameObjectCondition(location: MailLocation, replacing: { pending: boole
   if (alternatives.length === 0) {
     return { ConditionExpression: 'attribute_not_exists(messageKey)', ExpressionAttributeNames: undefined, ExpressionAttributeValues: undefined };
   }
+  // One alternative goes unwrapped: DynamoDB refuses `((…))` ("The expression has redundant parentheses").
+  const anyOf = alternatives.length === 1 ? alternatives[0] : `(${alternatives.join(' OR ')})`;
   return {
-    ConditionExpression: `attribute_not_exists(messageKey) OR ((${alternatives.join(' OR ')}) AND #bucket = :bucket AND #key = :key)`,
+    ConditionExpression: `attribute_not_exists(messageKey) OR (${anyOf} AND #bucket = :bucket AND #key = :key)`,
     ExpressionAttributeNames: { '#state': 'state', '#bucket': 'bucket', '#key': 'key', ...(replacing.skipReasons.length > 0 ? { '#reason': 'reason' } : {}) },
     ExpressionAttributeValues: { ...values, ':bucket': location.bucket, ':key': location.key },
   };
@@ -107,6 +109,7 @@ export class DynamoMessageLedger implements MessageLedger, NoticeMarker {
         new PutCommand({
           TableName: this.table,
           Item: toItem(entry),
+          // Stryker disable next-line ArrayDeclaration: equivalent, a made-up skip reason in the condition matches no stored skip (every one is a SkipReason)
           ...sameObjectCondition(entry, { pending: false, skipReasons: options.replacingSkip ? replaceableSkipReasons(entry) : [] }),
         }),
       );
@@ -143,6 +146,7 @@ export class DynamoMessageLedger implements MessageLedger, NoticeMarker {
           TableName: this.table,
           Item: toItem(entry),
           // A replay replaces a skip only with an outcome that got further (replaceableSkipReasons).
+          // Stryker disable next-line ArrayDeclaration: equivalent, a made-up skip reason in the condition matches no stored skip (every one is a SkipReason)
           ...sameObjectCondition(entry, { pending: true, skipReasons: options.replacingSkip ? replaceableSkipReasons(entry) : [] }),
         }),
       );

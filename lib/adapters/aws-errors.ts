@@ -101,6 +101,7 @@ export function failureKindOf(error: unknown): FailureKind {
 export function asAwsFailure(operation: string, error: unknown): TransientError | UnstorableError {
   const message = error instanceof Error ? error.message : String(error);
   if (failureKindOf(error) === 'permanent') {
+    // Stryker disable next-line StringLiteral: equivalent, a permanent failure is one the table names, so knownName is never undefined here
     return new UnstorableError(operation, knownName(error) ?? 'Error', message, { cause: error });
   }
   return new TransientError(`${operation} failed: ${awsErrorName(error) ?? 'Error'}: ${message}`, { cause: error });

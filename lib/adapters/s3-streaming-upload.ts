@@ -27,8 +27,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 
-/** S3's minimum part size (all parts but the last). */
-export const PART_SIZE = 5 * 1024 * 1024;
+/** S3's minimum part size (all parts but the last): 5 MiB. */
+export const PART_SIZE = 5_242_880;
 
 /** The multipart upload's checksum algorithm, declared at create and used for every part. */
 export const MULTIPART_CHECKSUM_ALGORITHM = 'CRC32';
@@ -97,7 +97,8 @@ export async function streamToS3(s3: S3Client, target: UploadTarget, body: Reada
       await s3.send(new PutObjectCommand({ ...target, Body: Buffer.concat(small), ContentLength: filled }));
       return;
     }
-    if (filled > 0 || parts.length === 0) await sendPart(part.subarray(0, filled));
+    // Past one part, at least one part has been sent: a last one only if bytes are left over.
+    if (filled > 0) await sendPart(part.subarray(0, filled));
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: target.Bucket, Key: target.Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
   } catch (error) {
     if (uploadId !== undefined) {

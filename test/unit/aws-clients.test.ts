@@ -2,7 +2,9 @@
  * The AWS clients (lib/adapters/aws-clients.ts): how they are configured from the environment, and
  * what the call and request observers report. The observers are checked on an S3 client whose HTTP
  * handler answers in-process instead of a server: what is tested is what the SDK hands the wire
- * (method, path, headers, body) after signing, which needs no server behind it.
+ * (method, path, headers, body) after signing, which needs no server behind it. Their fallbacks (a
+ * call without names, a request without method or path) are checked by calling the middleware as
+ * the SDK's stack does, since no SDK client produces those.
  */
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -125,5 +127,45 @@ describe('the call and request observers', () => {
     expect(requests.map((r) => r.body)).toEqual([null]);
     // The SDK sends it aws-chunked, with its checksum in a trailer: the bytes are all there.
     expect(wire.bodies).toEqual([expect.stringContaining('\r\nstreamed\r\n')]);
+  });
+});
+
+describe('the observer middleware', () => {
+  it('is named, so a client is observed once: observing it again is refused rather than reporting every call twice', () => {
+    const s3 = observed(new S3Client({ region: 'eu-west-1' }));
+    try {
+      expect(s3.middlewareStack.identify()).toEqual(expect.arrayContaining(['helpdeskAwsCallObserver - initialize', 'helpdeskAwsRequestObserver - finalizeRequest']));
+      expect(() => observed(s3)).toThrow("Duplicate middleware name 'helpdeskAwsCallObserver'");
+      s3.middlewareStack.remove('helpdeskAwsCallObserver');
+      expect(() => observed(s3)).toThrow("Duplicate middleware name 'helpdeskAwsRequestObserver'");
+    } finally {
+      s3.destroy();
+    }
+  });
+
+  it('reports a call without client or command names as unknown, a request without method or path with empty ones, and passes on one without a request', async () => {
+    // Called as the SDK's middleware stack calls them: no SDK client resolves a command without these names, nor sends a request without them.
+    type Handler = (args: { request?: unknown }) => Promise<unknown>;
+    const middleware: ((next: Handler, context: object) => Handler)[] = [];
+    observed({ middlewareStack: { add: (added: unknown) => void middleware.push(added as (next: Handler, context: object) => Handler) } });
+    expect(middleware).toHaveLength(2);
+    const [callObserver, requestObserver] = middleware as [(next: Handler, context: object) => Handler, (next: Handler, context: object) => Handler];
+    const passedOn: unknown[] = [];
+    const next: Handler = async (args) => {
+      passedOn.push(args);
+      return 'answer';
+    };
+
+    let requests: SentRequest[] = [];
+    const calls = await observing<AwsCall>(observeAwsCalls, async () => {
+      requests = await observing<SentRequest>(observeAwsRequests, async () => {
+        expect(await callObserver(next, {})({})).toBe('answer');
+        expect(await requestObserver(next, {})({ request: {} })).toBe('answer');
+        expect(await requestObserver(next, {})({})).toBe('answer');
+      });
+    });
+    expect(calls).toEqual([{ client: 'unknown', command: 'unknown' }]);
+    expect(requests).toEqual([{ client: 'unknown', command: 'unknown', method: '', path: '', query: {}, headers: {}, body: null }]);
+    expect(passedOn).toEqual([{}, { request: {} }, {}]);
   });
 });

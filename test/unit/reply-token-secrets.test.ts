@@ -39,7 +39,10 @@ describe('reply-token secrets', () => {
   it('refuse a short secret, naming where it came from', async () => {
     expect(() => loadConfig({ ...base, REPLY_TOKEN_SECRET: 'short' })).toThrow('REPLY_TOKEN_SECRET');
     const source = loadConfig({ ...base, REPLY_TOKEN_SECRET_PARAMETER: '/helpdesk/reply' }).replyTokenSecrets;
-    await expect(loadReplyTokenKeys(source, async () => 'short')).rejects.toThrow(ConfigError);
+    const currentShort = await loadReplyTokenKeys(source, async () => 'short').catch((error: unknown) => error);
+    expect(currentShort).toBeInstanceOf(ConfigError);
+    expect(currentShort).toMatchObject({ variable: 'REPLY_TOKEN_SECRET_PARAMETER' });
+    expect(String((currentShort as Error).message)).toMatch(/^REPLY_TOKEN_SECRET_PARAMETER is invalid \(a value of 5 characters, not shown\)/);
     const both = loadConfig({ ...base, REPLY_TOKEN_SECRET_PARAMETER: '/helpdesk/reply', REPLY_TOKEN_PREVIOUS_SECRET_PARAMETER: '/helpdesk/old' }).replyTokenSecrets;
     const previousShort = await loadReplyTokenKeys(both, async (name) => (name === '/helpdesk/old' ? 'short' : secret)).catch((error: unknown) => error);
     expect(previousShort).toBeInstanceOf(ConfigError);

@@ -359,6 +359,14 @@ const serviceName = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9_.-]{1,200}
 const EXTENSION = /^[a-z0-9]{1,16}$/;
 const MIME_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
 
+/** The two DynamoDB tables: distinct, as their keys differ (`id` and `messageKey`). Throws a {@link ConfigError}. */
+function tables(env: Env): { readonly ticketsTable: string; readonly messagesTable: string } {
+  const ticketsTable = required(env, 'TICKETS_TABLE');
+  const messagesTable = required(env, 'MESSAGES_TABLE');
+  if (messagesTable === ticketsTable) throw new ConfigError('MESSAGES_TABLE', 'a table other than TICKETS_TABLE (the ledger and the tickets are keyed differently)', messagesTable);
+  return { ticketsTable, messagesTable };
+}
+
 /** Reads and validates the configuration. Throws a {@link ConfigError} naming the first bad variable. */
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const defaultMode: MailboxMode = read(env, 'UPDATE_ONLY', boolean('UPDATE_ONLY'), false) ? 'update-only' : 'create';
@@ -370,8 +378,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const queueSlugs = [...new Set([...mailboxes.map((m) => m.queue), ...(defaultQueue ? [defaultQueue] : [])])];
   const paths = prefixes(env);
   return Object.freeze({
-    ticketsTable: required(env, 'TICKETS_TABLE'),
-    messagesTable: required(env, 'MESSAGES_TABLE'),
+    ...tables(env),
     mailBucket: required(env, 'MAIL_BUCKET'),
     inboundPrefix: paths.inbound,
     attachmentsPrefix: paths.attachments,

@@ -65,6 +65,7 @@ describe('loadConfig', () => {
     [{ TICKETS_TABLE: undefined }, 'TICKETS_TABLE', 'is not set'],
     [{ MESSAGES_TABLE: ' ' }, 'MESSAGES_TABLE', 'is not set'],
     [{ MAIL_BUCKET: undefined }, 'MAIL_BUCKET', 'is not set'],
+    [{ MESSAGES_TABLE: 'tickets' }, 'MESSAGES_TABLE', '"tickets" is invalid: expected a table other than TICKETS_TABLE'],
     [{ UPDATE_ONLY: 'yes' }, 'UPDATE_ONLY', '"true" or "false"'],
     [{ MAILBOXES: 'support@helpdesk.example' }, 'MAILBOXES', 'address=queue[:mode]'],
     [{ MAILBOXES: 'not-an-address=support' }, 'MAILBOXES', 'address=queue[:mode]'],

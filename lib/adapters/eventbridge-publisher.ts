@@ -21,7 +21,7 @@ export function createEventBridgeClient(): EventBridgeClient {
 
 /** What went wrong with the entries EventBridge refused, in words. */
 function failures(output: PutEventsCommandOutput): string {
-  const errors = (output.Entries ?? []).filter((e) => e.ErrorCode).map((e) => `${e.ErrorCode}: ${e.ErrorMessage ?? ''}`.trim());
+  const errors = (output.Entries ?? []).filter((e) => e.ErrorCode).map((e) => (e.ErrorMessage ? `${e.ErrorCode}: ${e.ErrorMessage}` : e.ErrorCode));
   return [...new Set(errors)].join('; ') || 'no error code given';
 }
 

@@ -7,44 +7,30 @@
  * these rules were only reached through the handler, where Stryker could not see which of them a
  * test pins. The retry timing and the attempt limit are in test/unit/dynamodb-batch-get-retries.test.ts.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, observeAwsRequests, type AwsClients } from '../../lib/adapters/aws-clients.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { batchGetAll } from '../../lib/adapters/dynamodb-batch-get.js';
 import { DynamoPrefetcher } from '../../lib/adapters/dynamodb-prefetcher.js';
 import { loadConfig } from '../../lib/config.js';
 import { TransientError } from '../../lib/errors.js';
-import { ticketsTableDefinition } from '../../lib/local/tables.js';
+import { useAwsClients } from '../helpers/aws-clients.js';
+import { failureOf } from '../helpers/failure.js';
 import { useGateway } from '../helpers/gateway.js';
+import { freshTicketId } from '../helpers/local-aws.js';
+import { requestsDuring } from '../helpers/observing.js';
 
 const fixture = useGateway({ mode: 'update-only' });
+const clients = useAwsClients();
 
-let clients: AwsClients;
 let tables: { tickets: string; messages: string };
 
 beforeAll(() => {
-  clients = createAwsClients();
   const config = loadConfig();
   tables = { tickets: config.ticketsTable, messages: config.messagesTable };
 });
 
-afterAll(() => {
-  clients.s3.destroy();
-  clients.dynamo.destroy();
-});
-
 /** A table keyed by a number `id`, of this test's own. */
-async function freshTable(): Promise<string> {
-  const name = `batch-${Math.random().toString(36).slice(2)}`;
-  const db = new DynamoDBClient({});
-  try {
-    await db.send(new CreateTableCommand(ticketsTableDefinition(name)));
-  } finally {
-    db.destroy();
-  }
-  return name;
-}
+const freshTable = () => fixture.aws.freshTicketsTable('batch');
 
 async function putAll(table: string, items: readonly Record<string, unknown>[]): Promise<void> {
   for (let i = 0; i < items.length; i += 10) {
@@ -56,15 +42,9 @@ type KeysAsked = Record<string, { Keys: unknown[]; ConsistentRead?: boolean }>;
 
 /** Runs `work`, answering what it answered and the RequestItems of each BatchGetItem request sent. */
 async function batchRequestsOf<T>(work: () => Promise<T>): Promise<{ result: T; asked: KeysAsked[] }> {
-  const asked: KeysAsked[] = [];
-  const stop = observeAwsRequests((request) => {
-    if (request.headers['x-amz-target'] === 'DynamoDB_20120810.BatchGetItem') asked.push((JSON.parse(request.body ?? '{}') as { RequestItems: KeysAsked }).RequestItems);
-  });
-  try {
-    return { result: await work(), asked };
-  } finally {
-    stop();
-  }
+  const { result, requests } = await requestsDuring(work);
+  const batchGets = requests.filter((request) => request.headers['x-amz-target'] === 'DynamoDB_20120810.BatchGetItem');
+  return { result, asked: batchGets.map((request) => (JSON.parse(request.body ?? '{}') as { RequestItems: KeysAsked }).RequestItems) };
 }
 
 const byId = (items: readonly Record<string, unknown>[] | undefined) => [...(items ?? [])].sort((a, b) => Number(a.id) - Number(b.id));
@@ -90,7 +70,9 @@ describe('batchGetAll', () => {
 
   it('asks again for the keys a response left unprocessed, and only for those', async () => {
     const table = await freshTable();
-    // Six items of 380 KB: dynalite (as DynamoDB) answers about 1.4 MB at most, three of them.
+    // Six items of 380 KB: dynalite answers at most 1 MB plus its largest item size (400 KB), so
+    // three of them, and leaves the rest unprocessed. That limit is dynalite's own: DynamoDB
+    // answers up to 16 MB per BatchGetItem response, and leaves keys unprocessed past it.
     const big = 'x'.repeat(380_000);
     await putAll(table, range(1, 6).map((id) => ({ id, big })));
 
@@ -110,12 +92,9 @@ describe('batchGetAll', () => {
   });
 
   it('reports a failed BatchGetItem as transient, naming it', async () => {
-    const failure = await batchGetAll(clients.dynamo, { 'no-such-table': [{ id: 9300 }] }).then(
-      () => null,
-      (error: unknown) => error,
-    );
+    const failure = await failureOf(() => batchGetAll(clients.dynamo, { 'no-such-table': [{ id: 9300 }] }));
     expect(failure).toBeInstanceOf(TransientError);
-    expect((failure as Error).message).toMatch(/^BatchGetItem failed: ResourceNotFoundException: /);
+    expect(failure.message).toMatch(/^BatchGetItem failed: ResourceNotFoundException: /);
   });
 });
 
@@ -123,44 +102,47 @@ describe('the DynamoDB prefetcher', () => {
   const AT = '2025-03-04T05:06:07.000Z';
 
   it('reads the entries and tickets a mail needs in one request: each key once, a missing ticket as null, never the counter', async () => {
-    await fixture.aws.putTicket({ id: 9400, status: 'open', submitter: 'alice@example.com', cc: ['bob@example.com'] });
+    const [present, missing] = [freshTicketId(), freshTicketId()];
+    const key = (label: string) => `prefetch-${present}-${label}`;
+    await fixture.aws.putTicket({ id: present, status: 'open', submitter: 'alice@example.com', cc: ['bob@example.com'] });
     await putAll(tables.messages, [
-      { messageKey: 'prefetch-9400-a', direction: 'inbound', state: 'skipped', reason: 'no-ticket-ref', bucket: 'mail', key: 'inbound/a', recordedAt: AT },
+      { messageKey: key('a'), direction: 'inbound', state: 'skipped', reason: 'no-ticket-ref', bucket: 'mail', key: 'inbound/a', recordedAt: AT },
       // Not a ledger entry: left out.
-      { messageKey: 'prefetch-9400-odd', direction: 'sideways', state: 'skipped' },
+      { messageKey: key('odd'), direction: 'sideways', state: 'skipped' },
     ]);
     expect(await fixture.aws.ticket(0)).toMatchObject({ lastTicketId: expect.any(Number) });
     const prefetcher = new DynamoPrefetcher(clients.dynamo, tables);
 
     const { result, asked } = await batchRequestsOf(() =>
-      prefetcher.prefetch({ messageKeys: ['prefetch-9400-a', 'prefetch-9400-a', 'prefetch-9400-missing', 'prefetch-9400-odd'], ticketIds: [9400, 0, 9400, 9401] }),
+      prefetcher.prefetch({ messageKeys: [key('a'), key('a'), key('missing'), key('odd')], ticketIds: [present, 0, present, missing] }),
     );
 
     expect(asked).toEqual([
       {
-        [tables.messages]: { Keys: [{ messageKey: { S: 'prefetch-9400-a' } }, { messageKey: { S: 'prefetch-9400-missing' } }, { messageKey: { S: 'prefetch-9400-odd' } }], ConsistentRead: true },
-        [tables.tickets]: { Keys: [{ id: { N: '9400' } }, { id: { N: '9401' } }], ConsistentRead: true },
+        [tables.messages]: { Keys: [{ messageKey: { S: key('a') } }, { messageKey: { S: key('missing') } }, { messageKey: { S: key('odd') } }], ConsistentRead: true },
+        [tables.tickets]: { Keys: [{ id: { N: String(present) } }, { id: { N: String(missing) } }], ConsistentRead: true },
       },
     ]);
     expect([...result.entries]).toEqual([
-      ['prefetch-9400-a', { messageKey: 'prefetch-9400-a', direction: 'inbound', state: 'skipped', reason: 'no-ticket-ref', bucket: 'mail', key: 'inbound/a', recordedAt: AT, messageId: null, from: null, ticketId: null }],
+      [key('a'), { messageKey: key('a'), direction: 'inbound', state: 'skipped', reason: 'no-ticket-ref', bucket: 'mail', key: 'inbound/a', recordedAt: AT, messageId: null, from: null, ticketId: null }],
     ]);
     expect([...result.tickets]).toEqual([
-      [9400, expect.objectContaining({ id: 9400, status: 'open', submitter: 'alice@example.com', cc: ['bob@example.com'] })],
-      [9401, null],
+      [present, expect.objectContaining({ id: present, status: 'open', submitter: 'alice@example.com', cc: ['bob@example.com'] })],
+      [missing, null],
     ]);
   });
 
   it('reads only the table it has keys for, and nothing at all for no keys or only the counter', async () => {
-    await fixture.aws.putTicket({ id: 9410, status: 'closed', submitter: 'carol@example.com' });
+    const id = freshTicketId();
+    await fixture.aws.putTicket({ id, status: 'closed', submitter: 'carol@example.com' });
     const prefetcher = new DynamoPrefetcher(clients.dynamo, tables);
 
-    const onlyTickets = await batchRequestsOf(() => prefetcher.prefetch({ messageKeys: [], ticketIds: [9410] }));
+    const onlyTickets = await batchRequestsOf(() => prefetcher.prefetch({ messageKeys: [], ticketIds: [id] }));
     expect(onlyTickets.asked.map((items) => Object.keys(items))).toEqual([[tables.tickets]]);
-    expect([...onlyTickets.result.tickets.keys()]).toEqual([9410]);
+    expect([...onlyTickets.result.tickets.keys()]).toEqual([id]);
     expect(onlyTickets.result.entries.size).toBe(0);
 
-    const onlyEntries = await batchRequestsOf(() => prefetcher.prefetch({ messageKeys: ['prefetch-9410-missing'], ticketIds: [] }));
+    const onlyEntries = await batchRequestsOf(() => prefetcher.prefetch({ messageKeys: [`prefetch-${id}-missing`], ticketIds: [] }));
     expect(onlyEntries.asked.map((items) => Object.keys(items))).toEqual([[tables.messages]]);
     expect(onlyEntries.result).toEqual({ entries: new Map(), tickets: new Map() });
 

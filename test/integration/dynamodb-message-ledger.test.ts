@@ -8,33 +8,25 @@
  * pinned here on the adapter, with real stored state.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, observeAwsRequests, type AwsClients, type SentRequest } from '../../lib/adapters/aws-clients.js';
+import { describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../lib/adapters/aws-clients.js';
 import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
 import { DynamoMessageLedger } from '../../lib/adapters/dynamodb-message-ledger.js';
 import { loadConfig } from '../../lib/config.js';
 import { LedgerConflictError, TransientError } from '../../lib/errors.js';
 import type { MailLocation, PendingEntry } from '../../lib/ledger-entry.js';
 import { createMailProcessor } from '../../lib/pipeline/index.js';
+import { destroyAwsClients, dynamoDbClientAt, useAwsClients } from '../helpers/aws-clients.js';
+import { failureOf } from '../helpers/failure.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { useGateway } from '../helpers/gateway.js';
 import { appliedEntry, skippedEntry } from '../helpers/ledger-entries.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
+import { requestsDuring } from '../helpers/observing.js';
 
 const fixture = useGateway();
-
-let clients: AwsClients;
-
-beforeAll(() => {
-  clients = createAwsClients();
-});
-
-afterAll(() => {
-  clients.s3.destroy();
-  clients.dynamo.destroy();
-});
+const clients = useAwsClients();
 
 const table = () => fixture.gateway.stack.names.messagesTable;
 const ledger = () => new DynamoMessageLedger(clients.dynamo, table());
@@ -62,15 +54,6 @@ function pendingEntry(at: { messageKey: string } & MailLocation, ticketId: numbe
   };
 }
 
-async function failureOf(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
-
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
   for await (const item of items) all.push(item);
@@ -79,18 +62,6 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 async function putRaw(item: Record<string, unknown>): Promise<void> {
   await fixture.aws.db.send(new PutCommand({ TableName: table(), Item: item }));
-}
-
-/** The requests the gateway's clients send while `work` runs. */
-async function requestsDuring(work: () => Promise<unknown>): Promise<SentRequest[]> {
-  const sent: SentRequest[] = [];
-  const stop = observeAwsRequests((request) => sent.push(request));
-  try {
-    await work();
-  } finally {
-    stop();
-  }
-  return sent;
 }
 
 describe('reading items back', () => {
@@ -123,10 +94,7 @@ describe('claiming a key', () => {
     const a = fresh('claim-taken');
     const b = { ...a, key: `${a.key}.other` };
     expect(await ledger().claim(pendingEntry(a, 9010))).toMatchObject({ state: 'pending', key: a.key, ticketId: 9010 });
-    let holder: unknown;
-    const sent = await requestsDuring(async () => {
-      holder = await ledger().claim(pendingEntry(b, 9011));
-    });
+    const { result: holder, requests: sent } = await requestsDuring(() => ledger().claim(pendingEntry(b, 9011)));
     expect(holder).toMatchObject({ state: 'pending', key: a.key, ticketId: 9010 });
     // dynalite is always consistent: what the read asks for is what shows that DynamoDB's would be.
     const reads = sent.filter((r) => r.command === 'GetItemCommand');
@@ -139,7 +107,8 @@ describe('claiming a key', () => {
     await ledger().claim(pendingEntry(a, 9012));
     // A real race on the real server, staged on this test's own client: another writer deletes the
     // entry after the conditional put failed on it and before the ledger reads it.
-    const racing = createAwsClients().dynamo;
+    const own = createAwsClients();
+    const racing = own.dynamo;
     racing.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'GetItemCommand') await fixture.aws.db.send(new DeleteCommand({ TableName: table(), Key: { messageKey: a.messageKey } }));
@@ -150,10 +119,10 @@ describe('claiming a key', () => {
     try {
       const failure = await failureOf(() => new DynamoMessageLedger(racing, table()).claim(pendingEntry({ ...a, key: `${a.key}.other` }, 9013)));
       expect(failure).toBeInstanceOf(TransientError);
-      expect((failure as Error).message).toBe(`ledger entry ${a.messageKey} vanished while being claimed`);
+      expect(failure.message).toBe(`ledger entry ${a.messageKey} vanished while being claimed`);
       expect(await fixture.aws.ledgerEntry(a.messageKey)).toBeUndefined();
     } finally {
-      racing.destroy();
+      destroyAwsClients(own);
     }
   });
 
@@ -164,21 +133,19 @@ describe('claiming a key', () => {
     // DynamoDB does for a role without dynamodb:GetItem, and passes the (really failing) put on.
     const proxy = await startFaultProxy('dynamodb', fixture.gateway.stack.env.AWS_ENDPOINT_URL_DYNAMODB as string);
     proxy.plan = { decide: (_service, request) => (request.headers['x-amz-target'] === 'DynamoDB_20120810.GetItem' ? 'deny-access' : 'none') };
-    const env = fixture.gateway.stack.env;
-    const client = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: env.AWS_REGION, endpoint: proxy.url, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' } }),
-    );
+    const dynamodb = dynamoDbClientAt(fixture.gateway.stack.env, proxy.url);
+    const client = DynamoDBDocumentClient.from(dynamodb);
     try {
       const denied = new DynamoMessageLedger(client, table());
       const other = { ...a, key: `${a.key}.other` };
       for (const failure of [await failureOf(() => denied.claim(pendingEntry(other, 9015))), await failureOf(() => denied.record(appliedEntry({ ...other, ticketId: 9015 })))]) {
         expect(failure).toBeInstanceOf(TransientError);
-        expect((failure as Error).message).toBe('GetItem ledger entry failed: AccessDeniedException: User is not authorized to perform: dynamodb:GetItem');
+        expect(failure.message).toBe('GetItem ledger entry failed: AccessDeniedException: User is not authorized to perform: dynamodb:GetItem');
       }
       expect(proxy.stats.faults['deny-access']).toBe(2);
       expect(await fixture.aws.ledgerEntry(a.messageKey)).toMatchObject({ state: 'pending', key: a.key, ticketId: 9014 });
     } finally {
-      client.destroy();
+      dynamodb.destroy();
       await proxy.close();
     }
   });
@@ -241,7 +208,7 @@ describe('re-pointing a claim', () => {
     for (const messageKey of [a.messageKey, missing.messageKey]) {
       const failure = await failureOf(() => ledger().reclaim(messageKey, 9023));
       expect(failure).toBeInstanceOf(TransientError);
-      expect((failure as Error).message).toBe('re-pointing a ledger claim failed: ConditionalCheckFailedException: The conditional request failed');
+      expect(failure.message).toBe('re-pointing a ledger claim failed: ConditionalCheckFailedException: The conditional request failed');
     }
     expect(await fixture.aws.ledgerEntry(a.messageKey)).toEqual(before);
     expect(await fixture.aws.ledgerEntry(missing.messageKey)).toBeUndefined();
@@ -249,6 +216,13 @@ describe('re-pointing a claim', () => {
 });
 
 describe('recording a final entry', () => {
+  it('replaces its own object\'s pending claim, not asked to replace a skip (the pending-only condition)', async () => {
+    const a = fresh('record-over-claim');
+    await ledger().claim(pendingEntry(a, 9032));
+    expect(await ledger().record(appliedEntry({ ...a, ticketId: 9032 }))).toBe('recorded');
+    expect(await fixture.aws.ledgerEntry(a.messageKey)).toMatchObject({ state: 'applied', key: a.key, ticketId: 9032 });
+  });
+
   it('tells the same object from one under the same key in another bucket', async () => {
     const a = fresh('record-bucket');
     expect(await ledger().record(appliedEntry({ ...a, ticketId: 9030 }))).toBe('recorded');
@@ -311,7 +285,7 @@ describe('outbound Message-IDs', () => {
     await ledger().record(appliedEntry({ ...a, messageId: a.messageKey, ticketId: 9052 }));
     const failure = await failureOf(() => ledger().registerOutbound(a.messageKey, 9053, '2031-03-04T12:00:00.000Z'));
     expect(failure).toBeInstanceOf(LedgerConflictError);
-    expect((failure as Error).message).toBe(`Message-ID <${a.messageKey}> is already in the ledger as an inbound mail`);
+    expect(failure.message).toBe(`Message-ID <${a.messageKey}> is already in the ledger as an inbound mail`);
     expect(await fixture.aws.ledgerEntry(a.messageKey)).toMatchObject({ direction: 'inbound', state: 'applied', ticketId: 9052 });
   });
 });
@@ -332,11 +306,8 @@ describe('scanning for skipped mail', () => {
     }));
     for (const entry of entries) await putRaw(entry);
     try {
-      let found: unknown[] = [];
-      const sent = await requestsDuring(async () => {
-        found = await collect(ledger().skipped({ ticketId }));
-      });
-      expect(found.map((e) => (e as { messageKey: string }).messageKey).sort()).toEqual(entries.map((e) => e.messageKey).sort());
+      const { result: found, requests: sent } = await requestsDuring(() => collect(ledger().skipped({ ticketId })));
+      expect(found.map((e) => e.messageKey).sort()).toEqual(entries.map((e) => e.messageKey).sort());
       const scans = sent.filter((r) => r.command === 'ScanCommand').map((r) => JSON.parse(r.body ?? '{}') as Record<string, unknown>);
       expect(scans.length).toBeGreaterThan(1);
       expect(scans.every((scan) => scan.ConsistentRead === true)).toBe(true);
@@ -366,7 +337,7 @@ describe('failures', () => {
     for (const [operation, call] of cases) {
       const failure = await failureOf(call);
       expect(failure, operation).toBeInstanceOf(TransientError);
-      expect((failure as Error).message, operation).toBe(`${operation} failed: ResourceNotFoundException: Requested resource not found`);
+      expect(failure.message, operation).toBe(`${operation} failed: ResourceNotFoundException: Requested resource not found`);
     }
   });
 });

@@ -8,25 +8,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, type AwsClients } from '../../lib/adapters/aws-clients.js';
+import { describe, expect, it } from 'vitest';
 import { DynamoNoticeThrottle, SENDER_NOTICE_INTERVAL_MS } from '../../lib/adapters/dynamodb-notice-throttle.js';
 import { TransientError } from '../../lib/errors.js';
 import type { SenderClaim } from '../../lib/notices/notice-ports.js';
+import { useAwsClients } from '../helpers/aws-clients.js';
+import { failureOf } from '../helpers/failure.js';
 import { useGateway } from '../helpers/gateway.js';
 
 const fixture = useGateway();
-
-let clients: AwsClients;
-
-beforeAll(() => {
-  clients = createAwsClients();
-});
-
-afterAll(() => {
-  clients.s3.destroy();
-  clients.dynamo.destroy();
-});
+const clients = useAwsClients();
 
 const table = () => fixture.gateway.stack.names.noticesTable;
 const throttle = () => new DynamoNoticeThrottle(clients.dynamo, table());
@@ -48,14 +39,22 @@ function claimOf(to: string, messageKey: string, at: Date): SenderClaim {
   return { to, reason: 'no-ticket-ref', messageKey, at };
 }
 
-async function failureOf(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
+/** A sender domain of this test's own. */
+const domain = (label: string) => `${label}-${randomUUID()}.example`;
+
+/**
+ * The start of a clock hour (UTC) of this test's own, drawn at random from years 2100 to 9999: an
+ * hour's total has no sender in its key, so a fixed hour would be counted again by a re-run (a
+ * retry, `--repeats`) in the same gateway.
+ */
+function freshHour(): Date {
+  const from = Date.UTC(2100, 0, 1);
+  const hours = (Date.UTC(9999, 0, 1) - from) / HOUR;
+  return new Date(from + Math.floor(Math.random() * hours) * HOUR);
 }
+
+/** `YYYY-MM-DDTHH` of a time, in UTC: the hour in the throttle's keys. */
+const hourOf = (at: Date) => at.toISOString().slice(0, 13);
 
 describe('the one notice per sender and reason per 24 hours', () => {
   it('is refused to another mail until 24 hours after the stored claim, to the millisecond', async () => {
@@ -120,30 +119,36 @@ describe('the one notice per sender and reason per 24 hours', () => {
 
 describe('the hourly slots', () => {
   it('counts the slots of one clock hour (UTC) up to the limit, in one item per hour', async () => {
-    const start = new Date('2031-06-05T10:00:00.000Z');
+    const start = freshHour();
     const inHour = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
+    const lastMoment = new Date(start.getTime() + HOUR - 1);
+    const [hour, nextHour] = [`hour#${hourOf(start)}`, `hour#${hourOf(inHour(60))}`];
+    expect(hour).toMatch(/^hour#\d{4}-\d\d-\d\dT\d\d$/);
+
     expect(await throttle().takeHourlySlot(inHour(5), 2)).toBe(true);
-    expect(await stored('hour#2031-06-05T10')).toEqual({ key: 'hour#2031-06-05T10', count: 1, expiresAt: epochSeconds(inHour(5)) + KEEP_SECONDS });
-    expect(await throttle().takeHourlySlot(new Date('2031-06-05T10:59:59.999Z'), 2)).toBe(true);
+    expect(await stored(hour)).toEqual({ key: hour, count: 1, expiresAt: epochSeconds(inHour(5)) + KEEP_SECONDS });
+    expect(await throttle().takeHourlySlot(lastMoment, 2)).toBe(true);
     expect(await throttle().takeHourlySlot(inHour(30), 2)).toBe(false);
-    expect(await stored('hour#2031-06-05T10')).toEqual({ key: 'hour#2031-06-05T10', count: 2, expiresAt: epochSeconds(new Date('2031-06-05T10:59:59.999Z')) + KEEP_SECONDS });
+    expect(await stored(hour)).toEqual({ key: hour, count: 2, expiresAt: epochSeconds(lastMoment) + KEEP_SECONDS });
     // The next hour starts again; a higher limit lets the full hour take more.
     expect(await throttle().takeHourlySlot(inHour(60), 2)).toBe(true);
-    expect(await stored('hour#2031-06-05T11')).toMatchObject({ count: 1 });
+    expect(await stored(nextHour)).toMatchObject({ count: 1 });
     expect(await throttle().takeHourlySlot(inHour(31), 3)).toBe(true);
-    expect(await stored('hour#2031-06-05T10')).toMatchObject({ count: 3 });
+    expect(await stored(hour)).toMatchObject({ count: 3 });
   });
 
   it('counts each sender domain apart from the others and from the hour\'s total', async () => {
-    const at = new Date('2031-06-06T08:15:00.000Z');
-    expect(await throttle().takeHourlySlot(at, 1, 'customer.example')).toBe(true);
-    expect(await throttle().takeHourlySlot(at, 1, 'customer.example')).toBe(false);
-    expect(await throttle().takeHourlySlot(at, 1, 'other.example')).toBe(true);
+    const at = new Date(freshHour().getTime() + 15 * 60_000);
+    const [customer, other] = [domain('customer'), domain('other')];
+    const hour = `hour#${hourOf(at)}`;
+    expect(await throttle().takeHourlySlot(at, 1, customer)).toBe(true);
+    expect(await throttle().takeHourlySlot(at, 1, customer)).toBe(false);
+    expect(await throttle().takeHourlySlot(at, 1, other)).toBe(true);
     expect(await throttle().takeHourlySlot(at, 1)).toBe(true);
     expect(await throttle().takeHourlySlot(at, 1)).toBe(false);
-    expect(await stored('hour#2031-06-06T08#customer.example')).toEqual({ key: 'hour#2031-06-06T08#customer.example', count: 1, expiresAt: epochSeconds(at) + KEEP_SECONDS });
-    expect(await stored('hour#2031-06-06T08#other.example')).toMatchObject({ count: 1 });
-    expect(await stored('hour#2031-06-06T08')).toMatchObject({ count: 1 });
+    expect(await stored(`${hour}#${customer}`)).toEqual({ key: `${hour}#${customer}`, count: 1, expiresAt: epochSeconds(at) + KEEP_SECONDS });
+    expect(await stored(`${hour}#${other}`)).toMatchObject({ count: 1 });
+    expect(await stored(hour)).toMatchObject({ count: 1 });
   });
 });
 
@@ -160,7 +165,7 @@ describe('failures', () => {
     for (const [operation, call] of cases) {
       const failure = await failureOf(call);
       expect(failure, operation).toBeInstanceOf(TransientError);
-      expect((failure as Error).message, operation).toBe(`${operation} failed: ResourceNotFoundException: Requested resource not found`);
+      expect(failure.message, operation).toBe(`${operation} failed: ResourceNotFoundException: Requested resource not found`);
     }
   });
 });

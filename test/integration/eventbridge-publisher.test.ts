@@ -12,6 +12,7 @@ import { EventBridgePublisher, createEventBridgeClient, requestsOf } from '../..
 import { TransientError } from '../../lib/errors.js';
 import { EVENT_SOURCE, MAX_ENTRY_BYTES, entrySize, type PutEventsEntry } from '../../lib/events/gateway-event.js';
 import { startLocalEventBridge, type LocalEventBridge } from '../../lib/local/eventbridge-server.js';
+import { failureIfAny } from '../helpers/failure.js';
 import { withJsonService } from '../helpers/json-service.js';
 
 const BUS = 'publisher-test-bus';
@@ -43,7 +44,7 @@ function entryOfSize(size: number, overrides: Partial<PutEventsEntry> = {}): Put
 async function publish(entries: readonly PutEventsEntry[]): Promise<unknown> {
   const client = createEventBridgeClient();
   try {
-    return await new EventBridgePublisher(client).publish(entries).then(() => null, (error: unknown) => error);
+    return await failureIfAny(() => new EventBridgePublisher(client).publish(entries));
   } finally {
     client.destroy();
   }
@@ -112,7 +113,7 @@ describe('refused entries', () => {
     expect(requests.map((r) => r.headers['x-amz-target'])).toEqual(['AWSEvents.PutEvents', 'AWSEvents.PutEvents', 'AWSEvents.PutEvents']);
     for (const failure of failures) expect(failure).toBeInstanceOf(TransientError);
     expect(failures.map((f) => (f as Error).message)).toEqual([
-      'PutEvents failed for 2 of 3 entries: InternalFailure:',
+      'PutEvents failed for 2 of 3 entries: InternalFailure',
       'PutEvents failed for 1 of 1 entries: no error code given',
       'PutEvents failed for 1 of 1 entries: no error code given',
     ]);

@@ -14,29 +14,24 @@ import {
   type S3Client,
   type Tag,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, type AwsClients } from '../../lib/adapters/aws-clients.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { S3InboundListing } from '../../lib/adapters/s3-inbound-listing.js';
 import { TransientError } from '../../lib/errors.js';
 import type { ListedMail } from '../../lib/ports.js';
+import { useAwsClients } from '../helpers/aws-clients.js';
+import { failureOf } from '../helpers/failure.js';
 import { useGateway } from '../helpers/gateway.js';
 
 const fixture = useGateway();
+const clients = useAwsClients();
 
 /** A bucket no test creates: s3rver answers `NoSuchBucket`, as S3 does for a bucket not deployed. */
 const MISSING_BUCKET = 'no-such-bucket-for-listing';
 
-let clients: AwsClients;
 let listing: S3InboundListing;
 
 beforeAll(() => {
-  clients = createAwsClients();
   listing = new S3InboundListing(clients.s3, fixture.gateway.stack.names.bucket);
-});
-
-afterAll(() => {
-  clients.s3.destroy();
-  clients.dynamo.destroy();
 });
 
 /** A prefix of this test's own under inbound/. */
@@ -125,12 +120,12 @@ describe('the S3 inbound listing', () => {
 
   it('turns any other failure into a TransientError naming the operation and the object', async () => {
     const key = `${freshPrefix('no-bucket')}x.eml`;
-    const tagsFailure = await listing.tags({ bucket: MISSING_BUCKET, key }).catch((error: unknown) => error);
+    const tagsFailure = await failureOf(() => listing.tags({ bucket: MISSING_BUCKET, key }));
     expect(tagsFailure).toBeInstanceOf(TransientError);
-    expect((tagsFailure as Error).message).toBe(`GetObjectTagging s3://${MISSING_BUCKET}/${key} failed: NoSuchBucket: The specified bucket does not exist`);
+    expect(tagsFailure.message).toBe(`GetObjectTagging s3://${MISSING_BUCKET}/${key} failed: NoSuchBucket: The specified bucket does not exist`);
 
-    const listFailure = await listed(new S3InboundListing(clients.s3, MISSING_BUCKET), 'inbound/').catch((error: unknown) => error);
+    const listFailure = await failureOf(() => listed(new S3InboundListing(clients.s3, MISSING_BUCKET), 'inbound/'));
     expect(listFailure).toBeInstanceOf(TransientError);
-    expect((listFailure as Error).message).toBe(`ListObjectsV2 s3://${MISSING_BUCKET}/inbound/ failed: NoSuchBucket: The specified bucket does not exist`);
+    expect(listFailure.message).toBe(`ListObjectsV2 s3://${MISSING_BUCKET}/inbound/ failed: NoSuchBucket: The specified bucket does not exist`);
   });
 });

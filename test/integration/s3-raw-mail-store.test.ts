@@ -6,43 +6,42 @@
  * child process: here the adapter is built directly and checked against stored state.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, type AwsClients } from '../../lib/adapters/aws-clients.js';
+import { observed } from '../../lib/adapters/aws-clients.js';
 import { S3RawMailStore } from '../../lib/adapters/s3-raw-mail-store.js';
 import { ObjectMissingError, TransientError } from '../../lib/errors.js';
 import type { MailLocation } from '../../lib/ledger-entry.js';
+import { s3ClientAt, useAwsClients } from '../helpers/aws-clients.js';
+import { failureOf } from '../helpers/failure.js';
 import { NO_FAULTS, startFaultProxy, type Fault, type FaultProxy } from '../helpers/fault-proxy.js';
 import { useGateway } from '../helpers/gateway.js';
+import { requestsDuring } from '../helpers/observing.js';
 
 const fixture = useGateway();
+const clients = useAwsClients();
 
 /** A bucket no test creates: s3rver answers `NoSuchBucket`, as S3 does for a bucket not deployed. */
 const MISSING_BUCKET = 'no-such-bucket-for-raw-mail';
 
-let clients: AwsClients;
 let store: S3RawMailStore;
-/** A proxy in front of s3rver that fails the requests a test picks, and a client that goes through it. */
+/**
+ * A proxy in front of s3rver that fails the requests a test picks, and a client that goes through
+ * it (observed as the gateway's are: the tests see what it sent).
+ */
 let proxy: FaultProxy;
 let proxied: S3Client;
 
 beforeAll(async () => {
-  clients = createAwsClients();
   const env = fixture.gateway.stack.env;
   store = new S3RawMailStore(clients.s3, fixture.gateway.stack.names.bucket);
   proxy = await startFaultProxy('s3', env.AWS_ENDPOINT_URL_S3 as string);
-  proxied = new S3Client({
-    region: env.AWS_REGION,
-    endpoint: proxy.url,
-    forcePathStyle: true,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' },
-  });
+  proxied = observed(s3ClientAt(env, proxy.url));
 });
 
 afterAll(async () => {
-  clients.s3.destroy();
-  clients.dynamo.destroy();
   proxied.destroy();
   await proxy.close();
 });
@@ -70,16 +69,14 @@ async function exists(key: string): Promise<boolean> {
 }
 
 /** Runs `action` with the proxy failing the requests `fault` picks, then lets every request through again. */
-async function withFaults<T>(fault: (method: string | undefined, url: string | undefined) => Fault, action: () => Promise<T>): Promise<T> {
-  proxy.plan = { decide: (_service, request) => fault(request.method, request.url) };
+async function withFaults<T>(fault: (request: IncomingMessage) => Fault, action: () => Promise<T>): Promise<T> {
+  proxy.plan = { decide: (_service, request) => fault(request) };
   try {
     return await action();
   } finally {
     proxy.plan = NO_FAULTS;
   }
 }
-
-const failureOf = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error);
 
 const readAll = async (body: Readable) => {
   const chunks: Buffer[] = [];
@@ -100,26 +97,46 @@ describe('opening and hashing a raw mail', () => {
 
   it('answers an ObjectMissingError for an object that is gone, with the answer of S3 as its cause', async () => {
     const location = fresh('gone');
-    const failure = await failureOf(store.open(location));
+    const failure = await failureOf(() => store.open(location));
     expect(failure).toBeInstanceOf(ObjectMissingError);
     expect(failure).toMatchObject({ bucket: location.bucket, key: location.key, message: `s3://${location.bucket}/${location.key} does not exist` });
-    expect((failure as Error).cause).toMatchObject({ name: 'NoSuchKey' });
-    expect(await failureOf(store.hash(location))).toBeInstanceOf(ObjectMissingError);
+    expect(failure.cause).toMatchObject({ name: 'NoSuchKey' });
+    expect(await failureOf(() => store.hash(location))).toBeInstanceOf(ObjectMissingError);
   });
 
   it('turns any other GetObject failure into a TransientError naming the object', async () => {
     const location = { bucket: MISSING_BUCKET, key: 'inbound/x.eml' };
-    const failure = await failureOf(store.open(location));
+    const failure = await failureOf(() => store.open(location));
     expect(failure).toBeInstanceOf(TransientError);
-    expect((failure as Error).message).toBe(`GetObject s3://${MISSING_BUCKET}/inbound/x.eml failed: NoSuchBucket: The specified bucket does not exist`);
+    expect(failure.message).toBe(`GetObject s3://${MISSING_BUCKET}/inbound/x.eml failed: NoSuchBucket: The specified bucket does not exist`);
   });
 
   it('refuses an answer without a stream body, naming the object', async () => {
-    // A stand-in client: an S3 server's answer always reaches the SDK's Node handler as a stream.
-    const noBody = { send: async () => ({ $metadata: {}, ContentLength: 0 }) } as unknown as S3Client;
-    const failure = await failureOf(new S3RawMailStore(noBody, bucket()).open({ bucket: 'mail', key: 'inbound/x.eml' }));
-    expect(failure).toBeInstanceOf(TransientError);
-    expect((failure as Error).message).toBe('GetObject s3://mail/inbound/x.eml failed: Error: GetObject returned no stream body');
+    // An S3 server's answer always reaches the SDK's Node handler as a stream: a middleware on this
+    // test's own client, around the real GetObject, drops the body (closing it) from the answer.
+    const location = fresh('no-body');
+    await put(location, 'body\r\n');
+    const env = fixture.gateway.stack.env;
+    const noBody = s3ClientAt(env, env.AWS_ENDPOINT_URL_S3);
+    noBody.middlewareStack.add(
+      (next) => async (args) => {
+        const answer = await next(args);
+        const { output } = answer;
+        if ('Body' in output) {
+          if (output.Body instanceof Readable) output.Body.destroy();
+          delete output.Body;
+        }
+        return answer;
+      },
+      { step: 'initialize', name: 'dropBody' },
+    );
+    try {
+      const failure = await failureOf(() => new S3RawMailStore(noBody, bucket()).open(location));
+      expect(failure).toBeInstanceOf(TransientError);
+      expect(failure.message).toBe(`GetObject s3://${location.bucket}/${location.key} failed: Error: GetObject returned no stream body`);
+    } finally {
+      noBody.destroy();
+    }
   });
 
   it('fails the hash with a TransientError when the body breaks off while it is read, rather than hashing part of it', async () => {
@@ -127,11 +144,11 @@ describe('opening and hashing a raw mail', () => {
     await put(location, randomBytes(200_000));
     const cutStore = new S3RawMailStore(proxied, bucket());
     const failure = await withFaults(
-      (method, url) => (method === 'GET' && url?.includes(location.key) ? 'truncate-body' : 'none'),
-      () => failureOf(cutStore.hash(location)),
+      (request) => (request.method === 'GET' && request.url?.includes(location.key) ? 'truncate-body' : 'none'),
+      () => failureOf(() => cutStore.hash(location)),
     );
     expect(failure).toBeInstanceOf(TransientError);
-    expect((failure as Error).message).toMatch(new RegExp(`^reading s3://${bucket()}/${location.key} failed: `));
+    expect(failure.message).toMatch(new RegExp(`^reading s3://${bucket()}/${location.key} failed: `));
   });
 });
 
@@ -152,9 +169,22 @@ describe('quarantining a raw mail', () => {
   });
 
   it('turns a failed copy into a TransientError naming both keys, and deletes nothing', async () => {
-    const failure = await failureOf(store.quarantine({ bucket: MISSING_BUCKET, key: 'inbound/x.eml' }, 'quarantine/x.eml'));
+    const location = fresh('uncopyable');
+    const quarantined = `quarantine/${randomUUID()}.eml`;
+    await put(location, 'body\r\n');
+    const deniedBefore = proxy.stats.faults['deny-access'];
+    // The copy (a PUT naming its source in x-amz-copy-source) refused as for a role without the permission.
+    const { result: failure, requests } = await withFaults(
+      (request) => (request.method === 'PUT' && request.headers['x-amz-copy-source'] !== undefined ? 'deny-access' : 'none'),
+      () => requestsDuring(() => failureOf(() => new S3RawMailStore(proxied, bucket()).quarantine(location, quarantined))),
+    );
     expect(failure).toBeInstanceOf(TransientError);
-    expect((failure as Error).message).toBe(`copying s3://${MISSING_BUCKET}/inbound/x.eml to quarantine/x.eml failed: NoSuchBucket: The specified bucket does not exist`);
+    expect(failure.message).toBe(`copying s3://${bucket()}/${location.key} to ${quarantined} failed: AccessDenied: Access Denied`);
+    expect(proxy.stats.faults['deny-access'] - deniedBefore).toBe(1);
+    // One copy attempt (a refusal is not retried), and no DeleteObject after it.
+    expect(requests.map((r) => r.command)).toEqual(['CopyObjectCommand']);
+    expect((await fixture.aws.objectBytes(location.key)).toString()).toBe('body\r\n');
+    expect(await exists(quarantined)).toBe(false);
   });
 
   it('turns a failed delete after the copy into a TransientError, leaving the mail in place for the next attempt', async () => {
@@ -162,11 +192,11 @@ describe('quarantining a raw mail', () => {
     const quarantined = `quarantine/${randomUUID()}.eml`;
     await put(location, 'body\r\n');
     const failure = await withFaults(
-      (method) => (method === 'DELETE' ? 'deny-access' : 'none'),
-      () => failureOf(new S3RawMailStore(proxied, bucket()).quarantine(location, quarantined)),
+      (request) => (request.method === 'DELETE' ? 'deny-access' : 'none'),
+      () => failureOf(() => new S3RawMailStore(proxied, bucket()).quarantine(location, quarantined)),
     );
     expect(failure).toBeInstanceOf(TransientError);
-    expect((failure as Error).message).toBe(`deleting s3://${bucket()}/${location.key} after quarantine failed: AccessDenied: Access Denied`);
+    expect(failure.message).toBe(`deleting s3://${bucket()}/${location.key} after quarantine failed: AccessDenied: Access Denied`);
     expect(await exists(location.key)).toBe(true);
     expect(await exists(quarantined)).toBe(true);
   });
@@ -194,14 +224,16 @@ describe('tagging the outcome of a raw mail', () => {
 
   it('tags nothing and does not fail for an object that is gone', async () => {
     const location = fresh('gone-tags');
-    await store.markOutcome(location, { outcome: 'skipped' });
-    expect(await exists(location.key)).toBe(false);
+    // Resolves (S3's NoSuchKey is the answer the store takes as "nothing to tag"), after the one
+    // tagging request: not retried, and nothing written to make the object taggable.
+    const { requests } = await requestsDuring(() => store.markOutcome(location, { outcome: 'skipped' }));
+    expect(requests.map((r) => [r.command, r.method, r.path])).toEqual([['PutObjectTaggingCommand', 'PUT', `/${location.bucket}/${location.key}`]]);
   });
 
   it('turns any other failure into a TransientError naming the object', async () => {
-    const failure = await failureOf(store.markOutcome({ bucket: MISSING_BUCKET, key: 'inbound/x.eml' }, { outcome: 'applied' }));
+    const failure = await failureOf(() => store.markOutcome({ bucket: MISSING_BUCKET, key: 'inbound/x.eml' }, { outcome: 'applied' }));
     expect(failure).toBeInstanceOf(TransientError);
-    expect((failure as Error).message).toBe(`PutObjectTagging s3://${MISSING_BUCKET}/inbound/x.eml failed: NoSuchBucket: The specified bucket does not exist`);
+    expect(failure.message).toBe(`PutObjectTagging s3://${MISSING_BUCKET}/inbound/x.eml failed: NoSuchBucket: The specified bucket does not exist`);
   });
 });
 
@@ -229,9 +261,9 @@ describe('storing attachments and long bodies', () => {
 
   it('turns a failed attachment upload into a TransientError naming the object', async () => {
     const content = Readable.from([Buffer.from('attached')]);
-    const failure = await failureOf(new S3RawMailStore(clients.s3, MISSING_BUCKET).putAttachment('attachments/x', content, { contentType: 'text/plain', filename: 'x.txt' }));
+    const failure = await failureOf(() => new S3RawMailStore(clients.s3, MISSING_BUCKET).putAttachment('attachments/x', content, { contentType: 'text/plain', filename: 'x.txt' }));
     expect(failure).toBeInstanceOf(TransientError);
-    expect((failure as Error).message).toBe(`upload of s3://${MISSING_BUCKET}/attachments/x failed: NoSuchBucket: The specified bucket does not exist`);
+    expect(failure.message).toBe(`upload of s3://${MISSING_BUCKET}/attachments/x failed: NoSuchBucket: The specified bucket does not exist`);
   });
 
   it('stores a long body as UTF-8 text of its media type', async () => {
@@ -245,8 +277,8 @@ describe('storing attachments and long bodies', () => {
   });
 
   it('turns a failed text upload into a TransientError naming the object', async () => {
-    const failure = await failureOf(new S3RawMailStore(clients.s3, MISSING_BUCKET).putText('bodies/x.txt', 'text'));
+    const failure = await failureOf(() => new S3RawMailStore(clients.s3, MISSING_BUCKET).putText('bodies/x.txt', 'text'));
     expect(failure).toBeInstanceOf(TransientError);
-    expect((failure as Error).message).toBe(`PutObject s3://${MISSING_BUCKET}/bodies/x.txt failed: NoSuchBucket: The specified bucket does not exist`);
+    expect(failure.message).toBe(`PutObject s3://${MISSING_BUCKET}/bodies/x.txt failed: NoSuchBucket: The specified bucket does not exist`);
   });
 });

@@ -6,15 +6,25 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createAwsClients, observeAwsCalls, observeAwsRequests } from '../../lib/adapters/aws-clients.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeAwsCalls, observeAwsRequests } from '../../lib/adapters/aws-clients.js';
 import { PART_SIZE, streamToS3 } from '../../lib/adapters/s3-streaming-upload.js';
+import { s3ClientAt, useAwsClients } from '../helpers/aws-clients.js';
+import { failureIfAny } from '../helpers/failure.js';
 import { useGateway } from '../helpers/gateway.js';
+import { observing } from '../helpers/observing.js';
 
 const fixture = useGateway();
-let s3: S3Client | undefined;
-afterAll(() => s3?.destroy());
+/** The gateway's own clients (observed), for the tests of the requests an upload sends. */
+const clients = useAwsClients();
+/** A plain S3 client, for the tests of the bytes stored. */
+let s3: S3Client;
+beforeAll(() => {
+  const env = fixture.gateway.stack.env;
+  s3 = s3ClientAt(env, env.AWS_ENDPOINT_URL_S3);
+});
+afterAll(() => s3.destroy());
 
 /** Feeds the bytes in uneven chunks, as a parser would. */
 function chunked(bytes: Buffer): Readable {
@@ -25,13 +35,6 @@ function chunked(bytes: Buffer): Readable {
 
 describe('streamToS3', () => {
   it.each([0, 1, 100_000, PART_SIZE - 1, PART_SIZE, PART_SIZE + 1, 2 * PART_SIZE + 3])('stores %i bytes byte-exact', async (size) => {
-    const env = fixture.gateway.stack.env;
-    s3 ??= new S3Client({
-      region: env.AWS_REGION,
-      endpoint: env.AWS_ENDPOINT_URL_S3,
-      forcePathStyle: true,
-      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' },
-    });
     const bytes = randomBytes(size);
     const key = `attachments/upload-${size}`;
     await streamToS3(s3, { Bucket: fixture.gateway.stack.names.bucket, Key: key, ContentType: 'application/octet-stream', ContentDisposition: 'attachment' }, chunked(bytes));
@@ -39,23 +42,17 @@ describe('streamToS3', () => {
   });
 });
 
-/** The gateway's own S3 client (observed), and the calls and requests it makes while `action` runs. */
+/** Runs `action` on the gateway's own S3 client (observed): its failure (or null), and the calls and requests it made. */
 async function recorded(action: (s3: S3Client) => Promise<unknown>): Promise<{ calls: string[]; partSizes: number[]; failure: unknown }> {
-  const { s3 } = createAwsClients();
-  const calls: string[] = [];
-  const partSizes: number[] = [];
-  const stopCalls = observeAwsCalls((call) => calls.push(call.command.replace(/Command$/, '')));
-  const stopRequests = observeAwsRequests((request) => {
-    if (request.command === 'UploadPartCommand') partSizes.push(Number(request.headers['content-length']));
-  });
-  try {
-    const failure = await action(s3).then(() => null, (error: unknown) => error);
-    return { calls, partSizes, failure };
-  } finally {
-    stopCalls();
-    stopRequests();
-    s3.destroy();
-  }
+  const {
+    seen: calls,
+    result: { seen: requests, result: failure },
+  } = await observing(observeAwsCalls, () => observing(observeAwsRequests, () => failureIfAny(() => action(clients.s3))));
+  return {
+    calls: calls.map((call) => call.command.replace(/Command$/, '')),
+    partSizes: requests.filter((request) => request.command === 'UploadPartCommand').map((request) => Number(request.headers['content-length'])),
+    failure,
+  };
 }
 
 const target = (Key: string, Bucket: string = fixture.gateway.stack.names.bucket) => ({ Bucket, Key, ContentType: 'application/octet-stream', ContentDisposition: 'attachment' });

@@ -124,3 +124,13 @@ export function createAwsClients(env: Readonly<Record<string, string | undefined
   });
   return { s3, dynamo };
 }
+
+/**
+ * Closes both clients' connections, for a process that ends (a CLI) rather than a Lambda container.
+ * The DynamoDB one is a document client, whose own `destroy()` does nothing (lib-dynamodb): the
+ * request handler it shares with the client it wraps holds the sockets.
+ */
+export function destroyAwsClients(clients: AwsClients): void {
+  clients.s3.destroy();
+  clients.dynamo.config.requestHandler.destroy?.();
+}

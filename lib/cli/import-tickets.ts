@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createAwsClients } from '../adapters/aws-clients.js';
+import { createAwsClients, destroyAwsClients } from '../adapters/aws-clients.js';
 import { DynamoMessageLedger } from '../adapters/dynamodb-message-ledger.js';
 import { DynamoTicketStore } from '../adapters/dynamodb-ticket-store.js';
 import { CONFIG_VARIABLES } from '../config.js';
@@ -85,7 +85,8 @@ async function main(argv: readonly string[]): Promise<void> {
   for (const variable of ['TICKETS_TABLE', 'MESSAGES_TABLE'] as const) {
     if (!process.env[variable]) throw new ConfigError(variable, CONFIG_VARIABLES[variable]);
   }
-  const { dynamo } = createAwsClients();
+  const clients = createAwsClients();
+  const { dynamo } = clients;
   try {
     const report = await importTickets(
       { store: new DynamoTicketStore(dynamo, process.env.TICKETS_TABLE as string), ledger: new DynamoMessageLedger(dynamo, process.env.MESSAGES_TABLE as string), now: () => new Date() },
@@ -94,7 +95,7 @@ async function main(argv: readonly string[]): Promise<void> {
     out(reportLines(report));
     if (plan.queues.length > 0) out([`subject tags [<queue>-<id>] are recognized for the queues of MAILBOXES and DEFAULT_QUEUE: configure ${plan.queues.join(', ')}`]);
   } finally {
-    dynamo.destroy();
+    destroyAwsClients(clients);
   }
 }
 

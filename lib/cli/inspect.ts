@@ -15,7 +15,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAwsClients } from '../adapters/aws-clients.js';
+import { createAwsClients, destroyAwsClients } from '../adapters/aws-clients.js';
 import { loadReplyTokenKeys } from '../adapters/reply-token-secrets.js';
 import { loadConfig } from '../config.js';
 import { readOnlyPipelineContext } from '../inspect/inspect-context.js';
@@ -81,8 +81,7 @@ async function inspectStored(url: string, mode: MailboxMode | undefined, functio
     const ctx = readOnlyPipelineContext(config, clients, await loadReplyTokenKeys(config.replyTokenSecrets));
     return await inspectMail(ctx, location);
   } finally {
-    clients.s3.destroy();
-    clients.dynamo.destroy();
+    destroyAwsClients(clients);
   }
 }
 

@@ -6,7 +6,7 @@
  * MESSAGES_TABLE, …) and the normal AWS credentials and region of the shell.
  */
 import { parseArgs } from 'node:util';
-import { createAwsClients } from '../adapters/aws-clients.js';
+import { createAwsClients, destroyAwsClients } from '../adapters/aws-clients.js';
 import { DynamoMessageLedger } from '../adapters/dynamodb-message-ledger.js';
 import { DynamoTicketStore } from '../adapters/dynamodb-ticket-store.js';
 import { CONFIG_VARIABLES } from '../config.js';
@@ -30,7 +30,8 @@ async function main(argv: readonly string[]): Promise<void> {
   for (const variable of ['TICKETS_TABLE', 'MESSAGES_TABLE'] as const) {
     if (!process.env[variable]) throw new ConfigError(variable, CONFIG_VARIABLES[variable]);
   }
-  const { dynamo } = createAwsClients();
+  const clients = createAwsClients();
+  const { dynamo } = clients;
   const id = await registerOutboundMessage(
     {
       tickets: new DynamoTicketStore(dynamo, process.env.TICKETS_TABLE as string),
@@ -40,7 +41,7 @@ async function main(argv: readonly string[]): Promise<void> {
     Number(values.ticket),
   );
   process.stdout.write(`registered <${id}> for ticket ${values.ticket}\n`);
-  dynamo.destroy();
+  destroyAwsClients(clients);
 }
 
 runCommand(HELP, main);

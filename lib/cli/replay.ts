@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { functionEnvironment } from './function-environment.js';
-import { createAwsClients } from '../adapters/aws-clients.js';
+import { createAwsClients, destroyAwsClients } from '../adapters/aws-clients.js';
 import { awsPipelineDeps } from '../adapters/aws-pipeline.js';
 import { loadReplyTokenKeys } from '../adapters/reply-token-secrets.js';
 import { loadConfig } from '../config.js';
@@ -96,8 +96,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${mail}: ${entry.reason} → ${describe(report.outcome)}\n`);
     }
   } finally {
-    clients.s3.destroy();
-    clients.dynamo.destroy();
+    destroyAwsClients(clients);
   }
   process.stdout.write(
     values['dry-run']

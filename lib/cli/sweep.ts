@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { functionEnvironment } from './function-environment.js';
-import { createAwsClients } from '../adapters/aws-clients.js';
+import { createAwsClients, destroyAwsClients } from '../adapters/aws-clients.js';
 import { awsPipelineDeps } from '../adapters/aws-pipeline.js';
 import { loadReplyTokenKeys } from '../adapters/reply-token-secrets.js';
 import { S3InboundListing } from '../adapters/s3-inbound-listing.js';
@@ -89,8 +89,7 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return outcomes.retry > 0 ? 1 : 0;
   } finally {
-    clients.s3.destroy();
-    clients.dynamo.destroy();
+    destroyAwsClients(clients);
   }
 }
 

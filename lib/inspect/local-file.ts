@@ -3,7 +3,7 @@
  * would store it (with the headers SES adds, `ses-receipt.ts`, exactly as `npm start` delivers it),
  * and inspected there against the seeded tickets, with nothing written to the tables.
  */
-import { createAwsClients } from '../adapters/aws-clients.js';
+import { createAwsClients, destroyAwsClients } from '../adapters/aws-clients.js';
 import { loadReplyTokenKeys } from '../adapters/reply-token-secrets.js';
 import { loadConfig } from '../config.js';
 import { LOCAL_INBOUND_PREFIX, type LocalGateway } from '../local/local-gateway.js';
@@ -20,7 +20,6 @@ export async function inspectOnLocalGateway(gateway: LocalGateway, name: string,
     const ctx = readOnlyPipelineContext(config, clients, await loadReplyTokenKeys(config.replyTokenSecrets));
     return await inspectMail(ctx, { bucket: gateway.stack.names.bucket, key });
   } finally {
-    clients.s3.destroy();
-    clients.dynamo.destroy();
+    destroyAwsClients(clients);
   }
 }

@@ -65,7 +65,8 @@ export function parseTicketSeeds(json: unknown, source = 'tickets file'): Ticket
 /** Writes the tickets, registers their outbound Message-IDs, and moves the id counter past the highest id. */
 export async function seedTickets(env: Readonly<Record<string, string>>, tables: { tickets: string; messages: string }, seeds: readonly TicketSeed[]): Promise<void> {
   const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' };
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials }));
+  const client = new DynamoDBClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials });
+  const db = DynamoDBDocumentClient.from(client);
   const at = new Date().toISOString();
   try {
     const ledger = new DynamoMessageLedger(db, tables.messages);
@@ -76,6 +77,7 @@ export async function seedTickets(env: Readonly<Record<string, string>>, tables:
     const lastTicketId = Math.max(0, ...seeds.map((s) => s.id));
     await db.send(new PutCommand({ TableName: tables.tickets, Item: { id: TICKET_COUNTER_ID, lastTicketId } }));
   } finally {
-    db.destroy();
+    // The wrapped client: a document client's own destroy() does nothing.
+    client.destroy();
   }
 }

@@ -32,12 +32,15 @@ type Item = Record<string, unknown>;
 /** Reads the stored state of applied mail from the embedded stack. */
 export class StoredReader {
   private readonly db: DynamoDBDocumentClient;
+  /** The client under {@link db}: the one to destroy (the document client's own destroy() does nothing). */
+  private readonly dynamodb: DynamoDBClient;
   private readonly s3: S3Client;
 
   constructor(private readonly stack: EmbeddedStack) {
     const { env } = stack;
     const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' };
-    this.db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials }));
+    this.dynamodb = new DynamoDBClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials });
+    this.db = DynamoDBDocumentClient.from(this.dynamodb);
     this.s3 = new S3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_S3, forcePathStyle: true, credentials });
   }
 
@@ -78,7 +81,7 @@ export class StoredReader {
   }
 
   destroy(): void {
-    this.db.destroy();
+    this.dynamodb.destroy();
     this.s3.destroy();
   }
 }

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../lib/adapters/aws-clients.js';
+import { createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
 import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
 import { S3InboundListing } from '../../lib/adapters/s3-inbound-listing.js';
 import { loadConfig } from '../../lib/config.js';
@@ -190,8 +190,7 @@ describe('a process killed between writes, and only the sweep after it', () => {
       { listing: new S3InboundListing(clients.s3, config.mailBucket), ledger: pipeline.ledger, processMail: createMailProcessor(pipeline), bucket: config.mailBucket, inboundPrefix: config.inboundPrefix },
       { now: new Date(Date.now() + 2 * 3_600_000), afterMinutes: 60, lookbackHours: 72 },
     );
-    clients.s3.destroy();
-    clients.dynamo.destroy();
+    destroyAwsClients(clients);
     expect(summary.outcomes.retry).toBe(0);
 
     const ledger = (await fixture.aws.db.send(new ScanCommand({ TableName: fixture.gateway.stack.names.messagesTable, ConsistentRead: true }))).Items ?? [];

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../lib/adapters/aws-clients.js';
+import { createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
 import { DynamoMessageLedger } from '../../lib/adapters/dynamodb-message-ledger.js';
 import { DynamoTicketStore } from '../../lib/adapters/dynamodb-ticket-store.js';
 import { registerOutboundMessage } from '../../lib/outbound.js';
@@ -38,14 +38,15 @@ async function deliverFixture(name: string) {
 
 beforeAll(async () => {
   // The helpdesk registered the notification it sent for ticket 42 (bounces and replies name it).
-  const { dynamo } = createAwsClients();
+  const clients = createAwsClients();
+  const { dynamo } = clients;
   const names = fixture.gateway.stack.names;
   await registerOutboundMessage(
     { tickets: new DynamoTicketStore(dynamo, names.ticketsTable), ledger: new DynamoMessageLedger(dynamo, names.messagesTable) },
     '<notification-42-1.5f2c9e1b7a@helpdesk.example>',
     42,
   );
-  dynamo.destroy();
+  destroyAwsClients(clients);
 });
 
 describe('screening', () => {

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../lib/adapters/aws-clients.js';
+import { createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
 import { loadConfig } from '../../lib/config.js';
 import { readOnlyPipelineContext } from '../../lib/inspect/inspect-context.js';
 import { inspectMail, type Inspection } from '../../lib/inspect/inspect-mail.js';
@@ -132,8 +132,7 @@ describe('inspect on sample mails: the checks, and nothing written', () => {
       const ctx = readOnlyPipelineContext(loadConfig({ ...process.env, UPDATE_ONLY: 'false' }), clients, null);
       inspection = await inspectMail(ctx, { bucket: gateway.stack.names.bucket, key: 'inbound/create-06.eml' });
     } finally {
-      clients.s3.destroy();
-      clients.dynamo.destroy();
+      destroyAwsClients(clients);
     }
     expect(inspection.decision).toMatchObject({ outcome: 'create', queue: 'support', ticketId: null });
     expect(inspection.ticket).toMatchObject({ submitter: 'grace@example.org', title: 'Cannot log in to the wiki' });
@@ -150,8 +149,7 @@ describe('inspect on sample mails: the checks, and nothing written', () => {
       await expect(ctx.rawMail.putText('k', 'text')).rejects.toThrow(ReadOnlyError);
       expect((await ctx.tickets.get(42))?.id).toBe(42);
     } finally {
-      clients.s3.destroy();
-      clients.dynamo.destroy();
+      destroyAwsClients(clients);
     }
   });
 });

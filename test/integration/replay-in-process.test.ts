@@ -6,7 +6,7 @@
  * where mutation testing can see it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, type AwsClients } from '../../lib/adapters/aws-clients.js';
+import { type AwsClients, createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
 import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
 import { loadConfig } from '../../lib/config.js';
 import type { SkippedEntry } from '../../lib/ledger-entry.js';
@@ -34,8 +34,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  clients.s3.destroy();
-  clients.dynamo.destroy();
+  destroyAwsClients(clients);
 });
 
 async function replay(filter: SkippedFilter, options: { dryRun?: boolean; processMail?: MailProcessor } = {}): Promise<ReplayResult[]> {

@@ -3,7 +3,7 @@
  * fingerprinted over its header block), through the real handler against dynalite and s3rver.
  */
 import { describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../lib/adapters/aws-clients.js';
+import { createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
 import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
 import { createMailProcessor } from '../../lib/pipeline/index.js';
 import { loadConfig } from '../../lib/config.js';
@@ -53,8 +53,7 @@ describe('the key of a mail distinct from the holder of its Message-ID', () => {
     const replay = (location: { bucket: string; key: string }) => {
       const clients = createAwsClients();
       return createMailProcessor(awsPipelineDeps(loadConfig(process.env), clients, null))(location, undefined, { replay: true }).finally(() => {
-        clients.s3.destroy();
-        clients.dynamo.destroy();
+        destroyAwsClients(clients);
       });
     };
     const messageId = newMessageId('reused-id');

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../lib/adapters/aws-clients.js';
+import { createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
 import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
 import { loadConfig } from '../../lib/config.js';
 import { RetryRequestedError } from '../../lib/ingest-handler.js';
@@ -123,8 +123,7 @@ describe('an error the code does not know', () => {
     const processMail = createMailProcessor({ ...deps, prefetcher: { prefetch: () => Promise.reject(bug) } });
 
     const report = await processMail({ bucket: fixture.gateway.stack.names.bucket, key }).finally(() => {
-      clients.s3.destroy();
-      clients.dynamo.destroy();
+      destroyAwsClients(clients);
     });
     expect(report.outcome).toEqual({ kind: 'retry', error: `TypeError: ${bug.message}` });
     expect(report.error).toBe(bug);

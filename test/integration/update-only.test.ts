@@ -76,10 +76,11 @@ describe('update-only mailbox', () => {
 
   it('threads a reply to an outbound notification registered for a ticket', async () => {
     const { registerOutboundMessage } = await import('../../lib/outbound.js');
-    const { createAwsClients } = await import('../../lib/adapters/aws-clients.js');
+    const { createAwsClients, destroyAwsClients } = await import('../../lib/adapters/aws-clients.js');
     const { DynamoTicketStore } = await import('../../lib/adapters/dynamodb-ticket-store.js');
     const { DynamoMessageLedger } = await import('../../lib/adapters/dynamodb-message-ledger.js');
-    const { dynamo } = createAwsClients();
+    const clients = createAwsClients();
+    const { dynamo } = clients;
     const names = fixture.gateway.stack.names;
     const deps = { tickets: new DynamoTicketStore(dynamo, names.ticketsTable), ledger: new DynamoMessageLedger(dynamo, names.messagesTable) };
     await registerOutboundMessage(deps, '<notification-7-1.9b3e07d4c1@helpdesk.example>', 7);
@@ -87,7 +88,7 @@ describe('update-only mailbox', () => {
 
     const report = await fixture.gateway.deliver('notification-reply.eml', composeMail({ from: 'erin@example.org', subject: 'Re: your ticket', inReplyTo: '<notification-7-1.9b3e07d4c1@helpdesk.example>' }));
     expect(report.outcome).toMatchObject({ kind: 'followup', ticketId: 7 });
-    dynamo.destroy();
+    destroyAwsClients(clients);
   });
 
   it('takes the thread over a subject tag naming another ticket only where the sender may write, and records the conflict', async () => {

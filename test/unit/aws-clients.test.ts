@@ -8,8 +8,9 @@
  */
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
-import { createAwsClients, observeAwsCalls, observeAwsRequests, observed, type AwsCall, type SentRequest } from '../../lib/adapters/aws-clients.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createAwsClients, destroyAwsClients, observeAwsCalls, observeAwsRequests, observed, type SentRequest } from '../../lib/adapters/aws-clients.js';
+import { observing } from '../helpers/observing.js';
 
 /** What the in-process HTTP handler received: each request's body as read on the wire side. */
 interface Wire {
@@ -48,18 +49,6 @@ function s3Answering(failFirst = 0): { s3: S3Client; wire: Wire } {
   return { s3: observed(s3), wire };
 }
 
-/** Runs `action` with `observe(observer)` on, always stopping it. */
-async function observing<T>(observe: (observer: (value: T) => void) => () => void, action: () => Promise<unknown>): Promise<T[]> {
-  const seen: T[] = [];
-  const stop = observe((value) => seen.push(value));
-  try {
-    await action();
-  } finally {
-    stop();
-  }
-  return seen;
-}
-
 describe('the AWS clients', () => {
   it('address a custom S3 endpoint path-style, and the real S3 by virtual host', async () => {
     expect(createAwsClients({ AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4569' }).s3.config.forcePathStyle).toBe(true);
@@ -77,6 +66,17 @@ describe('the AWS clients', () => {
     expect(await createAwsClients({}).s3.config.requestChecksumCalculation()).toBe('WHEN_SUPPORTED');
   });
 
+  it('are closed both by destroyAwsClients, the DynamoDB one through the handler it shares with the client it wraps', () => {
+    // Spies, as no socket state is public: a DynamoDB document client's own destroy() does nothing
+    // (lib-dynamodb), so closing it must reach the request handler.
+    const clients = createAwsClients({});
+    const s3Destroy = vi.spyOn(clients.s3, 'destroy');
+    const handlerDestroy = vi.spyOn(clients.dynamo.config.requestHandler, 'destroy');
+    destroyAwsClients(clients);
+    expect(s3Destroy).toHaveBeenCalledTimes(1);
+    expect(handlerDestroy).toHaveBeenCalledTimes(1);
+  });
+
   it('drop undefined attributes when writing to DynamoDB (an optional field left out, not an error)', () => {
     expect(createAwsClients({}).dynamo.config.translateConfig?.marshallOptions).toMatchObject({ removeUndefinedValues: true });
   });
@@ -85,13 +85,15 @@ describe('the AWS clients', () => {
 describe('the call and request observers', () => {
   it('report each call once with its client and command, however often the SDK retries it, and stop when told', async () => {
     const { s3 } = s3Answering(1);
-    let requests: SentRequest[] = [];
-    const calls = await observing<AwsCall>(observeAwsCalls, async () => {
-      requests = await observing<SentRequest>(observeAwsRequests, async () => {
+    const {
+      seen: calls,
+      result: { seen: requests },
+    } = await observing(observeAwsCalls, () =>
+      observing(observeAwsRequests, async () => {
         await s3.send(new HeadObjectCommand({ Bucket: 'mail', Key: 'inbound/a' }));
         await s3.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/b', Body: 'x' }));
-      });
-    });
+      }),
+    );
     await s3.send(new HeadObjectCommand({ Bucket: 'mail', Key: 'inbound/c' }));
     expect(calls).toEqual([
       { client: 'S3Client', command: 'HeadObjectCommand' },
@@ -103,7 +105,7 @@ describe('the call and request observers', () => {
 
   it('report each request as it goes on the wire: signed, headers in lower case, a text body as text', async () => {
     const { s3 } = s3Answering();
-    const requests = await observing<SentRequest>(observeAwsRequests, async () => {
+    const { seen: requests } = await observing(observeAwsRequests, async () => {
       await s3.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/b c', Body: 'hello', Metadata: { Origin: 'test' } }));
       await s3.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/bytes', Body: new TextEncoder().encode('bytes') }));
       await s3.send(new GetObjectCommand({ Bucket: 'mail', Key: 'inbound/d', PartNumber: 1 }));
@@ -121,7 +123,7 @@ describe('the call and request observers', () => {
 
   it('leave a stream body unread, for the wire', async () => {
     const { s3, wire } = s3Answering();
-    const requests = await observing<SentRequest>(observeAwsRequests, () =>
+    const { seen: requests } = await observing(observeAwsRequests, () =>
       s3.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/s', Body: Readable.from([Buffer.from('streamed')]), ContentLength: 8 })),
     );
     expect(requests.map((r) => r.body)).toEqual([null]);
@@ -156,14 +158,16 @@ describe('the observer middleware', () => {
       return 'answer';
     };
 
-    let requests: SentRequest[] = [];
-    const calls = await observing<AwsCall>(observeAwsCalls, async () => {
-      requests = await observing<SentRequest>(observeAwsRequests, async () => {
+    const {
+      seen: calls,
+      result: { seen: requests },
+    } = await observing(observeAwsCalls, () =>
+      observing(observeAwsRequests, async () => {
         expect(await callObserver(next, {})({})).toBe('answer');
         expect(await requestObserver(next, {})({ request: {} })).toBe('answer');
         expect(await requestObserver(next, {})({})).toBe('answer');
-      });
-    });
+      }),
+    );
     expect(calls).toEqual([{ client: 'unknown', command: 'unknown' }]);
     expect(requests).toEqual([{ client: 'unknown', command: 'unknown', method: '', path: '', query: {}, headers: {}, body: null }]);
     expect(passedOn).toEqual([{}, { request: {} }, {}]);

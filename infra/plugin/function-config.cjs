@@ -8,7 +8,7 @@
  *
  * lib/config.ts is TypeScript: esbuild (which packages the functions anyway) bundles it in memory
  * to CommonJS, its npm imports left to `require`. Values CloudFormation resolves at deploy time
- * (`!Ref TicketsTable`, `!If …`) stand in as {@link DEPLOY_TIME}, a valid name.
+ * (`!Ref TicketsTable`, `!If …`) stand in as {@link deployTimeValue}, a valid name.
  */
 const { readFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
@@ -17,8 +17,11 @@ const { DeploymentConfigError } = require('./names.cjs');
 
 const CONFIG_MODULE = path.resolve(__dirname, '../../lib/config.ts');
 
-/** What stands in for a value CloudFormation resolves at deploy time. */
-const DEPLOY_TIME = 'resolved-at-deploy';
+/**
+ * What stands in for a value CloudFormation resolves at deploy time, one per variable (two tables
+ * resolved at deploy time are two tables, and must not read as one).
+ */
+const deployTimeValue = (name) => `resolved-at-deploy-${name}`;
 
 let configModule;
 
@@ -50,11 +53,11 @@ function gatewayConfigModule() {
   return configModule;
 }
 
-/** The environment a function gets: the provider's, then its own; deploy-time values as {@link DEPLOY_TIME}. */
+/** The environment a function gets: the provider's, then its own; deploy-time values as {@link deployTimeValue}. */
 function resolvedEnvironment(providerEnvironment, functionEnvironment) {
   const merged = { ...providerEnvironment, ...functionEnvironment };
   return Object.fromEntries(
-    Object.entries(merged).map(([name, value]) => [name, typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : DEPLOY_TIME]),
+    Object.entries(merged).map(([name, value]) => [name, typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : deployTimeValue(name)]),
   );
 }
 
@@ -100,4 +103,4 @@ function serviceFileText(serviceDir, filename) {
   }
 }
 
-module.exports = { checkFunctionConfig, parametersOf, resolvedEnvironment, serviceFileText, DEPLOY_TIME };
+module.exports = { checkFunctionConfig, deployTimeValue, parametersOf, resolvedEnvironment, serviceFileText };

@@ -1,5 +1,6 @@
 /** Types of ./function-config.cjs, for the TypeScript tests. */
-export declare const DEPLOY_TIME: string;
+/** What stands in for the deploy-time value of the variable `name`. */
+export declare function deployTimeValue(name: string): string;
 export interface ServiceFunctions {
   readonly provider?: { readonly environment?: Readonly<Record<string, unknown>> };
   readonly functions: Readonly<Record<string, { readonly environment?: Readonly<Record<string, unknown>> } | undefined>>;

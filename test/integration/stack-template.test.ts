@@ -219,8 +219,8 @@ describe('the packaged stack', () => {
 
   it('accepts mail for exactly the mailbox addresses by default, so SES refuses other addresses at SMTP time', () => {
     const rule = resource('InboundReceiptRule').Properties.Rule as Json;
-    // Values CloudFormation resolves at deploy time (Ref, GetAtt) stand in as a plain name.
-    const env = Object.fromEntries(Object.entries(functionEnvironment()).map(([k, v]) => [k, typeof v === 'string' ? v : 'resolved-at-deploy']));
+    // Values CloudFormation resolves at deploy time (Ref, GetAtt) stand in as a plain name, one per variable.
+    const env = Object.fromEntries(Object.entries(functionEnvironment()).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-at-deploy-${k}`]));
     const mailboxes = loadConfig(env).mailboxes;
     expect(rule.Recipients).toEqual(mailboxes.map((m) => m.address));
   });

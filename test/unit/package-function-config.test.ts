@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkFunctionConfig, DEPLOY_TIME, parametersOf, resolvedEnvironment } from '../../infra/plugin/function-config.cjs';
+import { checkFunctionConfig, deployTimeValue, parametersOf, resolvedEnvironment } from '../../infra/plugin/function-config.cjs';
 import { loadConfig } from '../../lib/config.js';
 
 const SERVICE_FILE = readFileSync(join(resolve(import.meta.dirname, '../..'), 'serverless.yml'), 'utf8');
@@ -39,7 +39,8 @@ describe('the functions’ configuration at package time', () => {
   it('accepts the defaults, with deploy-time values standing in as valid names', () => {
     expect(refusal({})).toBe('accepted');
     const env = resolvedEnvironment(PROVIDER, { SWEEP_AFTER_MINUTES: 90 });
-    expect(env.TICKETS_TABLE).toBe(DEPLOY_TIME);
+    expect(env.TICKETS_TABLE).toBe(deployTimeValue('TICKETS_TABLE'));
+    expect(env.MESSAGES_TABLE).not.toBe(env.TICKETS_TABLE);
     expect(env.SWEEP_AFTER_MINUTES).toBe('90');
     expect(loadConfig(env).sweep.afterMinutes).toBe(90);
   });

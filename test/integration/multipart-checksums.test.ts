@@ -16,11 +16,12 @@ import {
   type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { observeAwsRequests, observed, type SentRequest } from '../../lib/adapters/aws-clients.js';
+import { observed } from '../../lib/adapters/aws-clients.js';
 import { PART_SIZE, streamToS3 } from '../../lib/adapters/s3-streaming-upload.js';
 import { composeMime } from '../helpers/compose.js';
 import { useGateway } from '../helpers/gateway.js';
 import { newMessageId } from '../helpers/mail.js';
+import { requestsDuring } from '../helpers/observing.js';
 import { multipartRuleViolations, multipartUploads } from '../helpers/s3-multipart-rules.js';
 
 const fixture = useGateway();
@@ -45,16 +46,6 @@ function localS3(requestChecksumCalculation: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED')
   return client;
 }
 
-async function recording<T>(work: () => Promise<T>): Promise<{ result: T; requests: SentRequest[] }> {
-  const requests: SentRequest[] = [];
-  const stop = observeAwsRequests((request) => requests.push(request));
-  try {
-    return { result: await work(), requests };
-  } finally {
-    stop();
-  }
-}
-
 const partsOf = (bytes: Buffer) => Array.from({ length: Math.ceil(bytes.length / PART_SIZE) }, (_, i) => bytes.subarray(i * PART_SIZE, (i + 1) * PART_SIZE));
 
 async function stored(key: string): Promise<Buffer> {
@@ -73,7 +64,7 @@ describe('multipart checksums', () => {
       text: 'Attached.\n',
       attachments: [{ filename: 'full.log.gz', content: attachment }],
     });
-    const { result: report, requests } = await recording(() => fixture.gateway.deliver('multipart.eml', raw));
+    const { result: report, requests } = await requestsDuring(() => fixture.gateway.deliver('multipart.eml', raw));
     expect(report.outcome.kind).toBe('followup');
 
     const uploads = multipartUploads(requests);
@@ -95,7 +86,7 @@ describe('multipart checksums', () => {
     const bytes = randomBytes(PART_SIZE + 1);
     const key = 'attachments/when-required.bin';
     const s3 = localS3('WHEN_REQUIRED');
-    const { requests } = await recording(() =>
+    const { requests } = await requestsDuring(() =>
       streamToS3(s3, { Bucket: fixture.gateway.stack.names.bucket, Key: key, ContentType: 'application/octet-stream', ContentDisposition: 'attachment' }, Readable.from([bytes])),
     );
     const [upload] = multipartUploads(requests);
@@ -110,7 +101,7 @@ describe('multipart checksums', () => {
     const Bucket = fixture.gateway.stack.names.bucket;
     const Key = 'attachments/sdk-defaults.bin';
     const part = randomBytes(PART_SIZE);
-    const { requests } = await recording(async () => {
+    const { requests } = await requestsDuring(async () => {
       const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
       const parts: CompletedPart[] = [];
       for (const PartNumber of [1, 2]) {

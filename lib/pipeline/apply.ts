@@ -25,6 +25,7 @@
  *   publishes again only when the mark is missing (at least once, never before the commit).
  * - The raw mail is tagged last; until then lifecycle rules never expire it, and the sweep re-drives it.
  */
+import type { Decision } from '../decide.js';
 import { threadTicketOf, type AppliedEntry } from '../ledger-entry.js';
 import { objectKeyOf, outcomeOfEntry } from '../ledger-outcomes.js';
 import { ledgerKeyOfMessageId } from '../mail/message-id.js';
@@ -45,6 +46,10 @@ import { replyOf, storeBody, storeHtml } from './followup-content.js';
 import { ticketOpening, type TicketOpening } from './ticket-opening.js';
 import { addParticipants } from './ticket-participants.js';
 import type { InboundMail, MailReport, Plan } from './types.js';
+
+/** The decisions applySkip and applyToTicket take (lib/decide.ts). */
+type SkipDecision = Extract<Decision, { kind: 'skip' }>;
+type TicketDecision = Extract<Decision, { kind: 'followup' | 'create' }>;
 
 /** Attempts at finding a free ticket id when the counter lags behind existing tickets. */
 const MAX_ID_ATTEMPTS = 5;
@@ -77,16 +82,15 @@ export async function applyPlan(ctx: PipelineContext, plan: Plan, record: MailRe
       return { location: mail.location, messageId: headers.messageId, outcome, redelivered: true, notice };
     }
     case 'skip':
-      return applySkip(ctx, plan, record, mail);
+      return applySkip(ctx, plan, decision, record, mail);
     case 'followup':
     case 'create':
-      return applyToTicket(ctx, plan, record, mail);
+      return applyToTicket(ctx, plan, decision, record, mail);
   }
 }
 
-async function applySkip(ctx: PipelineContext, plan: Plan, record: MailRecord, mail: InboundMail): Promise<MailReport> {
-  const { decision, headers, messageKey } = plan;
-  if (decision.kind !== 'skip') throw new Error(`applySkip called for a ${decision.kind}`);
+async function applySkip(ctx: PipelineContext, plan: Plan, decision: SkipDecision, record: MailRecord, mail: InboundMail): Promise<MailReport> {
+  const { headers, messageKey } = plan;
   const { reason, detail } = decision;
   const fingerprint = fingerprintOf(plan, record);
   if (reason === 'duplicate') {
@@ -103,9 +107,8 @@ async function applySkip(ctx: PipelineContext, plan: Plan, record: MailRecord, m
   return recordSkip(ctx, mail, headers, messageKey, { reason, detail, ticketId: decision.ticketId ?? null, fingerprint, ...notice });
 }
 
-async function applyToTicket(ctx: PipelineContext, plan: Plan, record: MailRecord, mail: InboundMail): Promise<MailReport> {
-  const { decision, headers, messageKey, target } = plan;
-  if (decision.kind !== 'followup' && decision.kind !== 'create') throw new Error(`applyToTicket called for a ${decision.kind}`);
+async function applyToTicket(ctx: PipelineContext, plan: Plan, decision: TicketDecision, record: MailRecord, mail: InboundMail): Promise<MailReport> {
+  const { headers, messageKey, target } = plan;
   if (!target) throw new Error('a follow-up or new ticket without a target');
   let ticketId = target.ticketId;
   let reopened = false;

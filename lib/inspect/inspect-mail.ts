@@ -20,7 +20,7 @@ import { bounceDetails } from '../pipeline/apply.js';
 import { fingerprintOf, stopsAtHeaders } from '../pipeline/fingerprint.js';
 import type { PipelineContext } from '../pipeline/context.js';
 import { MAX_INLINE_BODY_BYTES, replyOf } from '../pipeline/followup-content.js';
-import { draftPlan, type PlanTrace } from '../pipeline/plan.js';
+import { draftPlan, keyedApartAfter, type PlanTrace } from '../pipeline/plan.js';
 import { readMail } from '../pipeline/read.js';
 import { ticketOpening, type TicketOpening } from '../pipeline/ticket-opening.js';
 import type { InboundMail, Plan } from '../pipeline/types.js';
@@ -259,7 +259,8 @@ async function inspectOnce(ctx: PipelineContext, mail: InboundMail): Promise<Ins
     try {
       assertSameMail(ctx, draft.heldBy, fingerprintOf(draft, record), draft.messageKey);
     } catch (error) {
-      if (error instanceof DistinctMailError && !mail.contentKey) return inspectOnce(ctx, { ...mail, contentKey: error.fingerprint });
+      const apart = error instanceof DistinctMailError ? keyedApartAfter(mail, error.fingerprint) : null;
+      if (apart) return inspectOnce(ctx, { ...mail, keyedApart: apart });
       if (!(error instanceof TransientError)) throw error;
       decision = { ...decision, outcome: 'retry', reason: null, detail: error.message };
     }

@@ -45,7 +45,7 @@ export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry
   const { location } = mail;
   const result = await ctx.ledger.record(entry, { replacingSkip: mail.replay });
   if (result === 'taken-by-other') {
-    await throwIfDistinct(ctx, mail, entry.messageKey, fingerprint);
+    await throwIfDistinct(ctx, entry.messageKey, fingerprint);
     return recordSkip(ctx, mail, null, objectKeyOf(location, 'duplicate'), {
       reason: 'duplicate',
       detail: 'another stored mail with this Message-ID and the same content was recorded first',
@@ -94,8 +94,8 @@ export function heldBy(holder: LedgerEntry): HeldBy {
 }
 
 /** A concurrent mail won this key: returns when it is the same mail, else throws (see {@link assertSameMail}). */
-async function throwIfDistinct(ctx: PipelineContext, mail: InboundMail, messageKey: string, fingerprint: MailFingerprint | undefined): Promise<void> {
-  if (!fingerprint || mail.contentKey) return;
+async function throwIfDistinct(ctx: PipelineContext, messageKey: string, fingerprint: MailFingerprint | undefined): Promise<void> {
+  if (!fingerprint) return;
   const holder = (await ctx.ledger.lookup([messageKey])).get(messageKey);
   if (!holder) throw new TransientError(`ledger entry ${messageKey} was taken and is gone`);
   assertSameMail(ctx, heldBy(holder), fingerprint, messageKey);

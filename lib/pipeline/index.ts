@@ -14,7 +14,7 @@ import { recordSkip } from './commit.js';
 import { createPipelineContext, type PipelineContext } from './context.js';
 import { reportFailure } from './failure.js';
 import { noticeOfUnreadMail } from './notice.js';
-import { planMail } from './plan.js';
+import { keyedApartAfter, planMail } from './plan.js';
 import { readMail } from './read.js';
 import { objectKeyOf } from '../ledger-outcomes.js';
 import type { InboundMail, MailProcessor, MailReport, PipelineDeps, Plan } from './types.js';
@@ -43,9 +43,10 @@ async function processMail(ctx: PipelineContext, mail: InboundMail): Promise<Mai
     if (!planned) throw new Error('the parser finished without reading a header block');
     return await applyPlan(ctx, await planned, read.record, mail);
   } catch (error) {
-    // Another mail holds this Message-ID with other content: this one is processed as a mail of
-    // its own, under its Message-ID and fingerprint (once: that key is already content-specific).
-    if (error instanceof DistinctMailError && !mail.contentKey) return processMail(ctx, { ...mail, contentKey: error.fingerprint });
+    // Another mail holds this Message-ID with other content: this one is processed again as a mail
+    // of its own, under its Message-ID and header-block fingerprint, then under its own object.
+    const apart = error instanceof DistinctMailError ? keyedApartAfter(mail, error.fingerprint) : null;
+    if (apart) return processMail(ctx, { ...mail, keyedApart: apart });
     return reportFailure(ctx, mail, error, planned);
   }
 }

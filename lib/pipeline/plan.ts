@@ -28,7 +28,7 @@ import { baseEntry, heldBy } from './commit.js';
 import type { PipelineContext } from './context.js';
 import type { Mailbox } from '../mailbox.js';
 import type { MailVerdicts } from '../screening/verdicts.js';
-import type { HeldBy, InboundMail, Plan, SenderIdentity } from './types.js';
+import type { HeldBy, InboundMail, KeyedApart, Plan, SenderIdentity } from './types.js';
 
 const NOTHING_FETCHED: Prefetched = { entries: new Map(), tickets: new Map() };
 
@@ -72,20 +72,30 @@ export function identifySender(mail: InboundMail, headers: MailHeaders): SenderI
 }
 
 /**
- * The key the mail is filed under in the ledger: its Message-ID (on a second pass with its content
- * fingerprint appended), else a hash of the raw mail. Infected and header-less mail is filed under
- * its object (an infected object is moved to the quarantine, and a redelivered notification must
- * still find this entry), and so is mail that claims a Message-ID in the helpdesk's own domains:
- * those name the helpdesk's notifications, which must stay free for it to register.
+ * The next way to key apart a mail found distinct from its key's holder (see {@link KeyedApart}),
+ * `null` when it is already filed under its own object.
+ */
+export function keyedApartAfter(mail: InboundMail, headerBlock: string): KeyedApart | null {
+  if (!mail.keyedApart) return { by: 'header-block', fingerprint: headerBlock };
+  return mail.keyedApart.by === 'header-block' ? { by: 'object' } : null;
+}
+
+/**
+ * The key the mail is filed under in the ledger: its Message-ID (keyed apart from another mail
+ * holding it: {@link KeyedApart}), else a hash of the raw mail. Infected and header-less mail is
+ * filed under its object (an infected object is moved to the quarantine, and a redelivered
+ * notification must still find this entry), and so is mail that claims a Message-ID in the
+ * helpdesk's own domains: those name the helpdesk's notifications, which must stay free for it to
+ * register.
  */
 async function messageKeyOf(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders, screened: Screened): Promise<string> {
-  if (screened.empty || screened.screening?.reason === 'virus') return objectKeyOf(mail.location, 'object');
+  if (screened.empty || screened.screening?.reason === 'virus' || mail.keyedApart?.by === 'object') return objectKeyOf(mail.location, 'object');
   const id = headers.messageId;
   if (!id) return `sha256:${await ctx.rawMail.hash(mail.location)}`;
   const domain = canonicalDomain(id.slice(id.lastIndexOf('@') + 1));
   if (domain !== null && ctx.config.ownDomains.has(domain)) return objectKeyOf(mail.location, 'object');
   const key = ledgerKeyOfMessageId(id);
-  return mail.contentKey ? `${key}#${mail.contentKey}` : key;
+  return mail.keyedApart?.by === 'header-block' ? `${key}#${mail.keyedApart.fingerprint}` : key;
 }
 
 function findClues(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders, settled: boolean): Clues {
@@ -145,11 +155,12 @@ export function senderCheck(ctx: PipelineContext, sender: SenderIdentity): Sende
 
 /**
  * Another object holds this mail's Message-ID key: remembered, so that once the content is read
- * the mail is a duplicate only if it is the same mail (see `Plan.heldBy`). Not for keys that are
- * themselves content (a raw-mail hash) or already carry the fingerprint.
+ * the mail is a duplicate only if it is the same mail (see `Plan.heldBy`). Also on a pass keyed
+ * apart by the header block, which leaves the body out (see {@link KeyedApart}); not for keys that
+ * are themselves content (a raw-mail hash).
  */
-function heldByOf(mail: InboundMail, messageKey: string, prior: PriorEntry, holder: LedgerEntry | undefined): HeldBy | null {
-  if (prior.kind !== 'other-object' || !holder || mail.contentKey || messageKey.startsWith('sha256:')) return null;
+function heldByOf(messageKey: string, prior: PriorEntry, holder: LedgerEntry | undefined): HeldBy | null {
+  if (prior.kind !== 'other-object' || !holder || messageKey.startsWith('sha256:')) return null;
   return heldBy(holder);
 }
 
@@ -210,7 +221,7 @@ export async function draftPlan(ctx: PipelineContext, mail: InboundMail, headers
     senders,
     noSubmitter: submitter.found ? null : submitter.detail,
   });
-  const heldBy = heldByOf(mail, messageKey, prior, priorEntry);
+  const heldBy = heldByOf(messageKey, prior, priorEntry);
   const draft: Plan = { headers, messageKey, decision, target: null, prior: priorEntry ?? null, reportParts: [], sender, submitter, heldBy };
   const trace: PlanTrace = {
     empty: screened.empty,
@@ -243,7 +254,7 @@ async function withTarget(ctx: PipelineContext, mail: InboundMail, draft: Plan):
     const reservation = await reserveTicketId(ctx, mail, headers, messageKey, decision.queue);
     if (reservation.kind === 'redelivered') return { ...draft, decision: { kind: 'redelivered' }, target: null, prior: reservation.holder };
     if (reservation.kind === 'duplicate') {
-      const held = mail.contentKey ? null : heldBy(reservation.holder);
+      const held = heldBy(reservation.holder);
       return { ...draft, decision: { kind: 'skip', reason: 'duplicate', detail: reservation.detail }, target: null, prior: null, heldBy: held };
     }
     decision = { ...decision, ticketId: reservation.ticketId };

@@ -67,13 +67,19 @@ export interface InboundMail {
   readonly location: MailLocation;
   readonly envelope: Envelope | undefined;
   readonly replay: boolean;
-  /**
-   * Set on the second pass of a mail whose Message-ID another object holds with other content:
-   * the fingerprint of its header block, which keys it apart (`<Message-ID key>#<fingerprint>`;
-   * `fingerprint.ts`, `MailFingerprint.headerBlock`).
-   */
-  readonly contentKey?: string;
+  /** Set on a later pass of a mail whose Message-ID another object holds with other content. */
+  readonly keyedApart?: KeyedApart;
 }
+
+/**
+ * How a mail whose Message-ID key another object holds with other content is filed instead. The
+ * second pass appends the fingerprint of its header block (`<Message-ID key>#<fingerprint>`;
+ * `fingerprint.ts`, `MailFingerprint.headerBlock`), so that copies of one mail stored twice still
+ * meet there as duplicates; the header block leaves the body out, so a mail that differs from that
+ * key's holder too is filed, on a third pass, under its own stored object, which no other mail holds.
+ */
+export type KeyedApart = { readonly by: 'header-block'; readonly fingerprint: string } | { readonly by: 'object' };
+
 
 /** Who sent a mail, as far as the trust boundary can tell (from the raw From and SES's results). */
 export interface SenderIdentity {

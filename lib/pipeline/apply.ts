@@ -147,7 +147,7 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, decision: TicketD
     decision.kind === 'create'
       ? { kind: 'created', ticketId, followupId: target.followupId }
       : { kind: 'followup', ticketId, followupId: target.followupId, reopened };
-  return commitEntry(ctx, mail, entry, outcome, headers.messageId, record.text, fingerprint);
+  return commitEntry(ctx, mail, headers, entry, outcome, record.text, fingerprint);
 }
 
 /**
@@ -156,7 +156,7 @@ async function applyToTicket(ctx: PipelineContext, plan: Plan, decision: TicketD
  */
 async function createTicket(ctx: PipelineContext, plan: Plan, opening: TicketOpening, ticketId: number, queue: string): Promise<number> {
   const at = ctx.now().toISOString();
-  for (let attempt = 0, id = ticketId; attempt < MAX_ID_ATTEMPTS; attempt++) {
+  for (let attempt = 1, id = ticketId; ; attempt++) {
     const result = await ctx.tickets.create({
       id,
       queue,
@@ -171,10 +171,11 @@ async function createTicket(ctx: PipelineContext, plan: Plan, opening: TicketOpe
       sourceMessageKey: plan.messageKey,
     });
     if (result !== 'id-taken') return id;
+    if (attempt === MAX_ID_ATTEMPTS) throw new TransientError(`no free ticket id after ${MAX_ID_ATTEMPTS} attempts: the ticket counter lags behind the tickets table`);
+    // The next id is claimed before it is tried, so that a crash resumes with it.
     id = await ctx.tickets.allocateId();
     await ctx.ledger.reclaim(plan.messageKey, id);
   }
-  throw new TransientError(`no free ticket id after ${MAX_ID_ATTEMPTS} attempts: the ticket counter lags behind the tickets table`);
 }
 
 /**

@@ -41,12 +41,13 @@ export function baseEntry(ctx: PipelineContext, { location, envelope }: InboundM
  * mail is recorded as a duplicate under its object's key; when this same object was recorded by
  * an earlier attempt, that attempt's outcome is reported.
  */
-export async function commitEntry(ctx: PipelineContext, mail: InboundMail, entry: FinalEntry, outcome: MailOutcome, messageId: string | null, text?: string, fingerprint?: MailFingerprint): Promise<MailReport> {
+export async function commitEntry(ctx: PipelineContext, mail: InboundMail, headers: MailHeaders | null, entry: FinalEntry, outcome: MailOutcome, text?: string, fingerprint?: MailFingerprint): Promise<MailReport> {
   const { location } = mail;
+  const messageId = headers?.messageId ?? null;
   const result = await ctx.ledger.record(entry, { replacingSkip: mail.replay });
   if (result === 'taken-by-other') {
     await throwIfDistinct(ctx, entry.messageKey, fingerprint);
-    return recordSkip(ctx, mail, null, objectKeyOf(location, 'duplicate'), {
+    return recordSkip(ctx, mail, headers, objectKeyOf(location, 'duplicate'), {
       reason: 'duplicate',
       detail: 'another stored mail with this Message-ID and the same content was recorded first',
       ...(fingerprint ? { fingerprint } : {}),
@@ -128,6 +129,6 @@ export async function recordSkip(ctx: PipelineContext, mail: InboundMail, header
   const notice = why.notice ? { notice: why.notice } : {};
   const entry: SkippedEntry = { ...baseEntry(ctx, mail, headers, messageKey, why.fingerprint), ...extra, ...notice, state: 'skipped', reason, detail, ticketId };
   const outcome: MailOutcome = { kind: 'skipped', reason, detail, ...(ticketId === null ? {} : { ticketId }) };
-  const report = await commitEntry(ctx, mail, entry, outcome, headers?.messageId ?? null, undefined, why.fingerprint);
+  const report = await commitEntry(ctx, mail, headers, entry, outcome, undefined, why.fingerprint);
   return why.noticeReport && !report.redelivered && !report.notice ? { ...report, notice: why.noticeReport } : report;
 }

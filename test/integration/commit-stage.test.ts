@@ -6,8 +6,9 @@
  *   holder is a `pending` claim younger than PENDING_CLAIM_WAIT_MS (15 minutes, to the
  *   millisecond) the mail is retried, with a message that says why;
  * - the same when another object records the Message-ID between this mail's plan and its commit
- *   (the lost race): the duplicate's entry, word for word (detail, fingerprint, no headers), and a
- *   holder gone again before it could be compared (a retry that says so);
+ *   (the lost race): the duplicate's entry, word for word (detail, fingerprint, the mail's own
+ *   Message-ID, sender and subject), and a holder gone again before it could be compared (a retry
+ *   that says so);
  * - this very object found recorded at the commit, and by then claimed anew (a replay of it): the
  *   outcome is a retry, and the raw mail keeps the tags it had (none are written for a retry);
  * - the ledger entry's subject, cut at 1,000 characters;
@@ -165,7 +166,7 @@ describe('a Message-ID another object records between this mail\'s plan and its 
     return { first, second };
   }
 
-  it('records the same content as a duplicate under its object, with the holder\'s fingerprint and without headers', async () => {
+  it('records the same content as a duplicate under its object, with the holder\'s fingerprint and the mail\'s own Message-ID, sender and subject', async () => {
     const [messageId, ticketId] = [newMessageId('race-same'), await ownTicket()];
     const raw = composeMail({ messageId, subject: `Re: [support-${ticketId}] stored twice` });
     const { first, second } = await losingTheRace('race-same', raw, raw);
@@ -176,7 +177,8 @@ describe('a Message-ID another object records between this mail\'s plan and its 
     const holder = await fixture.aws.ledgerEntry(bare(messageId));
     expect(holder).toMatchObject({ state: 'applied', key: first.location.key, fingerprint: expect.any(String) });
     const duplicate = await fixture.aws.ledgerEntry(objectKeyOf(second.location, 'duplicate'));
-    expect(duplicate).toMatchObject({ state: 'skipped', reason: 'duplicate', detail, key: second.location.key, fingerprint: holder?.fingerprint, subject: '' });
+    expect(duplicate).toMatchObject({ state: 'skipped', reason: 'duplicate', detail, key: second.location.key, fingerprint: holder?.fingerprint, messageId: bare(messageId), from: 'alice@example.com', subject: `Re: [support-${ticketId}] stored twice` });
+    expect(second.messageId).toBe(bare(messageId));
     expect(duplicate).not.toHaveProperty('fingerprintScope');
     expect(await fixture.aws.followups(ticketId)).toHaveLength(1);
   });

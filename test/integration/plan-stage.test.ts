@@ -27,6 +27,7 @@ import type { MailLocation } from '../../lib/ledger-entry.js';
 import { objectKeyOf } from '../../lib/ledger-outcomes.js';
 import { createMailProcessor, type MailProcessor, type PipelineDeps } from '../../lib/pipeline/index.js';
 import type { Prefetcher, TicketStore } from '../../lib/ports.js';
+import { mintReplyAddress, type ReplyTokenKeys } from '../../lib/screening/reply-token.js';
 import { useGateway } from '../helpers/gateway.js';
 import { freshTicketId } from '../helpers/local-aws.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
@@ -151,14 +152,31 @@ describe('what a dry run reports as looked up', () => {
     expect(inspection.references?.found).toEqual([]);
   });
 
-  it('looks up no thread for mail the screening set aside', async () => {
-    const location = await store(
-      'inspect-settled',
-      composeMail({ subject: 'Out of office', headers: ['Auto-Submitted: auto-replied'], inReplyTo: '<earlier@customer.example>', references: '<first@customer.example> <earlier@customer.example>' }),
-    );
-    const inspection = await inspect(location);
-    expect(inspection.screening?.result).toMatchObject({ reason: 'auto-reply' });
-    expect(inspection.references).toMatchObject({ threadIds: [], subjectTag: null, replyToken: null, found: [] });
+  it('looks up no thread, subject tag or reply token for mail the screening set aside', async () => {
+    // Every clue a mail can carry, each one real: a thread, the tag of an existing ticket, and a
+    // reply address signed with the keys the dry run verifies with.
+    const sender = newSender('settled');
+    const ticketId = freshTicketId();
+    await fixture.aws.putTicket({ id: ticketId, status: 'open', submitter: sender });
+    const keys: ReplyTokenKeys = { current: randomBytes(32), previous: null };
+    const replyAddress = mintReplyAddress('support@helpdesk.example', ticketId, keys);
+    const thread = { inReplyTo: '<earlier@customer.example>', references: '<first@customer.example> <earlier@customer.example>' };
+    const fields = { from: sender, to: replyAddress, subject: `Re: [support-${ticketId}] printer`, ...thread };
+    const inspectWithKeys = (location: MailLocation) => inspectMail(readOnlyPipelineContext(loadConfig(process.env), clients, keys), location);
+
+    // The same mail but for its Auto-Submitted: nothing sets it aside, and each clue is found (so
+    // each `null` below is the screening's doing).
+    const kept = await inspectWithKeys(await store('inspect-unsettled', composeMail(fields)));
+    expect(kept.screening?.result).toBeNull();
+    expect(kept.references).toMatchObject({
+      threadIds: ['earlier@customer.example', 'first@customer.example'],
+      subjectTag: { ticketId },
+      replyToken: { address: replyAddress, ticketId, valid: true },
+    });
+
+    const settled = await inspectWithKeys(await store('inspect-settled', composeMail({ ...fields, headers: ['Auto-Submitted: auto-replied'] })));
+    expect(settled.screening?.result).toMatchObject({ reason: 'auto-reply' });
+    expect(settled.references).toMatchObject({ threadIds: [], subjectTag: null, replyToken: null, found: [] });
   });
 });
 

@@ -22,7 +22,7 @@ import type { MailLocation, PendingEntry } from '../../lib/ledger-entry.js';
 import { objectKeyOf, RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { PENDING_CLAIM_WAIT_MS } from '../../lib/pipeline/commit.js';
 import { createMailProcessor, type MailReport, type PipelineDeps } from '../../lib/pipeline/index.js';
-import type { MessageLedger } from '../../lib/ports.js';
+import type { MessageLedger, TicketStore } from '../../lib/ports.js';
 import { useGateway } from '../helpers/gateway.js';
 import { skippedEntry } from '../helpers/ledger-entries.js';
 import { freshTicketId } from '../helpers/local-aws.js';
@@ -95,6 +95,23 @@ function interleaved(ledger: MessageLedger, around: { before?: () => Promise<unk
     registerOutbound: (messageId, ticketId, at) => ledger.registerOutbound(messageId, ticketId, at),
     markPublished: (entry, at) => ledger.markPublished(entry, at),
   };
+}
+
+/** Deps whose ticket write never answers: the attempt "dies" after claiming the key; `reached` tells when. */
+function dyingAtTicketWrite(deps: PipelineDeps): { deps: PipelineDeps; reached: () => boolean } {
+  let reached = false;
+  const real = deps.tickets;
+  const tickets: TicketStore = {
+    get: (id) => real.get(id),
+    allocateId: () => real.allocateId(),
+    create: () => {
+      reached = true;
+      return new Promise<never>(() => undefined);
+    },
+    reopen: (id, at) => real.reopen(id, at),
+    replaceCc: (id, expected, next, at) => real.replaceCc(id, expected, next, at),
+  };
+  return { deps: { ...deps, tickets }, reached: () => reached };
 }
 
 describe('a Message-ID another object claimed for a new ticket', () => {
@@ -213,28 +230,32 @@ describe('a Message-ID another object records between this mail\'s plan and its 
 
 describe('this very object recorded by another attempt between this one\'s plan and its commit', () => {
   it('reports a retry while a replay of it holds the key, and leaves the raw mail\'s tags as they were', async () => {
-    const [messageId, ticketId] = [newMessageId('same-object-claimed'), await ownTicket()];
+    const messageId = newMessageId('same-object-claimed');
     const deps = pipelineDeps();
-    const location = await stored('same-object-claimed', composeMail({ messageId, subject: `Re: [support-${ticketId}] raced by a replay` }));
-    const at = new Date().toISOString();
-    // Another attempt at this object recorded it as too large (and tagged it so) just before this
-    // attempt's write; right after that write, a replay of the object claimed the key over that skip
-    // for a new ticket. The real ledger's writes, at moments the test chooses.
-    const skipped = skippedEntry({ messageKey: bare(messageId), messageId: bare(messageId), ...location, reason: 'too-large', detail: 'too large then', recordedAt: at });
-    const tags = { [RAW_MAIL_TAGS.outcome]: 'skipped', [RAW_MAIL_TAGS.reason]: 'too-large' };
-    const claim: PendingEntry = { ...skipped, state: 'pending', ticketId: freshTicketId(), queue: 'support' };
+    // No ticket named: in this update-only gateway a skip decided at the header block; a replay
+    // under a configuration where support@ opens tickets makes it a new ticket.
+    const location = await stored('same-object-claimed', composeMail({ messageId, subject: 'raced by a replay' }));
+    const tags = { [RAW_MAIL_TAGS.outcome]: 'skipped', [RAW_MAIL_TAGS.reason]: 'no-ticket-ref' };
+    const replay = dyingAtTicketWrite(awsPipelineDeps(loadConfig({ ...process.env, UPDATE_ONLY: 'false' }), clients, null));
+    // Just before this attempt's write, another attempt at this object (a second delivery of its
+    // event) runs to its end: the skip and the raw mail's tags. Right after that write, a replay of
+    // the object claims the key over that skip for a new ticket, and dies before writing it.
     const ledger = interleaved(deps.ledger, {
       before: async () => {
-        expect(await deps.ledger.record(skipped)).toBe('recorded');
-        await deps.rawMail.markOutcome(location, tags);
+        expect((await createMailProcessor(deps)(location)).outcome).toMatchObject({ kind: 'skipped', reason: 'no-ticket-ref' });
+        expect(await fixture.aws.ledgerEntry(bare(messageId))).toMatchObject({ state: 'skipped', reason: 'no-ticket-ref', fingerprintScope: 'headers', key: location.key });
+        expect(await fixture.aws.tags(location.key)).toEqual(tags);
       },
-      after: async () => expect(await deps.ledger.claim(claim, { replacingSkip: true })).toMatchObject({ state: 'pending', key: location.key }),
+      after: async () => {
+        void createMailProcessor(replay.deps)(location, undefined, { replay: true }); // never settles
+        await expect.poll(replay.reached).toBe(true);
+      },
     });
     const report = await createMailProcessor({ ...deps, ledger })(location);
 
     expect(report).toMatchObject({ outcome: { kind: 'retry', error: 'a new ticket from this mail is still being opened' }, redelivered: true });
+    expect(await fixture.aws.ledgerEntry(bare(messageId))).toMatchObject({ state: 'pending', key: location.key });
     expect(await fixture.aws.tags(location.key)).toEqual(tags);
-    expect(await fixture.aws.followups(ticketId)).toEqual([]);
   });
 });
 

@@ -9,15 +9,20 @@
  *   (the lost race): the duplicate's entry, word for word (detail, fingerprint, the mail's own
  *   Message-ID, sender and subject), and a holder gone again before it could be compared (a retry
  *   that says so);
+ * - a Message-ID registered for an outbound notification: the mail claiming it is read to its end
+ *   (the holder has no header-block fingerprint), so a body the parser refuses makes it `malformed`,
+ *   filed by its object (not `no-ticket-ref` at its header block, kept apart under `<id>#<fingerprint>`);
  * - this very object found recorded at the commit, and by then claimed anew (a replay of it): the
  *   outcome is a retry, and the raw mail keeps the tags it had (none are written for a retry);
  * - the ledger entry's subject, cut at 1,000 characters;
  * - a skip's report when no sender notice was decided: `notice: null`, not absent.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
 import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
 import { loadConfig } from '../../lib/config.js';
+import { registerOutboundMessage } from '../../lib/outbound.js';
 import type { MailLocation, PendingEntry } from '../../lib/ledger-entry.js';
 import { objectKeyOf, RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { PENDING_CLAIM_WAIT_MS } from '../../lib/pipeline/commit.js';
@@ -225,6 +230,32 @@ describe('a Message-ID another object records between this mail\'s plan and its 
     expect(report.outcome).toEqual({ kind: 'retry', error: `TransientError: ledger entry ${bare(messageId)} was taken and is gone` });
     expect(await entriesOf(location)).toEqual([]);
     expect(await fixture.aws.ledgerEntry(bare(messageId))).toBeUndefined();
+  });
+});
+
+describe('a Message-ID registered for an outbound notification', () => {
+  /** A mail with more MIME parts than the parser allows (as in poison-isolation.test.ts): read to its end, it is malformed. */
+  function tooManyParts(messageId: string): string {
+    const parts = Array.from({ length: 1_100 }, (_, i) => `--p\nContent-Type: text/plain\n\npart ${i}\n`).join('');
+    return composeMail({ messageId, subject: 'no ticket named', contentType: 'multipart/mixed; boundary="p"', body: `${parts}--p--` });
+  }
+
+  it('reads the mail claiming it to its end (an outbound holder has no header-block fingerprint to compare at the header block): a body the parser refuses makes it malformed, filed by its object', async () => {
+    // An id SES assigned to a notification the helpdesk sent: outside the helpdesk's own domains,
+    // so a mail claiming it is filed under it (not by its object) and finds the registration.
+    const messageId = `<0100018c${randomBytes(12).toString('hex')}-000000@email.amazonses.com>`;
+    const deps = pipelineDeps();
+    const ticketId = await ownTicket();
+    expect(await registerOutboundMessage(deps, messageId, ticketId)).toBe(bare(messageId));
+    // To the update-only support@, naming no ticket: read only to its header block, it would be
+    // kept apart from the notification and skipped there as no-ticket-ref, its body never parsed.
+    const location = await stored('outbound-id-malformed', tooManyParts(messageId));
+    const report = await createMailProcessor(deps)(location);
+
+    expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'malformed' });
+    expect(await entriesOf(location)).toEqual([expect.objectContaining({ messageKey: objectKeyOf(location, 'object'), state: 'skipped', reason: 'malformed' })]);
+    expect(await fixture.aws.ledgerEntry(bare(messageId))).toMatchObject({ direction: 'outbound', ticketId });
+    expect(await fixture.aws.tags(location.key)).toEqual({ [RAW_MAIL_TAGS.outcome]: 'skipped', [RAW_MAIL_TAGS.reason]: 'malformed' });
   });
 });
 

@@ -2,7 +2,7 @@
  * The facts a sender notice is decided on (lib/pipeline/notice.ts), run in this process through
  * createMailProcessor over the real AWS adapters against the embedded stack (dynalite, s3rver, the
  * local SES v2 server): a Return-Path that is the empty path and one that only ends in `<>`, the
- * strict screening whatever SKIP_SPAM says, the mailbox a Bcc'd mail reached by SES's receipt, no
+ * strict screening whatever SKIP_SPAM says, the mailbox a Bcc'd mail reached as SES names it, no
  * intent recorded without notice ports, and a mail too large to read — its header block read from
  * its first HEADER_BLOCK_BYTES and no further, a header block that cannot be read, and an object
  * without one.
@@ -137,7 +137,12 @@ describe('the mailbox a notice comes from', () => {
   it('is the one SES received the mail for, also when the mail names others only (a Bcc)', async () => {
     const sender = newSender('bcc');
     const messageId = newMessageId('bcc');
-    const raw = composeMail({ from: sender, messageId, to: 'friend@elsewhere.example' });
+    // What SES writes for a mail it received for support@ (RCPT TO), whose To names only another
+    // address: its Received (topmost) and its receipt both name support@. Written here, as the
+    // simulated receipt would otherwise name the first To (ses-receipt.ts, `recipientOf`).
+    const domain = sender.slice(sender.indexOf('@') + 1);
+    const received = `Received: from mail.${domain} (mail.${domain} [192.0.2.7]) by inbound-smtp.us-east-1.amazonaws.com with SMTP id bcc${randomBytes(4).toString('hex')} for support@helpdesk.example; Thu, 26 Nov 2026 08:12:00 +0000`;
+    const raw = `${received}\n${composeMail({ from: sender, messageId, to: 'friend@elsewhere.example' })}`;
     const { report } = await processWith(depsWith(), 'bcc', raw, { recipients: ['support@helpdesk.example'] });
     expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'no-ticket-ref' });
     expect(report.notice).toEqual({ kind: 'sent', reason: 'no-ticket-ref', to: sender });

@@ -2,7 +2,8 @@
  * The facts a sender notice is decided on (lib/pipeline/notice.ts), run in this process through
  * createMailProcessor over the real AWS adapters against the embedded stack (dynalite, s3rver, the
  * local SES v2 server): a Return-Path that is the empty path and one that only ends in `<>`, the
- * strict screening whatever SKIP_SPAM says, the mailbox a Bcc'd mail reached as SES names it, no
+ * strict screening whatever SKIP_SPAM says, the mailbox a Bcc'd mail reached as SES names it (its
+ * receipt, also where its Received names no recipient), no
  * intent recorded without notice ports, and a mail too large to read — its header block read from
  * its first HEADER_BLOCK_BYTES and no further, a header block that cannot be read, and an object
  * without one.
@@ -152,6 +153,20 @@ describe('the mailbox a notice comes from', () => {
     expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'no-ticket-ref' });
     expect(report.notice).toEqual({ kind: 'sent', reason: 'no-ticket-ref', to: sender });
     expect(await fixture.aws.ledgerEntry(bare(messageId))).toMatchObject({ notice: { to: sender, from: 'support@helpdesk.example' } });
+    expect((await noticesTo(sender)).map((mail) => mail.from)).toEqual(['support@helpdesk.example']);
+  });
+
+  it('is the one SES\'s receipt names when its Received names none (a mail for several recipients)', async () => {
+    const sender = newSender('several');
+    const messageId = newMessageId('several');
+    // SES's Received for a mail with several RCPT TOs carries no `for` clause: only the receipt
+    // names the mailbox, and the To (another address) must not stand in for it.
+    const domain = sender.slice(sender.indexOf('@') + 1);
+    const received = `Received: from mail.${domain} (mail.${domain} [192.0.2.8]) by inbound-smtp.us-east-1.amazonaws.com with SMTP id sev${randomBytes(4).toString('hex')}; Thu, 26 Nov 2026 08:12:00 +0000`;
+    const raw = `${received}\n${composeMail({ from: sender, messageId, to: 'friend@elsewhere.example' })}`;
+    const { report } = await processWith(depsWith(), 'several', raw, { recipients: ['support@helpdesk.example', 'someone@elsewhere.example'] });
+    expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'no-ticket-ref' });
+    expect(report.notice).toEqual({ kind: 'sent', reason: 'no-ticket-ref', to: sender });
     expect((await noticesTo(sender)).map((mail) => mail.from)).toEqual(['support@helpdesk.example']);
   });
 });

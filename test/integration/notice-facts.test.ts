@@ -3,10 +3,9 @@
  * createMailProcessor over the real AWS adapters against the embedded stack (dynalite, s3rver, the
  * local SES v2 server): a Return-Path that is the empty path and one that only ends in `<>`, the
  * strict screening whatever SKIP_SPAM says, the mailbox a Bcc'd mail reached as SES names it (its
- * receipt, also where its Received names no recipient), no
- * intent recorded without notice ports, and a mail too large to read — its header block read from
- * its first HEADER_BLOCK_BYTES and no further, a header block that cannot be read, and an object
- * without one.
+ * receipt, also where its Received names no recipient), no intent recorded without notice ports,
+ * and a mail too large to read — its header block read from its first HEADER_BLOCK_BYTES and no
+ * further, a header block that cannot be read, and an object without one.
  *
  * Where S3 cannot produce the situation, the raw-mail port is wrapped, never faked: the bytes come
  * from s3rver, and only the second read of the object (the header block's) fails, or stops

@@ -10,57 +10,32 @@
  *   its message.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsClients, createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
-import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
+import { describe, expect, it } from 'vitest';
 import { DynamoMessageLedger } from '../../lib/adapters/dynamodb-message-ledger.js';
-import { loadConfig } from '../../lib/config.js';
-import type { MailLocation } from '../../lib/ledger-entry.js';
-import { createMailProcessor, type PipelineDeps } from '../../lib/pipeline/index.js';
+import { createMailProcessor } from '../../lib/pipeline/index.js';
 import type { CreateTicketResult, TicketStore } from '../../lib/ports.js';
 import type { NewTicket } from '../../lib/ticket.js';
 import { composeMime } from '../helpers/compose.js';
 import { useGateway } from '../helpers/gateway.js';
 import { freshTicketId } from '../helpers/local-aws.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
+import { useStageRun } from '../helpers/stage-run.js';
 
 // A create mailbox: mail without a ticket reference opens a ticket (a bounce is a skip in any mode).
 const fixture = useGateway({ mode: 'create' });
-
-let clients: AwsClients;
-
-beforeAll(() => {
-  clients = createAwsClients();
-});
-
-afterAll(() => {
-  destroyAwsClients(clients);
-});
-
-/** The pipeline over the real adapters, with the gateway's configuration and `env` over it. */
-function pipelineDeps(env: Readonly<Record<string, string>> = {}): PipelineDeps {
-  return awsPipelineDeps(loadConfig({ ...process.env, ...env }), clients, null);
-}
-
-/** Stores `raw` under the inbound prefix, as SES would, and answers where. */
-async function stored(name: string, raw: string | Buffer): Promise<MailLocation> {
-  const key = `inbound/${name}-${newMessageId('key').replace(/[<>@]/g, '')}.eml`;
-  await fixture.gateway.store(key, raw);
-  return { bucket: fixture.gateway.stack.names.bucket, key };
-}
+const run = useStageRun(fixture);
 
 describe('where a planned mail\'s attachments go', () => {
   const photo = Buffer.from('not really a jpeg, but bytes all the same');
 
   it('stores a follow-up\'s attachment under its ticket and follow-up', async () => {
-    const ticketId = freshTicketId();
-    await fixture.aws.putTicket({ id: ticketId, status: 'open', submitter: 'alice@example.com' });
+    const ticketId = await run.ownTicket();
     const messageId = newMessageId('followup-attachment');
     const raw = await composeMime({
       from: 'alice@example.com', to: 'support@helpdesk.example', subject: `Re: [support-${ticketId}] photo`, messageId,
       text: 'See the photo.\n', attachments: [{ filename: 'photo.jpg', contentType: 'image/jpeg', content: photo }],
     });
-    const report = await createMailProcessor(pipelineDeps())(await stored('followup-attachment', raw));
+    const report = await createMailProcessor(run.deps())(await run.store('followup-attachment', raw));
     expect(report.outcome).toMatchObject({ kind: 'followup', ticketId });
 
     const entry = await fixture.aws.ledgerEntry(bare(messageId));
@@ -77,7 +52,7 @@ describe('where a planned mail\'s attachments go', () => {
       from: 'alice@example.com', to: 'support@helpdesk.example', subject: 'new request with a photo', messageId,
       text: 'Please look at the photo.\n', attachments: [{ filename: 'photo.jpg', contentType: 'image/jpeg', content: photo }],
     });
-    const report = await createMailProcessor(pipelineDeps())(await stored('create-attachment', raw));
+    const report = await createMailProcessor(run.deps())(await run.store('create-attachment', raw));
     expect(report.outcome).toMatchObject({ kind: 'created' });
     const ticketId = report.outcome.kind === 'created' ? report.outcome.ticketId : null;
 
@@ -94,7 +69,7 @@ describe('a bounce\'s detail', () => {
 
   /** Processes a bounce and answers its report and its ledger entry. */
   async function bounced(name: string, raw: string | Buffer) {
-    const report = await createMailProcessor(pipelineDeps())(await stored(name, raw));
+    const report = await createMailProcessor(run.deps())(await run.store(name, raw));
     const entry = await fixture.aws.ledgerEntry(String(report.messageId));
     return { report, entry };
   }
@@ -102,7 +77,7 @@ describe('a bounce\'s detail', () => {
   it('names every failed recipient, the bounced Message-ID and the ticket its notification belongs to', async () => {
     const ticketId = freshTicketId();
     const notification = `notification-${ticketId}@helpdesk.example`;
-    await new DynamoMessageLedger(clients.dynamo, fixture.gateway.stack.names.messagesTable).registerOutbound(notification, ticketId, new Date().toISOString());
+    await new DynamoMessageLedger(run.clients.dynamo, fixture.gateway.stack.names.messagesTable).registerOutbound(notification, ticketId, new Date().toISOString());
     const raw = await composeMime({
       ...daemon, messageId: newMessageId('bounce-known'), text: 'This is the mail system.\n',
       attachments: [
@@ -146,7 +121,7 @@ describe('a new ticket whose reserved id is taken', () => {
     const table = await fixture.aws.freshTicketsTable('lagging');
     await fixture.aws.db.send(new PutCommand({ TableName: table, Item: { id: 1, queue: 'support', status: 'open', title: 'imported earlier', submitter: 'zed@example.com', cc: [] } }));
     const messageId = newMessageId('lagging-counter');
-    const report = await createMailProcessor(pipelineDeps({ TICKETS_TABLE: table }))(await stored('lagging-counter', composeMail({ messageId, subject: 'counter behind' })));
+    const report = await createMailProcessor(run.deps({ TICKETS_TABLE: table }))(await run.store('lagging-counter', composeMail({ messageId, subject: 'counter behind' })));
 
     expect(report.outcome).toMatchObject({ kind: 'created', ticketId: 2 });
     expect(await ticketIn(table, 1)).toMatchObject({ title: 'imported earlier', submitter: 'zed@example.com' });
@@ -156,7 +131,7 @@ describe('a new ticket whose reserved id is taken', () => {
 
   it('gives up after five ids, all taken, with a retry that says so, the claim left on the last id tried', async () => {
     const table = await fixture.aws.freshTicketsTable('always-taken');
-    const deps = pipelineDeps({ TICKETS_TABLE: table });
+    const deps = run.deps({ TICKETS_TABLE: table });
     const real = deps.tickets;
     // A stand-in for the tickets table whose every id is taken: the real table cannot be filled
     // ahead of a counter that the test does not drive. It delegates everything but `create`, and
@@ -178,7 +153,7 @@ describe('a new ticket whose reserved id is taken', () => {
       },
     };
     const messageId = newMessageId('always-taken');
-    const report = await createMailProcessor({ ...deps, tickets: alwaysTaken })(await stored('always-taken', composeMail({ messageId, subject: 'no id free' })));
+    const report = await createMailProcessor({ ...deps, tickets: alwaysTaken })(await run.store('always-taken', composeMail({ messageId, subject: 'no id free' })));
 
     expect(report.outcome).toEqual({ kind: 'retry', error: 'TransientError: no free ticket id after 5 attempts: the ticket counter lags behind the tickets table' });
     // Reserved 1; each refusal but the last allocates the next id and points the claim at it.

@@ -18,52 +18,24 @@
  * - a skip's report when no sender notice was decided: `notice: null`, not absent.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsClients, createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
-import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
-import { loadConfig } from '../../lib/config.js';
+import { describe, expect, it } from 'vitest';
 import { registerOutboundMessage } from '../../lib/outbound.js';
 import type { MailLocation, PendingEntry } from '../../lib/ledger-entry.js';
 import { objectKeyOf, RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { PENDING_CLAIM_WAIT_MS } from '../../lib/pipeline/commit.js';
-import { createMailProcessor, type MailReport, type PipelineDeps } from '../../lib/pipeline/index.js';
-import type { MessageLedger, TicketStore } from '../../lib/ports.js';
+import { createMailProcessor, type MailReport } from '../../lib/pipeline/index.js';
+import type { MessageLedger } from '../../lib/ports.js';
 import { useGateway } from '../helpers/gateway.js';
 import { skippedEntry } from '../helpers/ledger-entries.js';
 import { freshTicketId } from '../helpers/local-aws.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
+import { dyingAtTicketWrite, useStageRun } from '../helpers/stage-run.js';
 
 const fixture = useGateway({ mode: 'update-only' });
-
-let clients: AwsClients;
-
-beforeAll(() => {
-  clients = createAwsClients();
-});
-
-afterAll(() => {
-  destroyAwsClients(clients);
-});
-
-/** The pipeline's ports over the real adapters, with the gateway's configuration. */
-const pipelineDeps = (): PipelineDeps => awsPipelineDeps(loadConfig(), clients, null);
+const run = useStageRun(fixture);
 
 /** A key under the inbound prefix no other test uses. */
 const freshKey = (name: string) => `inbound/${name}-${bare(newMessageId('key')).replace('@', '-')}.eml`;
-
-/** Stores `raw` under the inbound prefix, as SES would, and answers where. */
-async function stored(name: string, raw: string): Promise<MailLocation> {
-  const key = freshKey(name);
-  await fixture.gateway.store(key, raw);
-  return { bucket: fixture.gateway.stack.names.bucket, key };
-}
-
-/** A ticket of the test's own, open, that alice@example.com may write into. */
-async function ownTicket(): Promise<number> {
-  const id = freshTicketId();
-  await fixture.aws.putTicket({ id, status: 'open', submitter: 'alice@example.com' });
-  return id;
-}
 
 /** The ledger entries of one stored object. */
 const entriesOf = (location: MailLocation) => fixture.aws.ledgerEntriesOf(location.key);
@@ -102,29 +74,12 @@ function interleaved(ledger: MessageLedger, around: { before?: () => Promise<unk
   };
 }
 
-/** Deps whose ticket write never answers: the attempt "dies" after claiming the key; `reached` tells when. */
-function dyingAtTicketWrite(deps: PipelineDeps): { deps: PipelineDeps; reached: () => boolean } {
-  let reached = false;
-  const real = deps.tickets;
-  const tickets: TicketStore = {
-    get: (id) => real.get(id),
-    allocateId: () => real.allocateId(),
-    create: () => {
-      reached = true;
-      return new Promise<never>(() => undefined);
-    },
-    reopen: (id, at) => real.reopen(id, at),
-    replaceCc: (id, expected, next, at) => real.replaceCc(id, expected, next, at),
-  };
-  return { deps: { ...deps, tickets }, reached: () => reached };
-}
-
 describe('a Message-ID another object claimed for a new ticket', () => {
   const claimedAt = '2026-11-26T10:00:00.000Z';
 
   /** Claims `messageId` for another object (a new ticket being opened from it), at {@link claimedAt}. */
   async function claimedElsewhere(messageId: string): Promise<void> {
-    const deps = pipelineDeps();
+    const deps = run.deps();
     const claim: PendingEntry = {
       messageKey: bare(messageId), direction: 'inbound', bucket: fixture.gateway.stack.names.bucket, key: freshKey('claim-holder'),
       messageId: bare(messageId), from: 'alice@example.com', subject: 'being opened', receivedAt: claimedAt, recordedAt: claimedAt,
@@ -135,13 +90,13 @@ describe('a Message-ID another object claimed for a new ticket', () => {
 
   /** Processes a follow-up of `ticketId` with `messageId` when the clock says `claimedAt` + `elapsedMs`. */
   async function processAfter(elapsedMs: number, messageId: string, ticketId: number): Promise<MailReport> {
-    const location = await stored('after-claim', composeMail({ messageId, subject: `Re: [support-${ticketId}] meanwhile` }));
+    const location = await run.store('after-claim', composeMail({ messageId, subject: `Re: [support-${ticketId}] meanwhile` }));
     const now = () => new Date(Date.parse(claimedAt) + elapsedMs);
-    return createMailProcessor({ ...pipelineDeps(), now })(location);
+    return createMailProcessor({ ...run.deps(), now })(location);
   }
 
   it('is waited for (a retry) while the claim is younger than 15 minutes, to the millisecond', async () => {
-    const [messageId, ticketId] = [newMessageId('young-claim'), await ownTicket()];
+    const [messageId, ticketId] = [newMessageId('young-claim'), await run.ownTicket()];
     await claimedElsewhere(messageId);
     const report = await processAfter(15 * 60 * 1000 - 1, messageId, ticketId);
     expect(report.outcome).toEqual({
@@ -153,7 +108,7 @@ describe('a Message-ID another object claimed for a new ticket', () => {
   });
 
   it('is no longer waited for once the claim is 15 minutes old: the mail is processed as its own', async () => {
-    const [messageId, ticketId] = [newMessageId('old-claim'), await ownTicket()];
+    const [messageId, ticketId] = [newMessageId('old-claim'), await run.ownTicket()];
     await claimedElsewhere(messageId);
     expect(PENDING_CLAIM_WAIT_MS).toBe(15 * 60 * 1000);
     await expectOwnFollowup(await processAfter(15 * 60 * 1000, messageId, ticketId), messageId, ticketId);
@@ -162,12 +117,12 @@ describe('a Message-ID another object claimed for a new ticket', () => {
 
 describe('a Message-ID another object applied before this mail was planned', () => {
   it('keeps a mail of other content apart: processed as its own follow-up, not a duplicate', async () => {
-    const [messageId, ticketId] = [newMessageId('applied-other'), await ownTicket()];
-    const processMail = createMailProcessor(pipelineDeps());
-    const first = await processMail(await stored('applied-first', composeMail({ messageId, subject: `Re: [support-${ticketId}] two texts`, body: 'The first text.' })));
+    const [messageId, ticketId] = [newMessageId('applied-other'), await run.ownTicket()];
+    const processMail = createMailProcessor(run.deps());
+    const first = await processMail(await run.store('applied-first', composeMail({ messageId, subject: `Re: [support-${ticketId}] two texts`, body: 'The first text.' })));
     expect(first.outcome).toMatchObject({ kind: 'followup', ticketId });
 
-    const second = await processMail(await stored('applied-second', composeMail({ messageId, subject: `Re: [support-${ticketId}] two texts`, body: 'Another text altogether.' })));
+    const second = await processMail(await run.store('applied-second', composeMail({ messageId, subject: `Re: [support-${ticketId}] two texts`, body: 'Another text altogether.' })));
     await expectOwnFollowup(second, messageId, ticketId);
     expect(await fixture.aws.followups(ticketId)).toHaveLength(2);
   });
@@ -179,8 +134,8 @@ describe('a Message-ID another object records between this mail\'s plan and its 
    * processed in full just before the second one's ledger write: the second finds the key taken.
    */
   async function losingTheRace(name: string, firstRaw: string, secondRaw: string) {
-    const deps = pipelineDeps();
-    const [firstAt, secondAt] = [await stored(`${name}-first`, firstRaw), await stored(`${name}-second`, secondRaw)];
+    const deps = run.deps();
+    const [firstAt, secondAt] = [await run.store(`${name}-first`, firstRaw), await run.store(`${name}-second`, secondRaw)];
     let first: MailReport | undefined;
     const ledger = interleaved(deps.ledger, { before: async () => (first = await createMailProcessor(deps)(firstAt)) });
     const second = await createMailProcessor({ ...deps, ledger })(secondAt);
@@ -189,7 +144,7 @@ describe('a Message-ID another object records between this mail\'s plan and its 
   }
 
   it('records the same content as a duplicate under its object, with the holder\'s fingerprint and the mail\'s own Message-ID, sender and subject', async () => {
-    const [messageId, ticketId] = [newMessageId('race-same'), await ownTicket()];
+    const [messageId, ticketId] = [newMessageId('race-same'), await run.ownTicket()];
     const raw = composeMail({ messageId, subject: `Re: [support-${ticketId}] stored twice` });
     const { first, second } = await losingTheRace('race-same', raw, raw);
     expect(first.outcome).toMatchObject({ kind: 'followup', ticketId });
@@ -206,7 +161,7 @@ describe('a Message-ID another object records between this mail\'s plan and its 
   });
 
   it('processes other content as a mail of its own', async () => {
-    const [messageId, ticketId] = [newMessageId('race-other'), await ownTicket()];
+    const [messageId, ticketId] = [newMessageId('race-other'), await run.ownTicket()];
     const subject = `Re: [support-${ticketId}] two texts at once`;
     const { first, second } = await losingTheRace('race-other', composeMail({ messageId, subject, body: 'One text.' }), composeMail({ messageId, subject, body: 'Quite another text.' }));
     expect(first.outcome).toMatchObject({ kind: 'followup', ticketId });
@@ -215,8 +170,8 @@ describe('a Message-ID another object records between this mail\'s plan and its 
   });
 
   it('is retried when the holder is gone again before it could be compared', async () => {
-    const [messageId, ticketId] = [newMessageId('race-gone'), await ownTicket()];
-    const deps = pipelineDeps();
+    const [messageId, ticketId] = [newMessageId('race-gone'), await run.ownTicket()];
+    const deps = run.deps();
     // Another object's skip holds the key at the write, and is removed right after it (as a replay
     // of that object removes its skip once its new outcome went under another key).
     const holder = skippedEntry({ messageKey: bare(messageId), messageId: bare(messageId), bucket: fixture.gateway.stack.names.bucket, key: freshKey('gone-holder'), recordedAt: new Date().toISOString() });
@@ -224,7 +179,7 @@ describe('a Message-ID another object records between this mail\'s plan and its 
       before: async () => expect(await deps.ledger.record(holder)).toBe('recorded'),
       after: async () => expect(await deps.ledger.removeSkipped(holder)).toBe(true),
     });
-    const location = await stored('race-gone', composeMail({ messageId, subject: `Re: [support-${ticketId}] holder gone` }));
+    const location = await run.store('race-gone', composeMail({ messageId, subject: `Re: [support-${ticketId}] holder gone` }));
     const report = await createMailProcessor({ ...deps, ledger })(location);
 
     expect(report.outcome).toEqual({ kind: 'retry', error: `TransientError: ledger entry ${bare(messageId)} was taken and is gone` });
@@ -244,12 +199,12 @@ describe('a Message-ID registered for an outbound notification', () => {
     // An id SES assigned to a notification the helpdesk sent: outside the helpdesk's own domains,
     // so a mail claiming it is filed under it (not by its object) and finds the registration.
     const messageId = `<0100018c${randomBytes(12).toString('hex')}-000000@email.amazonses.com>`;
-    const deps = pipelineDeps();
-    const ticketId = await ownTicket();
+    const deps = run.deps();
+    const ticketId = await run.ownTicket();
     expect(await registerOutboundMessage(deps, messageId, ticketId)).toBe(bare(messageId));
     // To the update-only support@, naming no ticket: read only to its header block, it would be
     // kept apart from the notification and skipped there as no-ticket-ref, its body never parsed.
-    const location = await stored('outbound-id-malformed', tooManyParts(messageId));
+    const location = await run.store('outbound-id-malformed', tooManyParts(messageId));
     const report = await createMailProcessor(deps)(location);
 
     expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'malformed' });
@@ -262,12 +217,12 @@ describe('a Message-ID registered for an outbound notification', () => {
 describe('this very object recorded by another attempt between this one\'s plan and its commit', () => {
   it('reports a retry while a replay of it holds the key, and leaves the raw mail\'s tags as they were', async () => {
     const messageId = newMessageId('same-object-claimed');
-    const deps = pipelineDeps();
+    const deps = run.deps();
     // No ticket named: in this update-only gateway a skip decided at the header block; a replay
     // under a configuration where support@ opens tickets makes it a new ticket.
-    const location = await stored('same-object-claimed', composeMail({ messageId, subject: 'raced by a replay' }));
+    const location = await run.store('same-object-claimed', composeMail({ messageId, subject: 'raced by a replay' }));
     const tags = { [RAW_MAIL_TAGS.outcome]: 'skipped', [RAW_MAIL_TAGS.reason]: 'no-ticket-ref' };
-    const replay = dyingAtTicketWrite(awsPipelineDeps(loadConfig({ ...process.env, UPDATE_ONLY: 'false' }), clients, null));
+    const replay = dyingAtTicketWrite(run.deps({ UPDATE_ONLY: 'false' }));
     // Just before this attempt's write, another attempt at this object (a second delivery of its
     // event) runs to its end: the skip and the raw mail's tags. Right after that write, a replay of
     // the object claims the key over that skip for a new ticket, and dies before writing it.
@@ -292,14 +247,14 @@ describe('this very object recorded by another attempt between this one\'s plan 
 
 describe('the ledger entry', () => {
   it('keeps the first 1,000 characters of a longer subject', async () => {
-    const ticketId = await ownTicket();
+    const ticketId = await run.ownTicket();
     const words = [`Re: [support-${ticketId}]`, ...Array.from({ length: 400 }, (_, i) => `word${i}`)];
     const subject = words.join(' ');
     // Folded (RFC 5322 2.2.3) every 20 words, so that no header line is over 998 characters.
     const folded = Array.from({ length: Math.ceil(words.length / 20) }, (_, i) => words.slice(i * 20, i * 20 + 20).join(' ')).join('\n ');
     expect(subject.length).toBeGreaterThan(2000);
     const messageId = newMessageId('long-subject');
-    const report = await createMailProcessor(pipelineDeps())(await stored('long-subject', composeMail({ messageId, subject: folded })));
+    const report = await createMailProcessor(run.deps())(await run.store('long-subject', composeMail({ messageId, subject: folded })));
     expect(report.outcome).toMatchObject({ kind: 'followup', ticketId });
     expect((await fixture.aws.ledgerEntry(bare(messageId)))?.subject).toBe(subject.slice(0, 1000));
   });
@@ -308,8 +263,8 @@ describe('the ledger entry', () => {
 describe('a skip\'s report', () => {
   it('says `notice: null` when no sender notice was decided (notices off)', async () => {
     const messageId = newMessageId('no-notice');
-    const location = await stored('no-notice', composeMail({ messageId, subject: 'no ticket named' }));
-    const report = await createMailProcessor(pipelineDeps())(location);
+    const location = await run.store('no-notice', composeMail({ messageId, subject: 'no ticket named' }));
+    const report = await createMailProcessor(run.deps())(location);
     expect(report).toStrictEqual({ location, messageId: bare(messageId), outcome: expect.objectContaining({ kind: 'skipped', reason: 'no-ticket-ref' }), redelivered: false, notice: null });
   });
 });

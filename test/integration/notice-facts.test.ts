@@ -13,10 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsClients, createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
-import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
-import { loadConfig } from '../../lib/config.js';
+import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../lib/envelope.js';
 import type { MailLocation } from '../../lib/ledger-entry.js';
 import type { SentMail } from '../../lib/local/ses-server.js';
@@ -25,20 +22,12 @@ import { createMailProcessor, type MailReport, type PipelineDeps } from '../../l
 import type { RawMailStore } from '../../lib/ports.js';
 import { useGateway } from '../helpers/gateway.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
+import { useStageRun } from '../helpers/stage-run.js';
 
 const MAILBOXES = 'support@helpdesk.example=support:update-only,new@helpdesk.example=support:create';
 // The most notices an hour in all, so that no run (`--repeats`) reaches the limit of all notices.
 const fixture = useGateway({ mode: 'update-only', env: { SENDER_NOTICES: 'true', SENDER_NOTICES_PER_HOUR: '100000', MAILBOXES } });
-
-let clients: AwsClients;
-
-beforeAll(() => {
-  clients = createAwsClients();
-});
-
-afterAll(() => {
-  destroyAwsClients(clients);
-});
+const run = useStageRun(fixture);
 
 /**
  * A sender address at a domain no other test (nor another run of the same test, `--repeats`) uses:
@@ -52,20 +41,8 @@ async function noticesTo(address: string): Promise<SentMail[]> {
   return (await fixture.gateway.stack.ses.sent()).filter((mail) => mail.destination.to.includes(address));
 }
 
-/** The gateway's pipeline deps, under its configuration with `env` laid over it. */
-function depsWith(env: Record<string, string> = {}): PipelineDeps {
-  return awsPipelineDeps(loadConfig({ ...process.env, ...env }), clients, null);
-}
-
-/** Stores a mail as SES would (with SES's headers, `ses-receipt.ts`), under a key no other test uses. */
-async function store(name: string, raw: string): Promise<MailLocation> {
-  const key = `inbound/notice-${name}-${randomBytes(4).toString('hex')}.eml`;
-  await fixture.gateway.store(key, raw);
-  return { bucket: fixture.gateway.stack.names.bucket, key };
-}
-
 async function processWith(deps: PipelineDeps, name: string, raw: string, envelope?: Envelope): Promise<{ location: MailLocation; report: MailReport }> {
-  const location = await store(name, raw);
+  const location = await run.store(name, raw);
   return { location, report: await createMailProcessor(deps)(location, envelope) };
 }
 
@@ -121,7 +98,7 @@ describe('the empty envelope sender', () => {
     ['a malformed value that only ends in <>', '<@"])]<>', { kind: 'sent', reason: 'no-ticket-ref' }],
   ] as const)('tells the sender of a mail whose Return-Path is %s accordingly', async (_, returnPath, notice) => {
     const sender = newSender('return-path');
-    const { report } = await processWith(depsWith(), 'return-path', composeMail({ from: sender, headers: [`Return-Path: ${returnPath}`] }));
+    const { report } = await processWith(run.deps(), 'return-path', composeMail({ from: sender, headers: [`Return-Path: ${returnPath}`] }));
     expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'no-ticket-ref' });
     expect(report.notice).toEqual(notice.kind === 'sent' ? { ...notice, to: sender } : notice);
     expect(await noticesTo(sender)).toHaveLength(notice.kind === 'sent' ? 1 : 0);
@@ -131,7 +108,7 @@ describe('the empty envelope sender', () => {
 describe('the screening of a notice', () => {
   it('tells no sender of spam, even where SKIP_SPAM=false lets the mail through to no-ticket-ref', async () => {
     const sender = newSender('spam');
-    const { report } = await processWith(depsWith({ SKIP_SPAM: 'false' }), 'spam', composeMail({ from: sender, headers: ['X-SES-Spam-Verdict: FAIL'] }));
+    const { report } = await processWith(run.deps({ SKIP_SPAM: 'false' }), 'spam', composeMail({ from: sender, headers: ['X-SES-Spam-Verdict: FAIL'] }));
     expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'no-ticket-ref' });
     expect(report.notice).toEqual({ kind: 'suppressed', reason: 'no-ticket-ref', why: 'spam' });
     expect(await noticesTo(sender)).toEqual([]);
@@ -148,7 +125,7 @@ describe('the mailbox a notice comes from', () => {
     const domain = sender.slice(sender.indexOf('@') + 1);
     const received = `Received: from mail.${domain} (mail.${domain} [192.0.2.7]) by inbound-smtp.us-east-1.amazonaws.com with SMTP id bcc${randomBytes(4).toString('hex')} for support@helpdesk.example; Thu, 26 Nov 2026 08:12:00 +0000`;
     const raw = `${received}\n${composeMail({ from: sender, messageId, to: 'friend@elsewhere.example' })}`;
-    const { report } = await processWith(depsWith(), 'bcc', raw, { recipients: ['support@helpdesk.example'] });
+    const { report } = await processWith(run.deps(), 'bcc', raw, { recipients: ['support@helpdesk.example'] });
     expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'no-ticket-ref' });
     expect(report.notice).toEqual({ kind: 'sent', reason: 'no-ticket-ref', to: sender });
     expect(await fixture.aws.ledgerEntry(bare(messageId))).toMatchObject({ notice: { to: sender, from: 'support@helpdesk.example' } });
@@ -163,7 +140,7 @@ describe('the mailbox a notice comes from', () => {
     const domain = sender.slice(sender.indexOf('@') + 1);
     const received = `Received: from mail.${domain} (mail.${domain} [192.0.2.8]) by inbound-smtp.us-east-1.amazonaws.com with SMTP id sev${randomBytes(4).toString('hex')}; Thu, 26 Nov 2026 08:12:00 +0000`;
     const raw = `${received}\n${composeMail({ from: sender, messageId, to: 'friend@elsewhere.example' })}`;
-    const { report } = await processWith(depsWith(), 'several', raw, { recipients: ['support@helpdesk.example', 'someone@elsewhere.example'] });
+    const { report } = await processWith(run.deps(), 'several', raw, { recipients: ['support@helpdesk.example', 'someone@elsewhere.example'] });
     expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'no-ticket-ref' });
     expect(report.notice).toEqual({ kind: 'sent', reason: 'no-ticket-ref', to: sender });
     expect((await noticesTo(sender)).map((mail) => mail.from)).toEqual(['support@helpdesk.example']);
@@ -174,7 +151,7 @@ describe('without notice ports', () => {
   it('records no notice intent and reports none, although SENDER_NOTICES is on', async () => {
     const sender = newSender('no-ports');
     const messageId = newMessageId('no-ports');
-    const deps = depsWith();
+    const deps = run.deps();
     expect(deps.config.notices.enabled).toBe(true);
     const { report } = await processWith({ ...deps, notices: null }, 'no-ports', composeMail({ from: sender, messageId }));
     expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'no-ticket-ref' });
@@ -191,14 +168,14 @@ describe('a mail too large to read', () => {
 
   it('is told from a header block longer than one read of the stream', async () => {
     const sender = newSender('long-head');
-    const { report } = await processWith(depsWith(large), 'long-head', mailWithLongHeaderBlock(sender));
+    const { report } = await processWith(run.deps(large), 'long-head', mailWithLongHeaderBlock(sender));
     expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'too-large' });
     expect(report.notice).toEqual({ kind: 'sent', reason: 'too-large', to: sender });
   });
 
   it(`reads the header block from the first ${HEADER_BLOCK_BYTES} bytes and waits for none beyond them`, async () => {
     const sender = newSender('stalled');
-    const deps = depsWith(large);
+    const deps = run.deps(large);
     const rawMail = withHeaderBlockRead(deps.rawMail, ({ body, size }) => ({ body: Readable.from(stallingAfter(body, 64 * 1024, HEADER_BLOCK_BYTES / (64 * 1024))), size }));
     const { report } = await processWith({ ...deps, rawMail }, 'stalled', mailWithLongHeaderBlock(sender));
     expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'too-large' });
@@ -207,7 +184,7 @@ describe('a mail too large to read', () => {
 
   it('sends no notice when its header block cannot be read, and says why; the skip is recorded all the same', async () => {
     const sender = newSender('unreadable');
-    const deps = depsWith(large);
+    const deps = run.deps(large);
     const rawMail = withHeaderBlockRead(deps.rawMail, ({ body }) => {
       body.destroy();
       throw new Error('GetObject raw mail failed: SlowDown');
@@ -221,7 +198,7 @@ describe('a mail too large to read', () => {
 
   it('without a header block tells no one (no-from), whatever SES\'s receipt says: a mail without headers is not screened', async () => {
     const envelope: Envelope = { recipients: ['support@helpdesk.example'], verdicts: { spam: 'FAIL', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' } };
-    const { report } = await processWith(depsWith(large), 'headerless', 'x'.repeat(200_000), envelope);
+    const { report } = await processWith(run.deps(large), 'headerless', 'x'.repeat(200_000), envelope);
     expect(report.outcome).toMatchObject({ kind: 'skipped', reason: 'too-large' });
     expect(report.notice).toEqual({ kind: 'suppressed', reason: 'too-large', why: 'no-from' });
   });

@@ -12,50 +12,25 @@
  * - the same for new tickets, where the key is claimed before the ticket is opened.
  * Found by a review: the third mail was recorded as a duplicate of the second and never applied.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsClients, createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
-import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
-import { loadConfig } from '../../lib/config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MailLocation } from '../../lib/ledger-entry.js';
 import { objectKeyOf } from '../../lib/ledger-outcomes.js';
 import { createMailProcessor, type MailProcessor } from '../../lib/pipeline/index.js';
 import { useGateway } from '../helpers/gateway.js';
-import { freshTicketId } from '../helpers/local-aws.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
+import { useStageRun } from '../helpers/stage-run.js';
 
 const fixture = useGateway({
   mode: 'update-only',
   env: { MAILBOXES: 'support@helpdesk.example=support:update-only,new@helpdesk.example=support:create' },
 });
 
-let clients: AwsClients;
+const run = useStageRun(fixture);
 let processMail: MailProcessor;
 
 beforeAll(() => {
-  clients = createAwsClients();
-  processMail = createMailProcessor(awsPipelineDeps(loadConfig(), clients, null));
+  processMail = createMailProcessor(run.deps());
 });
-
-afterAll(() => {
-  destroyAwsClients(clients);
-});
-
-let stores = 0;
-
-/** Stores `raw` under a key of its own under the inbound prefix, as SES would, and answers where. */
-async function stored(raw: string): Promise<MailLocation> {
-  stores += 1;
-  const key = `inbound/reused-${stores}-${bare(newMessageId('key')).replace('@', '-')}.eml`;
-  await fixture.gateway.store(key, raw);
-  return { bucket: fixture.gateway.stack.names.bucket, key };
-}
-
-/** A ticket of the test's own, open, that alice@example.com may write into. */
-async function ownTicket(): Promise<number> {
-  const id = freshTicketId();
-  await fixture.aws.putTicket({ id, status: 'open', submitter: 'alice@example.com' });
-  return id;
-}
 
 /** The ledger key each stored object was filed under (its one ledger entry). */
 async function keysOf(locations: readonly MailLocation[]): Promise<string[]> {
@@ -81,11 +56,11 @@ describe('follow-ups that reuse one Message-ID and one header block', () => {
     composeMail({ messageId, subject: `Re: [support-${ticketId}] disk alert`, body });
 
   it('are each added once, the third and fourth filed under their own objects', async () => {
-    const [messageId, ticketId] = [newMessageId('alert'), await ownTicket()];
+    const [messageId, ticketId] = [newMessageId('alert'), await run.ownTicket()];
     const bodies = ['Disk 1 failed.', 'Disk 2 failed.', 'Disk 3 failed.', 'Disk 4 failed.'];
     const locations: MailLocation[] = [];
     for (const body of bodies) {
-      const location = await stored(alert(messageId, ticketId, body));
+      const location = await run.store('reused', alert(messageId, ticketId, body));
       locations.push(location);
       expect((await processMail(location)).outcome).toMatchObject({ kind: 'followup', ticketId });
     }
@@ -97,8 +72,8 @@ describe('follow-ups that reuse one Message-ID and one header block', () => {
   });
 
   it('are redeliveries when delivered again, at every key, and add nothing', async () => {
-    const [messageId, ticketId] = [newMessageId('alert-again'), await ownTicket()];
-    const locations = [await stored(alert(messageId, ticketId, 'Fan 1 failed.')), await stored(alert(messageId, ticketId, 'Fan 2 failed.')), await stored(alert(messageId, ticketId, 'Fan 3 failed.'))];
+    const [messageId, ticketId] = [newMessageId('alert-again'), await run.ownTicket()];
+    const locations = [await run.store('reused', alert(messageId, ticketId, 'Fan 1 failed.')), await run.store('reused', alert(messageId, ticketId, 'Fan 2 failed.')), await run.store('reused', alert(messageId, ticketId, 'Fan 3 failed.'))];
     for (const location of locations) await processMail(location);
     for (const location of locations) {
       const again = await processMail(location);
@@ -108,11 +83,11 @@ describe('follow-ups that reuse one Message-ID and one header block', () => {
   });
 
   it('are duplicates when stored twice: a copy of the second meets it at the header-block key', async () => {
-    const [messageId, ticketId] = [newMessageId('alert-copy'), await ownTicket()];
-    await processMail(await stored(alert(messageId, ticketId, 'Power supply 1 failed.')));
-    const second = await stored(alert(messageId, ticketId, 'Power supply 2 failed.'));
+    const [messageId, ticketId] = [newMessageId('alert-copy'), await run.ownTicket()];
+    await processMail(await run.store('reused', alert(messageId, ticketId, 'Power supply 1 failed.')));
+    const second = await run.store('reused', alert(messageId, ticketId, 'Power supply 2 failed.'));
     await processMail(second);
-    const copy = await processMail(await stored(alert(messageId, ticketId, 'Power supply 2 failed.')));
+    const copy = await processMail(await run.store('reused', alert(messageId, ticketId, 'Power supply 2 failed.')));
     expect(copy.outcome).toMatchObject({ kind: 'skipped', reason: 'duplicate' });
     expect(await fixture.aws.followups(ticketId)).toHaveLength(2);
   });
@@ -126,7 +101,7 @@ describe('new tickets that reuse one Message-ID and one header block', () => {
     const locations: MailLocation[] = [];
     const ticketIds: number[] = [];
     for (const body of ['Printer 1 jammed.', 'Printer 2 jammed.', 'Printer 3 jammed.']) {
-      const location = await stored(request(messageId, body));
+      const location = await run.store('reused', request(messageId, body));
       locations.push(location);
       const { outcome } = await processMail(location);
       expect(outcome.kind).toBe('created');

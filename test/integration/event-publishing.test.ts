@@ -122,6 +122,17 @@ describe('publishing after the commit', () => {
     expect(await publishedAt(entry.messageKey)).toBeUndefined();
   });
 
+  it('snippets the mail\'s text when the entry keeps its body in S3, and snippets nothing without it', async () => {
+    const inS3 = { body: null, bodyKey: 'attachments/42/0123456789abcdef01234567/body.txt' };
+    const withText = await committed(appliedEntry(inS3));
+    const withoutText = await committed(appliedEntry(inS3));
+    expect(await publishAfterCommit(deps, withText, 'The printer\n  caught fire again.')).toBe('published');
+    expect(await publishAfterCommit(deps, withoutText)).toBe('published');
+    const [first, second] = stack.eventBridge.events().map((e) => JSON.parse(e.Detail) as Record<string, unknown>);
+    expect(first).toMatchObject({ messageKey: withText.messageKey, bodyKey: inS3.bodyKey, snippet: 'The printer caught fire again.' });
+    expect(second).toMatchObject({ messageKey: withoutText.messageKey, bodyKey: inS3.bodyKey, snippet: '', snippetTruncated: false });
+  });
+
   it('announces nothing for a pending claim or an outbound Message-ID', async () => {
     const before = stack.eventBridge.requestCount();
     const { messageKey, direction, bucket, key, messageId, from, subject, receivedAt, recordedAt } = appliedEntry();

@@ -181,6 +181,27 @@ describe('sender notices', () => {
     expect(await noticesTo(b)).toEqual([]);
   });
 
+  it('points at the first create-mode mailbox of the configuration, past the update-only ones listed before it', async () => {
+    const sender = newSender('pointed');
+    const MIXED = 'support@helpdesk.example=support:update-only,help@helpdesk.example=support:update-only,new@helpdesk.example=support:create,open@helpdesk.example=support:create';
+    const processor = processorWith({ MAILBOXES: MIXED });
+    const { report } = await processWith(processor, 'pointed', composeMail({ from: sender, subject: 'Where do I write?' }));
+    expect(report.notice).toEqual({ kind: 'sent', reason: 'no-ticket-ref', to: sender });
+    const [notice] = await noticesTo(sender);
+    expect(notice?.body.text).toContain('To open a new request, please write to new@helpdesk.example.');
+    expect(notice?.body.text).not.toMatch(/write to (support|help|open)@/);
+  });
+
+  it('leaves out the line pointing at a create mailbox when every mailbox is update-only', async () => {
+    const sender = newSender('nowhere');
+    const processor = processorWith({ MAILBOXES: 'support@helpdesk.example=support:update-only,help@helpdesk.example=support:update-only' });
+    const { report } = await processWith(processor, 'nowhere', composeMail({ from: sender, subject: 'Where do I write?' }));
+    expect(report.notice).toEqual({ kind: 'sent', reason: 'no-ticket-ref', to: sender });
+    const [notice] = await noticesTo(sender);
+    expect(notice?.body.text).toContain('takes only replies to existing tickets');
+    expect(notice?.body.text).not.toContain('To open a new request');
+  });
+
   it('tells the sender of a mail too large to read, from its header block alone', async () => {
     const sender = newSender('large');
     const processor = processorWith({ MAX_MAIL_BYTES: '4096' });

@@ -12,43 +12,19 @@
  *   through a wrapper of the real DynamoDB ticket store (the port, not the AWS client): no server
  *   tells how often it was asked.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsClients, createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
-import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
-import { loadConfig } from '../../lib/config.js';
-import type { MailLocation } from '../../lib/ledger-entry.js';
-import { createMailProcessor, type PipelineDeps } from '../../lib/pipeline/index.js';
+import { describe, expect, it } from 'vitest';
+import { createMailProcessor } from '../../lib/pipeline/index.js';
 import type { TicketStore } from '../../lib/ports.js';
 import { useGateway } from '../helpers/gateway.js';
 import { freshTicketId } from '../helpers/local-aws.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
+import { useStageRun } from '../helpers/stage-run.js';
 
 const fixture = useGateway({ mode: 'update-only' });
-
-let clients: AwsClients;
-
-beforeAll(() => {
-  clients = createAwsClients();
-});
-
-afterAll(() => {
-  destroyAwsClients(clients);
-});
+const run = useStageRun(fixture);
 
 /** SES's verdict on a From it could not authenticate (example.com publishes no DMARC policy). */
 const FAILED_AUTHENTICATION = 'Authentication-Results: amazonses.com; spf=fail (spfCheck: domain of example.com does not designate 192.0.2.9 as permitted sender) client-ip=192.0.2.9; envelope-from=alice@example.com; helo=mx.example.com; dkim=none header.i=@example.com; dmarc=none header.from=example.com;';
-
-/** The pipeline over the real adapters, with the gateway's configuration and `env` over it. */
-function pipelineDeps(env: Readonly<Record<string, string>> = {}): PipelineDeps {
-  return awsPipelineDeps(loadConfig({ ...process.env, ...env }), clients, null);
-}
-
-/** Stores `raw` under the inbound prefix, as SES would, and answers where. */
-async function stored(name: string, raw: string): Promise<MailLocation> {
-  const key = `inbound/${name}-${newMessageId('key').replace(/[<>@]/g, '')}.eml`;
-  await fixture.gateway.store(key, raw);
-  return { bucket: fixture.gateway.stack.names.bucket, key };
-}
 
 /** A ticket of the test's own, submitted by alice@example.com, and a reply from her to it. */
 async function replyToOwnTicket(name: string, fields: { cc?: string; to?: string; headers?: string[] }, cc: string[] = []) {
@@ -64,7 +40,7 @@ describe('the helpdesk\'s own addresses', () => {
     const { ticketId, messageId, mail } = await replyToOwnTicket('own-agents', {
       cc: 'support@helpdesk.example, support+42.abcdef@helpdesk.example, tess@helpdesk.example, rob@example.org',
     });
-    const report = await createMailProcessor(pipelineDeps({ AGENT_ADDRESSES: '@helpdesk.example' }))(await stored('own-agents', mail));
+    const report = await createMailProcessor(run.deps({ AGENT_ADDRESSES: '@helpdesk.example' }))(await run.store('own-agents', mail));
     expect(report.outcome).toMatchObject({ kind: 'followup', ticketId });
     expect((await fixture.aws.ticket(ticketId))?.cc).toEqual(['tess@helpdesk.example', 'rob@example.org']);
     expect(await fixture.aws.ledgerEntry(bare(messageId))).toMatchObject({ ccAdded: ['tess@helpdesk.example', 'rob@example.org'] });
@@ -72,7 +48,7 @@ describe('the helpdesk\'s own addresses', () => {
 
   it('include any other address at a mailbox\'s domain, unless it is an agent\'s', async () => {
     const { ticketId, mail } = await replyToOwnTicket('own-domain', { cc: 'noreply@helpdesk.example, tess@helpdesk.example, rob@example.org' });
-    const report = await createMailProcessor(pipelineDeps({ AGENT_ADDRESSES: 'tess@helpdesk.example' }))(await stored('own-domain', mail));
+    const report = await createMailProcessor(run.deps({ AGENT_ADDRESSES: 'tess@helpdesk.example' }))(await run.store('own-domain', mail));
     expect(report.outcome).toMatchObject({ kind: 'followup', ticketId });
     expect((await fixture.aws.ticket(ticketId))?.cc).toEqual(['tess@helpdesk.example', 'rob@example.org']);
   });
@@ -81,7 +57,7 @@ describe('the helpdesk\'s own addresses', () => {
 describe('who may add CCs', () => {
   it('is any participant when SENDER_AUTHENTICATION=off, authenticated or not', async () => {
     const { ticketId, messageId, mail } = await replyToOwnTicket('auth-off', { cc: 'rob@example.org', headers: [FAILED_AUTHENTICATION] });
-    const report = await createMailProcessor(pipelineDeps({ SENDER_AUTHENTICATION: 'off' }))(await stored('auth-off', mail));
+    const report = await createMailProcessor(run.deps({ SENDER_AUTHENTICATION: 'off' }))(await run.store('auth-off', mail));
     expect(report.outcome).toMatchObject({ kind: 'followup', ticketId });
     expect((await fixture.aws.ticket(ticketId))?.cc).toEqual(['rob@example.org']);
     expect(await fixture.aws.ledgerEntry(bare(messageId))).toMatchObject({ ccAdded: ['rob@example.org'] });
@@ -91,7 +67,7 @@ describe('who may add CCs', () => {
 describe('a follow-up that adds nobody', () => {
   it('records no ccAdded when the mail names no one new', async () => {
     const { ticketId, messageId, mail } = await replyToOwnTicket('nobody-new', { cc: 'bob@example.com' }, ['bob@example.com']);
-    const report = await createMailProcessor(pipelineDeps())(await stored('nobody-new', mail));
+    const report = await createMailProcessor(run.deps())(await run.store('nobody-new', mail));
     expect(report.outcome).toMatchObject({ kind: 'followup', ticketId });
     const entry = await fixture.aws.ledgerEntry(bare(messageId));
     expect(entry).toMatchObject({ state: 'applied', ticketId });
@@ -111,7 +87,7 @@ describe('a follow-up that adds nobody', () => {
         Item: { id: ticketId, queue: 'support', status: 'open', title: 'Printer jams', submitter: 'alice@example.com', cc: ['bob@example.com', 7] },
       }),
     );
-    const deps = pipelineDeps();
+    const deps = run.deps();
     const real = deps.tickets;
     let replaceCalls = 0;
     const counting: TicketStore = new Proxy(real, {
@@ -127,7 +103,7 @@ describe('a follow-up that adds nobody', () => {
       },
     });
     const mail = composeMail({ messageId, from: 'alice@example.com', cc: 'rob@example.org', subject: `Re: [support-${ticketId}] Printer jams`, body: 'Copying Rob.' });
-    const report = await createMailProcessor({ ...deps, tickets: counting })(await stored('unreadable-cc', mail));
+    const report = await createMailProcessor({ ...deps, tickets: counting })(await run.store('unreadable-cc', mail));
     expect(report.outcome).toMatchObject({ kind: 'followup', ticketId });
     expect(replaceCalls).toBe(3);
     const entry = await fixture.aws.ledgerEntry(bare(messageId));

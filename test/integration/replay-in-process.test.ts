@@ -14,6 +14,7 @@ import { createMailProcessor, type MailProcessor } from '../../lib/pipeline/inde
 import type { MessageLedger, SkippedFilter } from '../../lib/ports.js';
 import { replaySkipped, type ReplayResult } from '../../lib/replay.js';
 import { useGateway } from '../helpers/gateway.js';
+import { skippedEntry } from '../helpers/ledger-entries.js';
 import { composeMail, newMessageId } from '../helpers/mail.js';
 
 const fixture = useGateway({ mode: 'update-only', env: { MAX_MAIL_BYTES: '20000' } });
@@ -88,6 +89,26 @@ describe('replaying skipped mail', () => {
 
     expect(await fixture.aws.ledger()).toEqual(before);
     expect(await fixture.aws.followups(301)).toEqual([]);
+  });
+
+  it('goes oldest first, and keeps entries recorded at the same instant in the order the ledger listed them', async () => {
+    // Skips of ticket 7001 recorded at these seconds: three at :03, two at :05.
+    const seconds = [5, 3, 3, 7, 1, 5, 2, 3, 6, 3];
+    for (const [i, second] of seconds.entries()) {
+      const messageKey = `replay-order-${i}@test.example`;
+      await ledger.record(skippedEntry({
+        messageKey, messageId: messageKey, key: `inbound/replay-order-${i}.eml`, reason: 'ticket-not-found', ticketId: 7001,
+        detail: 'ticket 7001 does not exist', recordedAt: `2026-03-01T10:00:0${second}.000Z`,
+      }));
+    }
+    const listed: SkippedEntry[] = [];
+    for await (const entry of ledger.skipped({ ticketId: 7001 })) listed.push(entry);
+    const listedTimes = listed.map((e) => e.recordedAt);
+    // The ledger's own order is not already the replay's (else this test could not tell).
+    expect(listedTimes).not.toEqual([...listedTimes].sort());
+
+    const expected = [...listed].sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt)).map((e) => e.messageKey);
+    expect((await replay({ ticketId: 7001 }, { dryRun: true })).map((r) => r.entry.messageKey)).toEqual(expected);
   });
 
   it('applies mail once its ticket exists, rewriting the skip entry under the same key into the follow-up', async () => {

@@ -2,13 +2,15 @@
  * The sweep's summary and findings (lib/sweep.ts), as its operator reads them: how much raw mail it
  * listed, how much lay in its window (both edges included), how much had no outcome, what became of
  * what it re-drove, how many unfinished claims it met and released, and whether it stopped early.
- * Also which claims it leaves alone (another bucket's; all of them in a dry run) and that a claim
- * released by two sweeps at once is counted once. The real pipeline and adapters against dynalite
- * and s3rver; each test lists its own prefix (so its counts are its own), and leaves no unfinished
- * claim in the mail bucket behind (the claims pass reads the whole ledger).
+ * Also which claims it leaves alone (another bucket's; all of them in a dry run), that it releases
+ * as missing only a claim whose mail is gone, and that a claim released by two sweeps at once is
+ * counted once. The real pipeline and adapters against dynalite and s3rver; each test lists its own
+ * prefix (so its counts are its own), and leaves no unfinished claim in the mail bucket behind (the
+ * claims pass reads the whole ledger).
  */
 import { randomUUID } from 'node:crypto';
 import { PutObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../lib/adapters/aws-clients.js';
 import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
@@ -152,6 +154,29 @@ describe('unfinished claims', () => {
       kind: 'pending-claim', releasedAsMissing: false, report: { outcome: { kind: 'created', ticketId: 4604 } },
     });
     expect(summary).toMatchObject({ releasedClaims: 0, outcomes: { created: 1 } });
+  });
+
+  it('does not release as missing a claim whose raw mail is still there but now comes to another skip', async () => {
+    // A claim under a Message-Key other than the one its mail now comes to (as after a change of how
+    // keys are derived): re-driving the mail records a skip under the mail's own key, and the claim
+    // must not be recorded as if its mail were gone.
+    const mailPrefix = ownPrefix('other-skip-mail');
+    const key = `${mailPrefix}untagged.eml`;
+    const mailId = newMessageId('sweep-other-skip');
+    await fixture.gateway.store(key, composeMail({ messageId: mailId, subject: 'no ticket tag at all' }));
+    const claimKey = await claimFor('sweep-other-skip-claim', key, 4606);
+    try {
+      const { summary, findings } = await sweepOf(ownPrefix('other-skip-swept'));
+      expect(findings.find((f) => f.kind === 'pending-claim' && f.entry.messageKey === claimKey)).toMatchObject({
+        releasedAsMissing: false, report: { outcome: { kind: 'skipped', reason: 'no-ticket-ref' } },
+      });
+      expect(summary).toMatchObject({ releasedClaims: 0 });
+      expect(await fixture.aws.ledgerEntry(bare(mailId))).toMatchObject({ state: 'skipped', reason: 'no-ticket-ref', key });
+      expect(await fixture.aws.ledgerEntry(claimKey)).toMatchObject({ state: 'pending', ticketId: 4606 });
+    } finally {
+      // The claim stays unfinished: remove it, so that the other tests' claims passes do not meet it.
+      await fixture.aws.db.send(new DeleteCommand({ TableName: fixture.gateway.stack.names.messagesTable, Key: { messageKey: claimKey } }));
+    }
   });
 
   it('counts a claim released by two sweeps running at once only in the sweep that released it', async () => {

@@ -79,18 +79,30 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown, context?
     for (const what of ignored) logger.info('event record ignored', { what });
   }
 
+  /** The S3 event notification an SQS record carries in its body. Throws when the body is not JSON. */
+  function notificationOf(record: SQSRecord): unknown {
+    try {
+      return JSON.parse(record.body) as unknown;
+    } catch {
+      throw new Error(`SQS message ${record.messageId} is not JSON: it cannot be an S3 event notification`);
+    }
+  }
+
   async function processSqsRecord(record: SQSRecord, invocation: Context | undefined): Promise<void> {
     if (!timeLeft(invocation)) {
       logger.warn('SQS record handed back unstarted: the invocation is running out of time', { sqsMessageId: record.messageId });
       throw new NotStartedError(`SQS message ${record.messageId} not started: too little time left`);
     }
-    let notification: unknown;
+    let intake: ReturnType<typeof mailsFromS3Notification>;
     try {
-      notification = JSON.parse(record.body);
-    } catch {
-      throw new Error(`SQS message ${record.messageId} is not JSON: it cannot be an S3 event notification`);
+      intake = mailsFromS3Notification(notificationOf(record), store);
+    } catch (error) {
+      // The batch processor keeps a record's error to itself: without this line nobody would see why
+      // the record goes back to the queue (and, after its receive count, to the dead-letter queue).
+      logger.error('SQS record is not an S3 event notification: handed back to the queue', { sqsMessageId: record.messageId, error });
+      throw error;
     }
-    const { mails, ignored } = mailsFromS3Notification(notification, store);
+    const { mails, ignored } = intake;
     logIgnored(ignored);
     const reports = await processAll(mails, invocation);
     if (reports.some((r) => r.outcome.kind === 'retry')) throw new RetryRequestedError(reports);

@@ -3,7 +3,8 @@
  * must be tried again: the RetryRequestedError of an S3 or SES event names exactly the mails that
  * need another attempt and why; a mail not started for lack of time says how much time was left,
  * and is logged as a retry; exactly the reserve left still starts a mail; an SQS record handed
- * back unstarted, and each event record ignored, get their log line. Through the real handler
+ * back unstarted, each event record ignored, and an SQS record that carries no S3 event notification
+ * (its error otherwise kept by the batch processor) get their log line. Through the real handler
  * against dynalite and s3rver; the Lambda context is a stand-in whose remaining time the test sets.
  */
 import type { Context } from 'aws-lambda';
@@ -119,6 +120,33 @@ describe('event records ignored', () => {
     expect(lines.filter((l) => l.message === 'event record ignored')).toEqual([
       expect.objectContaining({ level: 'INFO', what: 's3:TestEvent' }),
       expect.objectContaining({ level: 'INFO', what: `ObjectRemoved:Delete s3://mail-bucket/${LOCAL_INBOUND_PREFIX}old one.eml` }),
+    ]);
+  });
+});
+
+describe('an SQS record that carries no S3 event notification', () => {
+  it('goes back to the queue with an error log line naming the SQS message and why, since the batch processor keeps its error to itself', async () => {
+    const event = await fixture.gateway.store(`${LOCAL_INBOUND_PREFIX}sqs-neighbour.eml`, composeMail({ subject: '[support-42] the good one' }));
+    const batch = sqsBatch([{ id: 'sqs-not-json', event }, { id: 'sqs-no-records', event }, { id: 'sqs-good', event }]);
+    const [notJson, noRecords] = batch.Records;
+    if (!notJson || !noRecords) throw new Error('sqsBatch made fewer records than asked');
+    notJson.body = 'this is not JSON';
+    noRecords.body = JSON.stringify({ hello: 'world' });
+
+    let result: IngestResult | undefined;
+    const lines = await outputLines(async () => {
+      result = await handle(batch, contextWith(() => 60_000));
+    });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'sqs-not-json' }, { itemIdentifier: 'sqs-no-records' }] });
+    expect(lines.filter((l) => l.level === 'ERROR')).toEqual([
+      expect.objectContaining({
+        message: 'SQS record is not an S3 event notification: handed back to the queue', sqsMessageId: 'sqs-not-json',
+        error: expect.objectContaining({ message: 'SQS message sqs-not-json is not JSON: it cannot be an S3 event notification' }),
+      }),
+      expect.objectContaining({
+        message: 'SQS record is not an S3 event notification: handed back to the queue', sqsMessageId: 'sqs-no-records',
+        error: expect.objectContaining({ message: expect.stringContaining('Records') }),
+      }),
     ]);
   });
 });

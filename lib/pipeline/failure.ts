@@ -22,7 +22,7 @@ export async function reportFailure(ctx: PipelineContext, mail: InboundMail, err
       return await recordUnreadable(ctx, mail, known, { reason, detail: error.message });
     }
   } catch (inner) {
-    return { location, messageId: null, outcome: { kind: 'retry', error: String(inner) }, redelivered: false, error: inner };
+    return { location, messageId: known?.headers.messageId ?? null, outcome: { kind: 'retry', error: String(inner) }, redelivered: false, error: inner };
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { location, messageId: known?.headers.messageId ?? null, outcome: { kind: 'retry', error: message }, redelivered: false, error };

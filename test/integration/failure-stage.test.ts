@@ -80,7 +80,7 @@ describe('a failed mail whose skip the ledger refuses to record', () => {
     expect(await entriesOf(location)).toEqual([expect.objectContaining({ messageKey: objectKeyOf(location, 'object'), state: 'skipped', reason: 'object-missing' })]);
   });
 
-  it('malformed follow-up, refused for a reason other than an unstorable record: a retry with the ledger\'s error, not redelivered, nothing recorded, the raw mail untagged', async () => {
+  it('malformed follow-up, refused for a reason other than an unstorable record: a retry with the ledger\'s error and the mail\'s Message-ID, not redelivered, nothing recorded, the raw mail untagged', async () => {
     const [messageId, ticketId] = [newMessageId('malformed-refused'), await run.ownTicket()];
     const location = await run.store('malformed-refused', tooManyParts(messageId, `Re: [support-${ticketId}] all my parts`));
     const refusal = new Error('throughput exceeded');
@@ -88,7 +88,7 @@ describe('a failed mail whose skip the ledger refuses to record', () => {
 
     const report = await createMailProcessor({ ...run.deps(), ledger })(location);
     expect(refused()).toBe(true);
-    expect(report).toStrictEqual({ location, messageId: null, outcome: { kind: 'retry', error: 'Error: throughput exceeded' }, redelivered: false, error: refusal });
+    expect(report).toStrictEqual({ location, messageId: bare(messageId), outcome: { kind: 'retry', error: 'Error: throughput exceeded' }, redelivered: false, error: refusal });
     expect(await entriesOf(location)).toEqual([]);
     expect(await fixture.aws.ledgerEntry(bare(messageId))).toBeUndefined();
     expect(await fixture.aws.tags(location.key)).toEqual({});

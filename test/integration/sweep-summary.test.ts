@@ -5,21 +5,22 @@
  * Also which claims it leaves alone (another bucket's; all of them in a dry run), that it releases
  * as missing only a claim whose mail is gone, and that a claim released by two sweeps at once is
  * counted once. The real pipeline and adapters against dynalite and s3rver; each test lists its own
- * prefix (so its counts are its own), and leaves no unfinished claim in the mail bucket behind (the
- * claims pass reads the whole ledger).
+ * prefix (so its counts are its own), and leaves no unfinished claim behind, even when it fails
+ * (afterEach removes them: the claims pass reads the whole ledger). Ticket ids are fresh per run.
  */
 import { randomUUID } from 'node:crypto';
 import { PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../lib/adapters/aws-clients.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
 import { S3InboundListing } from '../../lib/adapters/s3-inbound-listing.js';
 import { loadConfig } from '../../lib/config.js';
 import { RAW_MAIL_TAGS } from '../../lib/ledger-outcomes.js';
 import { createMailProcessor, type MailProcessor } from '../../lib/pipeline/index.js';
 import { sweep, type SweepDeps, type SweepFinding, type SweepOptions, type SweepSummary } from '../../lib/sweep.js';
+import { useAwsClients } from '../helpers/aws-clients.js';
 import { useGateway } from '../helpers/gateway.js';
+import { freshTicketId } from '../helpers/local-aws.js';
 import { bare, composeMail, newMessageId } from '../helpers/mail.js';
 
 const fixture = useGateway({
@@ -27,6 +28,7 @@ const fixture = useGateway({
   env: { MAILBOXES: 'support@helpdesk.example=support:update-only,new@helpdesk.example=support:create' },
 });
 
+const clients = useAwsClients();
 let deps: SweepDeps;
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -35,7 +37,6 @@ const later = () => new Date(Date.now() + 2 * HOUR);
 
 beforeAll(() => {
   const config = loadConfig();
-  const clients = createAwsClients();
   const pipeline = awsPipelineDeps(config, clients, null);
   deps = { listing: new S3InboundListing(clients.s3, config.mailBucket), ledger: pipeline.ledger, processMail: createMailProcessor(pipeline), bucket: config.mailBucket, inboundPrefix: config.inboundPrefix };
 });
@@ -51,6 +52,20 @@ async function sweepOf(prefix: string, options: Partial<SweepOptions> & { proces
   return { summary, findings };
 }
 
+/** The claims this file left; removed after each test, so that no claims pass of another test meets one (even after a failure). */
+const claimsLeft: string[] = [];
+
+afterEach(async () => {
+  for (const messageKey of claimsLeft.splice(0)) {
+    await fixture.aws.db.send(new DeleteCommand({
+      TableName: fixture.gateway.stack.names.messagesTable, Key: { messageKey },
+      ConditionExpression: '#state = :pending', ExpressionAttributeNames: { '#state': 'state' }, ExpressionAttributeValues: { ':pending': 'pending' },
+    })).catch((error: unknown) => {
+      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    });
+  }
+});
+
 /** Leaves a claim for new ticket `ticketId` (queue support) on the mail at `key`, as a crashed invocation would: its Message-Key. */
 async function claimFor(label: string, key: string, ticketId: number, bucket = deps.bucket): Promise<string> {
   const messageKey = bare(newMessageId(label));
@@ -59,6 +74,7 @@ async function claimFor(label: string, key: string, ticketId: number, bucket = d
     messageKey, direction: 'inbound', bucket, key, messageId: messageKey, from: 'alice@example.com',
     subject: label, receivedAt: recordedAt, recordedAt, state: 'pending', ticketId, queue: 'support',
   });
+  claimsLeft.push(messageKey);
   return messageKey;
 }
 
@@ -101,16 +117,18 @@ describe('the sweep’s summary', () => {
 
 describe('unfinished claims', () => {
   it('leaves a claim on another bucket’s mail alone: not counted, not re-driven', async () => {
-    const messageKey = await claimFor('sweep-other-bucket', 'inbound/elsewhere.eml', 4601, 'another-bucket');
+    const ticketId = freshTicketId();
+    const messageKey = await claimFor('sweep-other-bucket', 'inbound/elsewhere.eml', ticketId, 'another-bucket');
     const { summary, findings } = await sweepOf(ownPrefix('other-bucket'));
     expect(summary).toMatchObject({ pendingClaims: 0, releasedClaims: 0, outcomes: nothingDone });
     expect(findings).toEqual([]);
-    expect(await fixture.aws.ledgerEntry(messageKey)).toMatchObject({ state: 'pending', ticketId: 4601 });
+    expect(await fixture.aws.ledgerEntry(messageKey)).toMatchObject({ state: 'pending', ticketId });
   });
 
   it('stops before a claim when told it is out of time; the next run releases it, saying which ticket was never opened', async () => {
     const prefix = ownPrefix('stop-claim');
-    const messageKey = await claimFor('sweep-stop-claim', `${prefix}gone.eml`, 4602);
+    const ticketId = freshTicketId();
+    const messageKey = await claimFor('sweep-stop-claim', `${prefix}gone.eml`, ticketId);
 
     const stopped = await sweepOf(prefix, { shouldStop: () => true });
     expect(stopped.summary).toMatchObject({ pendingClaims: 0, releasedClaims: 0, outcomes: nothingDone, stoppedEarly: true });
@@ -121,18 +139,19 @@ describe('unfinished claims', () => {
     expect(await fixture.aws.ledgerEntry(messageKey)).toMatchObject({
       state: 'skipped',
       reason: 'object-missing',
-      detail: 'the raw mail of this claim for new ticket 4602 (queue support) is gone: the ticket was never opened',
+      detail: `the raw mail of this claim for new ticket ${ticketId} (queue support) is gone: the ticket was never opened`,
     });
   });
 
   it('lists a claim in a dry run without re-driving or releasing it', async () => {
     const prefix = ownPrefix('dry-claim');
-    const messageKey = await claimFor('sweep-dry-claim', `${prefix}gone.eml`, 4603);
+    const ticketId = freshTicketId();
+    const messageKey = await claimFor('sweep-dry-claim', `${prefix}gone.eml`, ticketId);
 
     const dry = await sweepOf(prefix, { dryRun: true });
     expect(dry.summary).toMatchObject({ pendingClaims: 1, releasedClaims: 0, outcomes: nothingDone });
     expect(dry.findings).toEqual([expect.objectContaining({ kind: 'pending-claim', report: null, releasedAsMissing: false })]);
-    expect(await fixture.aws.ledgerEntry(messageKey)).toMatchObject({ state: 'pending', ticketId: 4603 });
+    expect(await fixture.aws.ledgerEntry(messageKey)).toMatchObject({ state: 'pending', ticketId });
 
     // A run that is not dry releases it (and leaves no claim for the other tests).
     expect((await sweepOf(prefix)).summary.releasedClaims).toBe(1);
@@ -142,16 +161,16 @@ describe('unfinished claims', () => {
     const mailPrefix = ownPrefix('resumed-mail');
     const messageId = newMessageId('sweep-resumed');
     await fixture.gateway.store(`${mailPrefix}new.eml`, composeMail({ messageId, to: 'new@helpdesk.example', subject: 'new, then a crash' }));
-    const recordedAt = new Date().toISOString();
+    const [recordedAt, ticketId] = [new Date().toISOString(), freshTicketId()];
     await deps.ledger.claim({
       messageKey: bare(messageId), direction: 'inbound', bucket: deps.bucket, key: `${mailPrefix}new.eml`, messageId: bare(messageId), from: 'alice@example.com',
-      subject: 'new, then a crash', receivedAt: recordedAt, recordedAt, state: 'pending', ticketId: 4604, queue: 'support',
+      subject: 'new, then a crash', receivedAt: recordedAt, recordedAt, state: 'pending', ticketId, queue: 'support',
     });
 
     // The mail lies outside the prefix swept: only the claims pass meets it.
     const { summary, findings } = await sweepOf(ownPrefix('resumed-swept'));
     expect(findings.find((f) => f.kind === 'pending-claim' && f.entry.messageKey === bare(messageId))).toMatchObject({
-      kind: 'pending-claim', releasedAsMissing: false, report: { outcome: { kind: 'created', ticketId: 4604 } },
+      kind: 'pending-claim', releasedAsMissing: false, report: { outcome: { kind: 'created', ticketId } },
     });
     expect(summary).toMatchObject({ releasedClaims: 0, outcomes: { created: 1 } });
   });
@@ -164,24 +183,20 @@ describe('unfinished claims', () => {
     const key = `${mailPrefix}untagged.eml`;
     const mailId = newMessageId('sweep-other-skip');
     await fixture.gateway.store(key, composeMail({ messageId: mailId, subject: 'no ticket tag at all' }));
-    const claimKey = await claimFor('sweep-other-skip-claim', key, 4606);
-    try {
-      const { summary, findings } = await sweepOf(ownPrefix('other-skip-swept'));
-      expect(findings.find((f) => f.kind === 'pending-claim' && f.entry.messageKey === claimKey)).toMatchObject({
-        releasedAsMissing: false, report: { outcome: { kind: 'skipped', reason: 'no-ticket-ref' } },
-      });
-      expect(summary).toMatchObject({ releasedClaims: 0 });
-      expect(await fixture.aws.ledgerEntry(bare(mailId))).toMatchObject({ state: 'skipped', reason: 'no-ticket-ref', key });
-      expect(await fixture.aws.ledgerEntry(claimKey)).toMatchObject({ state: 'pending', ticketId: 4606 });
-    } finally {
-      // The claim stays unfinished: remove it, so that the other tests' claims passes do not meet it.
-      await fixture.aws.db.send(new DeleteCommand({ TableName: fixture.gateway.stack.names.messagesTable, Key: { messageKey: claimKey } }));
-    }
+    const ticketId = freshTicketId();
+    const claimKey = await claimFor('sweep-other-skip-claim', key, ticketId);
+    const { summary, findings } = await sweepOf(ownPrefix('other-skip-swept'));
+    expect(findings.find((f) => f.kind === 'pending-claim' && f.entry.messageKey === claimKey)).toMatchObject({
+      releasedAsMissing: false, report: { outcome: { kind: 'skipped', reason: 'no-ticket-ref' } },
+    });
+    expect(summary).toMatchObject({ releasedClaims: 0 });
+    expect(await fixture.aws.ledgerEntry(bare(mailId))).toMatchObject({ state: 'skipped', reason: 'no-ticket-ref', key });
+    expect(await fixture.aws.ledgerEntry(claimKey)).toMatchObject({ state: 'pending', ticketId });
   });
 
   it('counts a claim released by two sweeps running at once only in the sweep that released it', async () => {
     const prefix = ownPrefix('racing-claim');
-    const messageKey = await claimFor('sweep-racing-claim', `${prefix}gone.eml`, 4605);
+    const messageKey = await claimFor('sweep-racing-claim', `${prefix}gone.eml`, freshTicketId());
     let inner: Awaited<ReturnType<typeof sweepOf>> | undefined;
     // The outer sweep has listed the claim; before it re-drives the mail, a second sweep runs through.
     const racing: MailProcessor = async (...args) => {

@@ -92,7 +92,7 @@ describe('replaying skipped mail', () => {
   });
 
   it('goes oldest first, and keeps entries recorded at the same instant in the order the ledger listed them', async () => {
-    // Skips of ticket 7001 recorded at these seconds: three at :03, two at :05.
+    // Skips of ticket 7001 recorded at these seconds: four at :03, two at :05.
     const seconds = [5, 3, 3, 7, 1, 5, 2, 3, 6, 3];
     for (const [i, second] of seconds.entries()) {
       const messageKey = `replay-order-${i}@test.example`;

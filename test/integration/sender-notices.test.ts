@@ -25,8 +25,11 @@ import { bare, composeMail, newMessageId } from '../helpers/mail.js';
 const MAILBOXES = 'support@helpdesk.example=support:update-only,new@helpdesk.example=support:create';
 const fixture = useGateway({ mode: 'update-only', env: { SENDER_NOTICES: 'true', MAILBOXES } });
 
-/** A sender address no other test uses. */
-const newSender = (label: string) => `${label}-${randomBytes(4).toString('hex')}@customer.example`;
+/**
+ * A sender address at a domain no other test (nor another run of the same test) uses: notices are
+ * limited per sender domain (10 an hour), and a shared domain would throttle a later test's notice.
+ */
+const newSender = (label: string) => `${label}@${label}-${randomBytes(4).toString('hex')}.example`;
 
 /** The notices the local SES v2 server received for `address`. */
 async function noticesTo(address: string): Promise<SentMail[]> {

@@ -50,6 +50,15 @@ export class RetryRequestedError extends TransientError {
   }
 }
 
+/** The S3 event notification an SQS record carries in its body. Throws when the body is not JSON. */
+function notificationOf(record: SQSRecord): unknown {
+  try {
+    return JSON.parse(record.body) as unknown;
+  } catch {
+    throw new Error(`SQS message ${record.messageId} is not JSON: it cannot be an S3 event notification`);
+  }
+}
+
 export function createIngestHandler(deps: IngestDeps): (event: unknown, context?: Context) => Promise<IngestResult> {
   const { store, processMail, reporter, logger } = deps;
   const reserve = deps.timeReserveMs ?? DEFAULT_TIME_RESERVE_MS;
@@ -77,15 +86,6 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown, context?
 
   function logIgnored(ignored: readonly string[]): void {
     for (const what of ignored) logger.info('event record ignored', { what });
-  }
-
-  /** The S3 event notification an SQS record carries in its body. Throws when the body is not JSON. */
-  function notificationOf(record: SQSRecord): unknown {
-    try {
-      return JSON.parse(record.body) as unknown;
-    } catch {
-      throw new Error(`SQS message ${record.messageId} is not JSON: it cannot be an S3 event notification`);
-    }
   }
 
   async function processSqsRecord(record: SQSRecord, invocation: Context | undefined): Promise<void> {

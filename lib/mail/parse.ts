@@ -16,7 +16,7 @@
  * time, kept as an attachment, and then opened.
  */
 import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { finished as whenStreamEnds, Readable, Transform } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import libmime from 'libmime';
 import type { AttachmentStream, Headers, MessageText } from 'mailparser';
@@ -641,8 +641,15 @@ async function readAttachedMessage(bytes: Uint8Array): Promise<AttachedMessage |
  * parse failed or ended, or (a guard) when the parser did not announce the header block. `letGo`
  * unhooks the source from a read that stopped: read to its end unparsed, or closed (see
  * {@link MAX_DRAINED_BYTES}).
+ *
+ * A failed source fails the meter (and so the parse) and is told to `onSourceFailed` as a
+ * {@link TransientError}: one that errs, and one closed before its end without an error, which
+ * would otherwise leave the parse waiting for ever for bytes that never come (Node closes an HTTP
+ * response whose connection was reset without an error when nothing listened for one at that
+ * moment: an S3 body reset before the parse began; `finished` also sees a source closed already).
+ * `settle` ends the watch once the parse is over (the source is then closed on purpose).
  */
-function bodyFlow(source: Readable, parser: FidelityMailParser, sourceBytes: number | null | undefined) {
+function bodyFlow(source: Readable, parser: FidelityMailParser, sourceBytes: number | null | undefined, onSourceFailed: (error: TransientError) => void) {
   const gate = new HeaderGate();
   let announced = false;
   parser.once('headers', () => {
@@ -655,15 +662,31 @@ function bodyFlow(source: Readable, parser: FidelityMailParser, sourceBytes: num
   });
   parser.once('error', () => gate.open());
   parser.once('close', () => gate.open());
-  source.once('error', () => gate.open());
+  source.once('error', (error) => {
+    gate.open();
+    onSourceFailed(new TransientError(`reading the raw mail failed: ${error.message}`, { cause: error }));
+    meter.stream.destroy(error);
+  });
+  let watching = true;
+  const unwatch = whenStreamEnds(source, (error) => {
+    if (!watching || !isPrematureClose(error)) return;
+    const closed = new TransientError('reading the raw mail failed: the stream closed before its end', { cause: error });
+    onSourceFailed(closed);
+    meter.stream.destroy(closed);
+  });
+  const settle = () => {
+    watching = false;
+    unwatch();
+  };
   const letGo = () => {
+    settle();
     source.unpipe(meter.stream);
     const left = sourceBytes === undefined || sourceBytes === null ? Number.POSITIVE_INFINITY : sourceBytes - meter.size();
     if (left > MAX_DRAINED_BYTES) return void source.destroy();
     source.on('error', () => undefined);
     source.resume();
   };
-  return { gate, meter, letGo };
+  return { gate, meter, letGo, settle };
 }
 
 /**
@@ -682,14 +705,12 @@ export const MAX_DRAINED_BYTES = 4 * 1024 * 1024;
  */
 export async function parseMail(source: Readable, hooks: ParseHooks, extraHeaders?: readonly string[], sourceBytes?: number | null): Promise<MailRecord> {
   const parser = gatewayParser();
-  const { gate, meter, letGo } = bodyFlow(source, parser, sourceBytes);
-
   // The first real error wins; a "premature close" is only the echo of another stream's failure.
   let failure: unknown;
   const fail = (error: unknown) => {
     if (failure === undefined || isPrematureClose(failure)) failure = error;
   };
-  source.once('error', (error) => fail(new TransientError(`reading the raw mail failed: ${error.message}`, { cause: error })));
+  const { gate, meter, letGo, settle } = bodyFlow(source, parser, sourceBytes, fail);
   parser.once('error', (error: Error) => fail(new MalformedMailError(`MIME parser: ${error.message}`, { cause: error })));
 
   // STOP_READING: the source is let go (read to its end unparsed, or closed: see MAX_DRAINED_BYTES)
@@ -721,7 +742,6 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
   const parts = new PartCollector();
   const consume = () => forEachPart(parser, (item) => parts.takeAndOpen(item, sink));
   // The source is piped by hand, not a stage of the pipeline: a stopped read lets it go on its own.
-  source.once('error', (error) => meter.stream.destroy(error));
   source.pipe(meter.stream);
   await Promise.all([
     pipeline(meter.stream, parser).catch(fail),
@@ -730,6 +750,7 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
       parser.destroy(error instanceof Error ? error : new Error(String(error)));
     }),
   ]);
+  settle();
   // A parse that failed leaves the source mid-way: close it (after a whole read, this does nothing).
   if (!stopped) source.destroy();
   if (failure === undefined && !sink) {

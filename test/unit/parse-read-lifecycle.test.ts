@@ -74,6 +74,43 @@ describe('errors of a parse', () => {
     await expect(failing).rejects.toMatchObject({ message: 'reading the raw mail failed: socket hang up', cause: broken });
   });
 
+  // Node closes an HTTP response whose connection was reset without an error when nothing listens
+  // for one at that moment: such a source emits neither `end` nor `error`. The parse used to wait
+  // for ever (a soak run under injected S3 faults hung until its timeout).
+  it('fails, retryably, for a source closed before the call without an error', async () => {
+    const source = new Readable({ read() {} });
+    source.push(Buffer.from('From: a@example.org\r\nSubj'));
+    source.destroy();
+    const onHeaders = vi.fn(async (): Promise<HeaderAnswer> => DRAIN_ATTACHMENTS);
+    const failing = within(parseMail(source, { onHeaders }), 5_000);
+    await expect(failing).rejects.toBeInstanceOf(TransientError);
+    await expect(failing).rejects.toMatchObject({ message: 'reading the raw mail failed: the stream closed before its end', cause: { code: 'ERR_STREAM_PREMATURE_CLOSE' } });
+    expect(onHeaders).not.toHaveBeenCalled();
+  });
+
+  it('fails, retryably, for a source closed mid-body without an error while the header answer is pending', async () => {
+    // Half of it is more than the parser's first 64 KiB batch: the header block reaches the parser.
+    const raw = Buffer.from(await composeMime({ from: 'a@example.org', to: 'support@helpdesk.example', subject: 'cut', text: 'words', attachments: [{ filename: 'a.bin', content: randomBytes(200_000) }] }));
+    const source = new Readable({ read() {} });
+    source.push(raw.subarray(0, raw.length / 2));
+    let answered = false;
+    const failing = within(
+      parseMail(source, {
+        async onHeaders() {
+          // The connection goes while the lookups behind the answer run.
+          source.destroy();
+          await sleep(20);
+          answered = true;
+          return DRAIN_ATTACHMENTS;
+        },
+      }, undefined, raw.length),
+      5_000,
+    );
+    await expect(failing).rejects.toMatchObject({ message: 'reading the raw mail failed: the stream closed before its end' });
+    await expect(failing).rejects.toBeInstanceOf(TransientError);
+    expect(answered).toBe(true);
+  });
+
   it('names the parser\'s failure, keeps it as the cause, and does not ask onHeaders about a mail whose header block it refused', async () => {
     const onHeaders = vi.fn(async (): Promise<HeaderAnswer> => DRAIN_ATTACHMENTS);
     const raw = `From: a@example.org\r\nX-Padding: ${'a'.repeat(1_200_000)}\r\n\r\nbody\r\n`;

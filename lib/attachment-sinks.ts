@@ -2,7 +2,7 @@
  * What happens to a mail's attachments while it streams: stored in S3 under the ticket and
  * follow-up (within the attachment policy), or, for a bounce, its small report parts kept to be read.
  */
-import { Transform } from 'node:stream';
+import { finished as whenStreamEnds, type Readable, Transform } from 'node:stream';
 import { refuseAttachment, sanitizeFilename, type AttachmentPolicy } from './mail/attachment-policy.js';
 import { drain, type AttachmentSink } from './mail/parse.js';
 import type { RawMailStore } from './ports.js';
@@ -29,6 +29,19 @@ class ByteLimit extends Transform {
 }
 
 /**
+ * Pipes `content` into `limit`, and fails `limit` when `content` fails or is closed before its end.
+ * `pipe` passes on neither: the upload reading `limit` would wait for ever, holding the mail until
+ * the function times out (a part the parser closes because the raw mail's connection was reset
+ * mid-attachment; see `forEachPart` in mail/parse.ts).
+ */
+function pipeInto(content: Readable, limit: ByteLimit): void {
+  content.pipe(limit);
+  whenStreamEnds(content, (error) => {
+    if (error && !limit.destroyed) limit.destroy(error);
+  });
+}
+
+/**
  * Stores each attachment at `<prefix><n>` unless the policy refuses it (by count, type or
  * extension before reading; by size while streaming, the partial upload then aborted).
  */
@@ -47,7 +60,8 @@ export function storingSink(rawMail: RawMailStore, keyPrefix: string, policy: At
       const limit = new ByteLimit(Math.min(perFile, left));
       const key = `${keyPrefix}${attachment.index}`;
       try {
-        await rawMail.putAttachment(key, attachment.content.pipe(limit), { contentType: attachment.contentType, filename });
+        pipeInto(attachment.content, limit);
+        await rawMail.putAttachment(key, limit, { contentType: attachment.contentType, filename });
       } catch (error) {
         if (!limit.exceeded) throw error;
         attachment.content.unpipe(limit);

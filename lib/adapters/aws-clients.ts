@@ -104,8 +104,35 @@ export function observed<T extends ObservableClient>(client: T): T {
   return client;
 }
 
+/** How long a client waits on its HTTP connection, in milliseconds (the SDK's `requestHandler` options). */
+export interface HttpTimeouts {
+  /** To open a connection (TCP). */
+  readonly connectionTimeout: number;
+  /**
+   * The longest a connection may stay silent, neither sending nor receiving a byte, while a request
+   * is under way, its response body included; then the call fails with a `TimeoutError`.
+   */
+  readonly socketTimeout: number;
+}
+
 /**
- * Builds the clients. Endpoints come from the SDK's own `AWS_ENDPOINT_URL_S3` /
+ * The gateway's HTTP timeouts. Without them the SDK waits for ever (@smithy/node-http-handler: both
+ * default to 0, none; its `requestTimeout` only logs a warning unless `throwOnRequestTimeout` is set):
+ * a connection that accepts a request and goes silent, or an S3 body that stops mid-way, would hold
+ * the mail, and the rest of its batch, until the function times out. With them such a call fails as
+ * a transient `TimeoutError` (lib/adapters/aws-errors.ts) and the mail is retried.
+ * - `api`: DynamoDB, EventBridge, SSM: small JSON requests and answers, answered in milliseconds.
+ * - `s3`: S3 also streams the raw mail, whose body waits unread while the header block's lookups
+ *   run and while an attachment's part uploads (well under a second each on AWS); 30 s of silence
+ *   leaves room for those and the SDK's retries behind them.
+ */
+export const AWS_HTTP_TIMEOUTS = {
+  api: { connectionTimeout: 3_000, socketTimeout: 10_000 },
+  s3: { connectionTimeout: 3_000, socketTimeout: 30_000 },
+} as const satisfies Record<string, HttpTimeouts>;
+
+/**
+ * Builds the clients, with {@link AWS_HTTP_TIMEOUTS} unless `timeouts` says otherwise (tests). Endpoints come from the SDK's own `AWS_ENDPOINT_URL_S3` /
  * `AWS_ENDPOINT_URL_DYNAMODB` variables; when a custom S3 endpoint is set (a local S3 server),
  * path-style addressing is used because such servers have no per-bucket host names.
  *
@@ -115,11 +142,11 @@ export function observed<T extends ObservableClient>(client: T): T {
  * validating S3's full-object CRC64NVME in JavaScript costs a fifth to a half more CPU on a 20 MB mail
  * (`npm run bench`, figure p2_response_checksum_20mb: 1.18-1.48 in three runs; BENCHMARKS.md).
  */
-export function createAwsClients(env: Readonly<Record<string, string | undefined>> = process.env): AwsClients {
+export function createAwsClients(env: Readonly<Record<string, string | undefined>> = process.env, timeouts: Readonly<Record<keyof typeof AWS_HTTP_TIMEOUTS, HttpTimeouts>> = AWS_HTTP_TIMEOUTS): AwsClients {
   const customS3 = Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
   const responseChecksumValidation = env.AWS_RESPONSE_CHECKSUM_VALIDATION?.toUpperCase() === 'WHEN_SUPPORTED' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
-  const s3 = observed(new S3Client({ forcePathStyle: customS3, responseChecksumValidation }));
-  const dynamo = DynamoDBDocumentClient.from(observed(new DynamoDBClient({})), {
+  const s3 = observed(new S3Client({ forcePathStyle: customS3, responseChecksumValidation, requestHandler: { ...timeouts.s3 } }));
+  const dynamo = DynamoDBDocumentClient.from(observed(new DynamoDBClient({ requestHandler: { ...timeouts.api } })), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return { s3, dynamo };

@@ -6,6 +6,7 @@
 import { checkReplyTokenSecret, type ReplyTokenSecretSource } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { ReplyTokenKeys } from '../screening/reply-token.js';
+import { AWS_HTTP_TIMEOUTS } from './aws-clients.js';
 
 /** Reads one SecureString parameter's decrypted value. */
 export type ParameterReader = (name: string) => Promise<string>;
@@ -13,7 +14,7 @@ export type ParameterReader = (name: string) => Promise<string>;
 /** The SSM reader, built only when a parameter is configured (the SDK client is loaded lazily). */
 export const ssmParameterReader: ParameterReader = async (name) => {
   const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
-  const ssm = new SSMClient({});
+  const ssm = new SSMClient({ requestHandler: { ...AWS_HTTP_TIMEOUTS.api } });
   try {
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
     if (!Parameter?.Value) throw new ConfigError('REPLY_TOKEN_SECRET_PARAMETER', `a parameter with a value (${name} has none)`);

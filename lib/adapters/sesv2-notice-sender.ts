@@ -16,9 +16,11 @@ import { asTransient, awsErrorName } from './aws-errors.js';
 /**
  * How long a notice may take: a notice is sent while the mail's batch waits, so an SES endpoint
  * that accepts a connection and never answers must not hold the batch past the function's
- * timeout (the mail would be redelivered, though committed). Two attempts, seconds each.
+ * timeout (the mail would be redelivered, though committed). Two attempts, seconds each: the
+ * whole request within 5 s (`throwOnRequestTimeout`: without it @smithy/node-http-handler only logs
+ * a warning when `requestTimeout` passes, and goes on waiting).
  */
-const SES_TIMEOUTS = { connectionTimeout: 2_000, requestTimeout: 5_000 } as const;
+const SES_TIMEOUTS = { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true } as const;
 
 /** The SES v2 client, with its calls observed like the other clients' (`observeAwsCalls`), and short timeouts. */
 export function createSesV2Client(): SESv2Client {

@@ -116,7 +116,8 @@ describe('the SES v2 notice sender', () => {
       handlerConfig = (client.config.requestHandler as unknown as { httpHandlerConfigs(): unknown }).httpHandlerConfigs();
       attempts = client.config.maxAttempts;
     });
-    expect(handlerConfig).toMatchObject({ connectionTimeout: 2_000, requestTimeout: 5_000 });
+    // throwOnRequestTimeout: without it the handler only logs a warning when the 5 s pass, and waits on.
+    expect(handlerConfig).toMatchObject({ connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true });
     expect(await (attempts as () => Promise<number>)()).toBe(2);
   });
 });

@@ -10,7 +10,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AWS_HTTP_TIMEOUTS, createAwsClients, destroyAwsClients, type AwsClients } from '../../lib/adapters/aws-clients.js';
+import { AWS_HTTP_TIMEOUTS, createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
 import { DynamoTicketStore } from '../../lib/adapters/dynamodb-ticket-store.js';
 import { S3RawMailStore } from '../../lib/adapters/s3-raw-mail-store.js';
 import { TransientError } from '../../lib/errors.js';

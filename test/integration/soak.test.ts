@@ -5,7 +5,8 @@
  * the S3 and DynamoDB calls fail transiently. Five batches run at once, as the event source's
  * maximumConcurrency lets Lambda run them. What the handler hands back is delivered again until
  * nothing is left. Then every mail has exactly one final ledger entry and one outcome tag, no
- * follow-up or ticket exists twice, and the run prints what it did. Bounded to two minutes.
+ * follow-up or ticket exists twice, and the run prints what it did. Bounded to three minutes: a
+ * batch still running near the end fails the test with what it is and what the process waits on.
  *
  * DynamoDB and S3 run in a process of their own, so that their work and the handler's use two cores.
  */
@@ -35,6 +36,8 @@ const MAILS = 2_000;
 const CONCURRENCY = 5;
 const HOSTILE_EVERY = 20; // 5 %
 const FAULT_RATE = 0.1;
+/** The soak's time limit (ms): 2,000 mails take 30 to 50 s on a 2-core machine. */
+const TIMEOUT_MS = 180_000;
 const TICKETS = Array.from({ length: 50 }, (_, i) => ({
   id: 300 + i, queue: 'support', status: (i % 5 === 0 ? 'closed' : 'open') as 'closed' | 'open', title: `t${i}`, submitter: 'alice@example.com', cc: [],
 }));
@@ -161,6 +164,22 @@ async function inParallel<T, R>(items: readonly T[], limit: number, work: (item:
   return results;
 }
 
+/**
+ * `work`, or, if it has not settled by `deadline` (epoch ms), a failure naming what hangs and what
+ * the process still waits on: a hang ends with what to look at, not only the test's timeout.
+ */
+function beforeDeadline<T>(work: Promise<T>, started: number, deadline: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const waiting: Record<string, number> = {};
+      for (const kind of process.getActiveResourcesInfo()) waiting[kind] = (waiting[kind] ?? 0) + 1;
+      reject(new Error(`${what()} has not finished ${Math.round((Date.now() - started) / 1000)} s into the soak; the process waits on ${JSON.stringify(waiting)}; AWS requests and faults so far ${JSON.stringify(stats())}`));
+    }, Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([work, hung]).finally(() => clearTimeout(timer));
+}
+
 async function scanAll(table: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -185,6 +204,7 @@ describe('soak', () => {
     const stored = Date.now();
 
     const before = stats();
+    const deadline = started + TIMEOUT_MS - 10_000;
     usePlan(transientFaults(FAULT_RATE, seededRandom(20261130)));
     let rounds = 0;
     let retries = 0;
@@ -195,7 +215,7 @@ describe('soak', () => {
       const batches = Array.from({ length: Math.ceil(queue.length / 10) }, (_, i) => queue.slice(i * 10, i * 10 + 10));
       const failed = (
         await inParallel(batches, CONCURRENCY, async (batch) => {
-          const response = (await handler(sqsBatch(batch))) as SQSBatchResponse;
+          const response = (await beforeDeadline(handler(sqsBatch(batch)), started, deadline, () => `round ${rounds}: the batch ${batch.map((m) => m.id).join(', ')}`)) as SQSBatchResponse;
           const ids = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
           return batch.filter((m) => ids.has(m.id));
         })
@@ -246,5 +266,5 @@ describe('soak', () => {
       `soak: ${MAILS} mails (${Math.floor(MAILS / HOSTILE_EVERY)} hostile) stored in ${((stored - started) / 1000).toFixed(1)} s, processed in ${((processed - stored) / 1000).toFixed(1)} s; ` +
         `${requests} AWS requests, ${injected} faults injected ${JSON.stringify(faults)}; ${retries} retries over ${rounds} rounds; final outcomes ${JSON.stringify(outcomes)}\n`,
     );
-  }, 180_000);
+  }, TIMEOUT_MS);
 });

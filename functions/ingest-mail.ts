@@ -5,6 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createAwsClients } from '#lib/adapters/aws-clients.js';
+import { withAwsDeadline } from '#lib/adapters/aws-deadline.js';
 import { awsPipelineDeps } from '#lib/adapters/aws-pipeline.js';
 import { PowertoolsOutcomeReporter } from '#lib/adapters/powertools-reporter.js';
 import { loadReplyTokenKeys } from '#lib/adapters/reply-token-secrets.js';
@@ -23,4 +24,5 @@ export const handler = createIngestHandler({
   logger,
   reporter: new PowertoolsOutcomeReporter(logger, metrics),
   processMail: createMailProcessor(awsPipelineDeps(config, createAwsClients(), replyTokenKeys)),
+  withDeadline: withAwsDeadline,
 });

@@ -8,12 +8,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createAwsClients } from '#lib/adapters/aws-clients.js';
+import { withAwsDeadline } from '#lib/adapters/aws-deadline.js';
 import { awsPipelineDeps } from '#lib/adapters/aws-pipeline.js';
 import { PowertoolsOutcomeReporter } from '#lib/adapters/powertools-reporter.js';
 import { loadReplyTokenKeys } from '#lib/adapters/reply-token-secrets.js';
 import { S3InboundListing } from '#lib/adapters/s3-inbound-listing.js';
 import { loadConfig } from '#lib/config.js';
-import { DEFAULT_TIME_RESERVE_MS } from '#lib/ingest-handler.js';
+import { DEADLINE_MARGIN_MS, DEFAULT_TIME_RESERVE_MS } from '#lib/ingest-handler.js';
 import { createMailProcessor } from '#lib/pipeline/index.js';
 import { sweep, type SweepSummary } from '#lib/sweep.js';
 import { METRICS_NAMESPACE } from '#lib/telemetry.js';
@@ -29,7 +30,9 @@ const listing = new S3InboundListing(clients.s3, config.mailBucket);
 
 export async function handler(_event: unknown, context?: Context): Promise<SweepSummary> {
   try {
-    const summary = await sweep(
+    // The run's AWS calls end before the function's timeout (lib/adapters/aws-deadline.ts).
+    const deadline = context ? Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
+    const summary = await withAwsDeadline(deadline, () => sweep(
       { listing, ledger: deps.ledger, processMail, bucket: config.mailBucket, inboundPrefix: config.inboundPrefix },
       {
         now: new Date(),
@@ -44,7 +47,7 @@ export async function handler(_event: unknown, context?: Context): Promise<Sweep
         });
         if (finding.report) reporter.report(finding.report);
       },
-    );
+    ));
     logger.info('sweep done', { ...summary });
     return summary;
   } finally {

@@ -23,7 +23,20 @@ export interface IngestDeps {
   readonly logger: Logger;
   /** No mail is started with less than this left of the invocation (ms); default {@link DEFAULT_TIME_RESERVE_MS}. */
   readonly timeReserveMs?: number;
+  /**
+   * Runs the invocation's work with a deadline (epoch ms) on its AWS calls: at the deadline the calls
+   * under way fail (transient: their mails are retried). Given a Lambda context only; the deadline is
+   * {@link DEADLINE_MARGIN_MS} before the invocation's end. Unset: no deadline (lib/adapters/aws-deadline.ts).
+   */
+  readonly withDeadline?: <T>(deadline: number, work: () => Promise<T>) => Promise<T>;
 }
+
+/**
+ * How long before the invocation's end its AWS calls are cut off (ms): time to report the mail
+ * under way as a retry, flush the metrics and answer, so that Lambda's timeout never ends the
+ * invocation and hands back every record of the batch, finished or not.
+ */
+export const DEADLINE_MARGIN_MS = 3_000;
 
 /**
  * Time kept in reserve (ms): enough for the largest mail the budgets allow (40 MB streamed, 2 MiB of
@@ -59,6 +72,19 @@ function notificationOf(record: SQSRecord): unknown {
   }
 }
 
+/** The report of a mail handed back unstarted: too little of the invocation left (`reserve`, ms). */
+function notStarted(mail: MailToProcess, invocation: Context | undefined, reserve: number): MailReport {
+  const remaining = invocation?.getRemainingTimeInMillis() ?? 0;
+  const error = `not started: ${remaining} ms left of the invocation, less than the ${reserve} ms one mail may need`;
+  return { location: mail.location, messageId: null, outcome: { kind: 'retry', error }, redelivered: false, error: new NotStartedError(error) };
+}
+
+/** Runs `work` with its AWS calls cut off {@link DEADLINE_MARGIN_MS} before the invocation's end (with a context and `withDeadline` only). */
+function withinInvocation<T>(withDeadline: IngestDeps['withDeadline'], context: Context | undefined, work: () => Promise<T>): Promise<T> {
+  if (!context || !withDeadline) return work();
+  return withDeadline(Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS, work);
+}
+
 export function createIngestHandler(deps: IngestDeps): (event: unknown, context?: Context) => Promise<IngestResult> {
   const { store, processMail, reporter, logger } = deps;
   const reserve = deps.timeReserveMs ?? DEFAULT_TIME_RESERVE_MS;
@@ -68,16 +94,10 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown, context?
     return invocation === undefined || invocation.getRemainingTimeInMillis() >= reserve;
   }
 
-  function notStarted(mail: MailToProcess, invocation: Context | undefined): MailReport {
-    const remaining = invocation?.getRemainingTimeInMillis() ?? 0;
-    const error = `not started: ${remaining} ms left of the invocation, less than the ${reserve} ms one mail may need`;
-    return { location: mail.location, messageId: null, outcome: { kind: 'retry', error }, redelivered: false, error: new NotStartedError(error) };
-  }
-
   async function processAll(mails: readonly MailToProcess[], invocation: Context | undefined): Promise<MailReport[]> {
     const reports: MailReport[] = [];
     for (const mail of mails) {
-      const report = timeLeft(invocation) ? await processMail(mail.location, mail.envelope) : notStarted(mail, invocation);
+      const report = timeLeft(invocation) ? await processMail(mail.location, mail.envelope) : notStarted(mail, invocation, reserve);
       reporter.report(report);
       reports.push(report);
     }
@@ -108,32 +128,36 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown, context?
     if (reports.some((r) => r.outcome.kind === 'retry')) throw new RetryRequestedError(reports);
   }
 
+  async function handle(event: unknown, context: Context | undefined): Promise<IngestResult> {
+    const intake = classifyEvent(event, store);
+    switch (intake.kind) {
+      case 'sqs': {
+        const processor = new BatchProcessor(EventType.SQS);
+        return await processPartialResponse(intake.event, (record: SQSRecord) => processSqsRecord(record, context), processor, {
+          ...(context ? { context } : {}),
+          throwOnFullBatchFailure: false,
+          // One record after another: the peak memory is one mail's, and the time check above
+          // holds for each record.
+          processInParallel: false,
+        });
+      }
+      case 's3': {
+        logIgnored(intake.ignored);
+        const mails = await processAll(intake.mails, context);
+        if (mails.some((m) => m.outcome.kind === 'retry')) throw new RetryRequestedError(mails);
+        return { mails };
+      }
+      case 'ses': {
+        const mails = await processAll(intake.mails, context);
+        if (mails.some((m) => m.outcome.kind === 'retry')) throw new RetryRequestedError(mails);
+        return { disposition: 'CONTINUE' };
+      }
+    }
+  }
+
   return async function ingestMail(event, context) {
     try {
-      const intake = classifyEvent(event, store);
-      switch (intake.kind) {
-        case 'sqs': {
-          const processor = new BatchProcessor(EventType.SQS);
-          return await processPartialResponse(intake.event, (record: SQSRecord) => processSqsRecord(record, context), processor, {
-            ...(context ? { context } : {}),
-            throwOnFullBatchFailure: false,
-            // One record after another: the peak memory is one mail's, and the time check above
-            // holds for each record.
-            processInParallel: false,
-          });
-        }
-        case 's3': {
-          logIgnored(intake.ignored);
-          const mails = await processAll(intake.mails, context);
-          if (mails.some((m) => m.outcome.kind === 'retry')) throw new RetryRequestedError(mails);
-          return { mails };
-        }
-        case 'ses': {
-          const mails = await processAll(intake.mails, context);
-          if (mails.some((m) => m.outcome.kind === 'retry')) throw new RetryRequestedError(mails);
-          return { disposition: 'CONTINUE' };
-        }
-      }
+      return await withinInvocation(deps.withDeadline, context, () => handle(event, context));
     } finally {
       reporter.flush();
     }

@@ -2,6 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DeadlineHttpHandler } from './aws-deadline.js';
 
 export interface AwsClients {
   readonly s3: S3Client;
@@ -119,12 +120,16 @@ export interface HttpTimeouts {
  * The gateway's HTTP timeouts. Without them the SDK waits for ever (@smithy/node-http-handler: both
  * default to 0, none; its `requestTimeout` only logs a warning unless `throwOnRequestTimeout` is set):
  * a connection that accepts a request and goes silent, or an S3 body that stops mid-way, would hold
- * the mail, and the rest of its batch, until the function times out. With them such a call fails as
- * a transient `TimeoutError` (lib/adapters/aws-errors.ts) and the mail is retried.
+ * the mail, and the rest of its batch, until the function times out. With them such an attempt fails
+ * as a transient `TimeoutError` (lib/adapters/aws-errors.ts). A socket timeout of 6 s or more starts
+ * 3 s into the request (the handler defers it), so an attempt ends after about 13 s (`api`) or 33 s
+ * (`s3`) of silence, and the SDK makes up to three attempts: the invocation's deadline
+ * (lib/adapters/aws-deadline.ts) is what bounds a call within the invocation.
  * - `api`: DynamoDB, EventBridge, SSM: small JSON requests and answers, answered in milliseconds.
  * - `s3`: S3 also streams the raw mail, whose body waits unread while the header block's lookups
- *   run and while an attachment's part uploads (well under a second each on AWS); 30 s of silence
- *   leaves room for those and the SDK's retries behind them.
+ *   run, while an attachment's part uploads, and while a container part (TNEF, S/MIME, an attached
+ *   mail) read whole is opened and its files stored, one upload each (well under a second each on
+ *   AWS); 30 s of silence leaves room for those.
  */
 export const AWS_HTTP_TIMEOUTS = {
   api: { connectionTimeout: 3_000, socketTimeout: 10_000 },
@@ -145,8 +150,8 @@ export const AWS_HTTP_TIMEOUTS = {
 export function createAwsClients(env: Readonly<Record<string, string | undefined>> = process.env, timeouts: Readonly<Record<keyof typeof AWS_HTTP_TIMEOUTS, HttpTimeouts>> = AWS_HTTP_TIMEOUTS): AwsClients {
   const customS3 = Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
   const responseChecksumValidation = env.AWS_RESPONSE_CHECKSUM_VALIDATION?.toUpperCase() === 'WHEN_SUPPORTED' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
-  const s3 = observed(new S3Client({ forcePathStyle: customS3, responseChecksumValidation, requestHandler: { ...timeouts.s3 } }));
-  const dynamo = DynamoDBDocumentClient.from(observed(new DynamoDBClient({ requestHandler: { ...timeouts.api } })), {
+  const s3 = observed(new S3Client({ forcePathStyle: customS3, responseChecksumValidation, requestHandler: new DeadlineHttpHandler({ ...timeouts.s3 }) }));
+  const dynamo = DynamoDBDocumentClient.from(observed(new DynamoDBClient({ requestHandler: new DeadlineHttpHandler({ ...timeouts.api }) })), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return { s3, dynamo };

@@ -11,20 +11,23 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { NoticeRefusedError, type NoticeSender, type OutgoingNotice } from '../notices/notice-ports.js';
 import { observed } from './aws-clients.js';
+import { DeadlineHttpHandler } from './aws-deadline.js';
 import { asTransient, awsErrorName } from './aws-errors.js';
 
 /**
  * How long a notice may take: a notice is sent while the mail's batch waits, so an SES endpoint
  * that accepts a connection and never answers must not hold the batch past the function's
  * timeout (the mail would be redelivered, though committed). Two attempts, seconds each: the
- * whole request within 5 s (`throwOnRequestTimeout`: without it @smithy/node-http-handler only logs
- * a warning when `requestTimeout` passes, and goes on waiting).
+ * request answered within 5 s (`throwOnRequestTimeout`: without it @smithy/node-http-handler only
+ * logs a warning when `requestTimeout` passes, and goes on waiting), and its answer's body silent
+ * for at most 5 s (`requestTimeout` ends with the response's headers); and the invocation's
+ * deadline (`DeadlineHttpHandler`).
  */
-const SES_TIMEOUTS = { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true } as const;
+const SES_TIMEOUTS = { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true, socketTimeout: 5_000 } as const;
 
 /** The SES v2 client, with its calls observed like the other clients' (`observeAwsCalls`), and short timeouts. */
 export function createSesV2Client(): SESv2Client {
-  return observed(new SESv2Client({ maxAttempts: 2, requestHandler: SES_TIMEOUTS }));
+  return observed(new SESv2Client({ maxAttempts: 2, requestHandler: new DeadlineHttpHandler(SES_TIMEOUTS) }));
 }
 
 /**

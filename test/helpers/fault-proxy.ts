@@ -1,7 +1,9 @@
 /**
  * A small HTTP proxy in front of the local DynamoDB or S3 server that injects the failures real AWS
  * produces: a 503 before the request is applied, a connection reset before it is applied, a request
- * applied whose response is lost, and a response body cut short. And one permanent failure: the
+ * applied whose response is lost, and a response body cut short; and a connection gone silent: a
+ * request never answered, or a response body that stops half-way with its connection left open.
+ * And one permanent failure: the
  * request refused as invalid, answered as the service answers it (DynamoDB: 400
  * `ValidationException` for an item over 400 KB; S3: 400 `MetadataTooLarge`). The gateway's code is
  * unchanged: only its endpoint variables point here.
@@ -10,7 +12,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 
 /** What to do with one request. */
-export type Fault = 'none' | 'reject-503' | 'reset-before' | 'drop-response' | 'truncate-body' | 'refuse-invalid' | 'deny-access';
+export type Fault = 'none' | 'reject-503' | 'reset-before' | 'drop-response' | 'truncate-body' | 'stall' | 'stall-body' | 'refuse-invalid' | 'deny-access';
 
 /** How each service answers a request it refuses as invalid (never applied, never retryable). */
 const REFUSALS: Record<string, { type: string; body: string; headers?: Record<string, string> }> = {
@@ -80,7 +82,7 @@ export interface FaultProxy {
 
 export async function startFaultProxy(service: string, target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
-  const stats = { requests: 0, faults: { 'reject-503': 0, 'reset-before': 0, 'drop-response': 0, 'truncate-body': 0, 'refuse-invalid': 0, 'deny-access': 0 } };
+  const stats = { requests: 0, faults: { 'reject-503': 0, 'reset-before': 0, 'drop-response': 0, 'truncate-body': 0, stall: 0, 'stall-body': 0, 'refuse-invalid': 0, 'deny-access': 0 } };
   const proxy: { plan: FaultPlan } = { plan: NO_FAULTS };
 
   const server: Server = createServer((req, res) => {
@@ -89,6 +91,11 @@ export async function startFaultProxy(service: string, target: string): Promise<
     if (fault !== 'none') stats.faults[fault] += 1;
     if (fault === 'reset-before') {
       req.socket.destroy();
+      return;
+    }
+    if (fault === 'stall') {
+      // Read, never answered, the connection left open (until the proxy closes).
+      req.resume();
       return;
     }
     if (fault === 'deny-access') {
@@ -129,6 +136,16 @@ export async function startFaultProxy(service: string, target: string): Promise<
           return;
         }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (fault === 'stall-body') {
+          // The headers and half the body, then silence, the connection left open.
+          const half = Math.floor(Number(answer.headers['content-length'] ?? 0) / 2);
+          let sent = 0;
+          answer.on('data', (chunk: Buffer) => {
+            if (sent < half) res.write(chunk.subarray(0, half - sent));
+            sent += chunk.length;
+          });
+          return;
+        }
         if (fault !== 'truncate-body') {
           answer.pipe(res);
           return;

@@ -117,7 +117,7 @@ describe('the SES v2 notice sender', () => {
       attempts = client.config.maxAttempts;
     });
     // throwOnRequestTimeout: without it the handler only logs a warning when the 5 s pass, and waits on.
-    expect(handlerConfig).toMatchObject({ connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true });
+    expect(handlerConfig).toMatchObject({ connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true, socketTimeout: 5_000 });
     expect(await (attempts as () => Promise<number>)()).toBe(2);
   });
 });

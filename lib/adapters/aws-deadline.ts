@@ -12,6 +12,7 @@
  * for about 100 s. The deadline is what bounds it within the invocation.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { TransientError } from '../errors.js';
 
@@ -31,6 +32,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export async function withAwsDeadline<T>(deadline: number, work: () => Promise<T>): Promise<T> {
   if (!(deadline < Number.POSITIVE_INFINITY)) return work();
   const controller = new AbortController();
+  // One listener per request under way, each removed when its request ends: as many as the
+  // work sends at once (Node warns of a leak past 10).
+  setMaxListeners(0, controller.signal);
   const left = Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now()));
   const timer = setTimeout(() => controller.abort(new AwsDeadlineError(`AWS call cut off: the invocation's deadline passed (${left} ms after the work began)`)), left);
   try {

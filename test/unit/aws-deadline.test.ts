@@ -75,6 +75,20 @@ describe('AWS calls and their deadline', () => {
     expect(received).toBe(before + 1);
   });
 
+  it('may be many at once in one scope, without a warning of a listener leak', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const answers = await withAwsDeadline(Date.now() + 5_000, () => Promise.all(Array.from({ length: 12 }, () => send())));
+      expect(answers).toEqual(Array.from({ length: 12 }, () => 200));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('still end at the caller\'s own abort signal inside a scope', async () => {
     const caller = new AbortController();
     const asked = withAwsDeadline(Date.now() + 5_000, () => send({ abortSignal: caller.signal }));

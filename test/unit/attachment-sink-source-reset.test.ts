@@ -25,11 +25,12 @@ const POLICY: AttachmentPolicy = {
   denyTypes: new Set(DEFAULT_DENIED_TYPES),
 };
 
-/** A store that reads each attachment to its end, and tells how each upload ended. */
-function readingStore(): { store: RawMailStore; uploads: string[] } {
+/** A store that reads each attachment to its end, and tells how each upload ended; `onUpload` is told of each upload as it begins. */
+function readingStore(onUpload: (key: string) => void = () => undefined): { store: RawMailStore; uploads: string[] } {
   const uploads: string[] = [];
   const store: Pick<RawMailStore, 'putAttachment'> = {
     async putAttachment(key: string, content: Readable) {
+      onUpload(key);
       try {
         for await (const chunk of content as AsyncIterable<Buffer>) void chunk;
         uploads.push(`${key}: stored`);
@@ -47,12 +48,11 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not settled within ${ms} ms: the read waits for ever`)), ms).unref())]);
 }
 
-/** A source that hands out the first `cut` bytes of `raw`, then ends as `end` says, once they were read. */
-function cutSource(raw: Buffer, cut: number, end: 'reset' | 'closed'): Readable {
+/** A source holding the first `cut` bytes of `raw`, left open; `end` ends it as a reset connection or a silent close. */
+function cutSource(raw: Buffer, cut: number): { source: Readable; end(how: 'reset' | 'closed'): void } {
   const source = new PassThrough();
   source.write(raw.subarray(0, cut));
-  setTimeout(() => (end === 'reset' ? source.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })) : source.destroy()), 50).unref();
-  return source;
+  return { source, end: (how) => (how === 'reset' ? source.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })) : source.destroy()) };
 }
 
 describe('an attachment whose raw mail stops mid-way', () => {
@@ -64,8 +64,11 @@ describe('an attachment whose raw mail stops mid-way', () => {
     for (const end of ['reset', 'closed'] as const) {
       it(`fails the read, retryably, when the connection is ${end} in ${name}`, async () => {
         const raw = Buffer.from(await composeMime({ from: 'a@example.org', to: 'support@helpdesk.example', subject: 'cut', text: 'see attached', attachments }));
-        const { store, uploads } = readingStore();
-        const read = within(parseMail(cutSource(raw, Math.floor(raw.length * 0.6), end), { onHeaders: async () => storingSink(store, 'attachments/1/', POLICY) }, undefined, raw.length), 10_000);
+        // The bytes stop coming (60 % of the mail was sent) and the connection ends while the file is uploading.
+        const { source, end: endConnection } = cutSource(raw, Math.floor(raw.length * 0.6));
+        const cutFile = `attachments/1/${stored.length}`;
+        const { store, uploads } = readingStore((key) => key === cutFile && setImmediate(() => endConnection(end)));
+        const read = within(parseMail(source, { onHeaders: async () => storingSink(store, 'attachments/1/', POLICY) }, undefined, raw.length), 10_000);
         await expect(read).rejects.toBeInstanceOf(TransientError);
         await expect(read).rejects.toMatchObject({ message: end === 'reset' ? 'reading the raw mail failed: aborted' : 'reading the raw mail failed: the stream closed before its end' });
         expect(uploads.slice(0, -1)).toEqual(stored);

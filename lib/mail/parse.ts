@@ -647,7 +647,6 @@ async function readAttachedMessage(bytes: Uint8Array): Promise<AttachedMessage |
  * would otherwise leave the parse waiting for ever for bytes that never come (Node closes an HTTP
  * response whose connection was reset without an error when nothing listened for one at that
  * moment: an S3 body reset before the parse began; `finished` also sees a source closed already).
- * `settle` ends the watch once the parse is over (the source is then closed on purpose).
  */
 function bodyFlow(source: Readable, parser: FidelityMailParser, sourceBytes: number | null | undefined, onSourceFailed: (error: TransientError) => void) {
   const gate = new HeaderGate();
@@ -667,26 +666,22 @@ function bodyFlow(source: Readable, parser: FidelityMailParser, sourceBytes: num
     onSourceFailed(new TransientError(`reading the raw mail failed: ${error.message}`, { cause: error }));
     meter.stream.destroy(error);
   });
-  let watching = true;
-  const unwatch = whenStreamEnds(source, (error) => {
-    if (!watching || !isPrematureClose(error)) return;
+  // A close once the parse has its result changes nothing: a stopped read answers its header block
+  // whatever the source does next, and a failed one keeps its first failure (`fail`).
+  whenStreamEnds(source, (error) => {
+    if (!isPrematureClose(error)) return;
     const closed = new TransientError('reading the raw mail failed: the stream closed before its end', { cause: error });
     onSourceFailed(closed);
     meter.stream.destroy(closed);
   });
-  const settle = () => {
-    watching = false;
-    unwatch();
-  };
   const letGo = () => {
-    settle();
     source.unpipe(meter.stream);
     const left = sourceBytes === undefined || sourceBytes === null ? Number.POSITIVE_INFINITY : sourceBytes - meter.size();
     if (left > MAX_DRAINED_BYTES) return void source.destroy();
     source.on('error', () => undefined);
     source.resume();
   };
-  return { gate, meter, letGo, settle };
+  return { gate, meter, letGo };
 }
 
 /**
@@ -710,7 +705,7 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
   const fail = (error: unknown) => {
     if (failure === undefined || isPrematureClose(failure)) failure = error;
   };
-  const { gate, meter, letGo, settle } = bodyFlow(source, parser, sourceBytes, fail);
+  const { gate, meter, letGo } = bodyFlow(source, parser, sourceBytes, fail);
   parser.once('error', (error: Error) => fail(new MalformedMailError(`MIME parser: ${error.message}`, { cause: error })));
 
   // STOP_READING: the source is let go (read to its end unparsed, or closed: see MAX_DRAINED_BYTES)
@@ -750,7 +745,6 @@ export async function parseMail(source: Readable, hooks: ParseHooks, extraHeader
       parser.destroy(error instanceof Error ? error : new Error(String(error)));
     }),
   ]);
-  settle();
   // A parse that failed leaves the source mid-way: close it (after a whole read, this does nothing).
   if (!stopped) source.destroy();
   if (failure === undefined && !sink) {

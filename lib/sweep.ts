@@ -99,10 +99,11 @@ export async function sweep(deps: SweepDeps, options: SweepOptions, onFinding: (
     const modified = listed.lastModified.getTime();
     if (modified > newest || modified < oldest) continue;
     counts.inWindow += 1;
+    // Before the tags are read, too: a window of mail all recorded still costs a call per object.
+    if (stop()) return summary(true);
     const location = { bucket: deps.bucket, key: listed.key };
     const tags = await deps.listing.tags(location);
     if (tags === null || RAW_MAIL_TAGS.outcome in tags) continue;
-    if (stop()) return summary(true);
     counts.unrecorded += 1;
     onFinding({ kind: 'unrecorded', location, lastModified: listed.lastModified, report: await redrive(location) });
   }

@@ -2,7 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DeadlineHttpHandler } from './aws-deadline.js';
+import { boundByDeadline } from './aws-deadline.js';
 
 export interface AwsClients {
   readonly s3: S3Client;
@@ -150,10 +150,12 @@ export const AWS_HTTP_TIMEOUTS = {
 export function createAwsClients(env: Readonly<Record<string, string | undefined>> = process.env, timeouts: Readonly<Record<keyof typeof AWS_HTTP_TIMEOUTS, HttpTimeouts>> = AWS_HTTP_TIMEOUTS): AwsClients {
   const customS3 = Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
   const responseChecksumValidation = env.AWS_RESPONSE_CHECKSUM_VALIDATION?.toUpperCase() === 'WHEN_SUPPORTED' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
-  const s3 = observed(new S3Client({ forcePathStyle: customS3, responseChecksumValidation, requestHandler: new DeadlineHttpHandler({ ...timeouts.s3 }) }));
-  const dynamo = DynamoDBDocumentClient.from(observed(new DynamoDBClient({ requestHandler: new DeadlineHttpHandler({ ...timeouts.api }) })), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const s3 = boundByDeadline(observed(new S3Client({ forcePathStyle: customS3, responseChecksumValidation, requestHandler: { ...timeouts.s3 } })));
+  const dynamo = boundByDeadline(
+    DynamoDBDocumentClient.from(observed(new DynamoDBClient({ requestHandler: { ...timeouts.api } })), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+  );
   return { s3, dynamo };
 }
 

@@ -1,10 +1,11 @@
 /**
- * A deadline for the AWS calls of one piece of work (an ingest invocation): every request sent
- * within {@link withAwsDeadline}, by a client built on {@link DeadlineHttpHandler}, is aborted when
- * the deadline passes: the one under way, its response body as it streams (the raw mail), and the
- * SDK's further attempts, which are refused at once. The work then fails as transient (its mails
- * are retried) and the invocation answers before Lambda's timeout ends it, instead of taking the
- * whole batch down with it.
+ * A deadline for the AWS calls of one piece of work (an ingest invocation, a sweep run): every call
+ * a {@link boundByDeadline} client makes within {@link withAwsDeadline} gets the deadline as its
+ * abort signal (the SDK's own `send(command, { abortSignal })`). At the deadline the SDK aborts the
+ * request under way, stops waiting between attempts (a `Retry-After` hint can ask for seconds), and
+ * makes no further attempt; a streaming response body (the raw mail) is failed by its reader
+ * ({@link onAwsDeadline}). The work then fails as transient (its mails are retried) and the
+ * invocation answers before Lambda's timeout ends it, instead of taking the whole batch down.
  *
  * The socket timeouts (`AWS_HTTP_TIMEOUTS`) end a silent connection, but each attempt's timeout is
  * multiplied by the SDK's attempts (3 by default) and begins up to 3 s late
@@ -13,10 +14,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { TransientError } from '../errors.js';
 
-/** The AWS calls of the work were cut off at its deadline. */
+/** The AWS calls of the work were cut off at its deadline, or after the work had ended. */
 export class AwsDeadlineError extends TransientError {}
 
 const deadlines = new AsyncLocalStorage<AbortSignal>();
@@ -25,15 +25,16 @@ const deadlines = new AsyncLocalStorage<AbortSignal>();
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Runs `work` with a deadline (epoch milliseconds) on the AWS calls it makes, as far as they go
- * through a {@link DeadlineHttpHandler}. A deadline already past aborts every call at once; an
- * infinite one (no Lambda context), or NaN, sets none.
+ * Runs `work` with a deadline (epoch milliseconds) on the AWS calls it makes through
+ * {@link boundByDeadline} clients. A deadline already past aborts every call at once; an infinite
+ * one (no Lambda context), or NaN, sets none. When `work` settles, whatever it left running is cut
+ * off too: nothing of an invocation goes on after it has answered.
  */
 export async function withAwsDeadline<T>(deadline: number, work: () => Promise<T>): Promise<T> {
   if (!(deadline < Number.POSITIVE_INFINITY)) return work();
   const controller = new AbortController();
-  // One listener per request under way, each removed when its request ends: as many as the
-  // work sends at once (Node warns of a leak past 10).
+  // One listener per call under way, each removed when its call ends: as many as the work makes
+  // at once (Node warns of a leak past 10).
   setMaxListeners(0, controller.signal);
   const left = Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now()));
   const timer = setTimeout(() => controller.abort(new AwsDeadlineError(`AWS call cut off: the invocation's deadline passed (${left} ms after the work began)`)), left);
@@ -41,19 +42,46 @@ export async function withAwsDeadline<T>(deadline: number, work: () => Promise<T
     return await deadlines.run(controller.signal, work);
   } finally {
     clearTimeout(timer);
+    controller.abort(new AwsDeadlineError('AWS call cut off: the work it belonged to had ended'));
   }
 }
 
 /**
- * The SDK's Node.js HTTP handler, whose requests also end at the deadline of the work that sends
- * them ({@link withAwsDeadline}); outside such work it is the SDK's own. The abort reaches the SDK
- * as an `AbortError` whose cause is the {@link AwsDeadlineError}.
+ * Calls `listener` with the reason when the deadline of the work under way passes (at once if it
+ * has); answers the function that stops listening. Outside {@link withAwsDeadline}, never.
  */
-export class DeadlineHttpHandler extends NodeHttpHandler {
-  override handle(...[request, options = {}]: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
-    const deadline = deadlines.getStore();
-    if (deadline === undefined) return super.handle(request, options);
-    const abortSignal = options.abortSignal ? AbortSignal.any([deadline, options.abortSignal as AbortSignal]) : deadline;
-    return super.handle(request, { ...options, abortSignal });
+export function onAwsDeadline(listener: (reason: Error) => void): () => void {
+  const signal = deadlines.getStore();
+  if (signal === undefined) return () => undefined;
+  const onAbort = () => listener(signal.reason as Error);
+  if (signal.aborted) {
+    onAbort();
+    return () => undefined;
   }
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
+/** The options of an SDK client's `send` this module reads. */
+interface SendOptions {
+  readonly abortSignal?: AbortSignal;
+}
+
+type Send = (command: unknown, options?: SendOptions) => Promise<unknown>;
+
+/**
+ * Makes `client`'s calls within {@link withAwsDeadline} carry its deadline as their abort signal
+ * (with the caller's own, if it gave one: either aborts). Answers the client. Outside such work,
+ * calls are the SDK's own. Only the promise form of `send` is used in this project.
+ */
+export function boundByDeadline<C extends { send: unknown }>(client: C): C {
+  const send = (client.send as Send).bind(client);
+  const bound: Send = (command, options) => {
+    const deadline = deadlines.getStore();
+    if (deadline === undefined) return send(command, options);
+    const abortSignal = options?.abortSignal ? AbortSignal.any([deadline, options.abortSignal]) : deadline;
+    return send(command, { ...options, abortSignal });
+  };
+  Object.defineProperty(client, 'send', { value: bound, writable: true, configurable: true });
+  return client;
 }

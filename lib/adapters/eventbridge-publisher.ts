@@ -9,7 +9,7 @@ import { TransientError } from '../errors.js';
 import { MAX_ENTRY_BYTES, entrySize, type PutEventsEntry } from '../events/gateway-event.js';
 import type { EventPublisher } from '../ports.js';
 import { AWS_HTTP_TIMEOUTS, observed } from './aws-clients.js';
-import { DeadlineHttpHandler } from './aws-deadline.js';
+import { boundByDeadline } from './aws-deadline.js';
 import { asTransient } from './aws-errors.js';
 
 /** EventBridge takes at most this many entries per `PutEvents` request. */
@@ -17,7 +17,7 @@ export const MAX_ENTRIES_PER_REQUEST = 10;
 
 /** The EventBridge client, with its calls observed like the other clients' (`observeAwsCalls`), and their timeouts. */
 export function createEventBridgeClient(): EventBridgeClient {
-  return observed(new EventBridgeClient({ requestHandler: new DeadlineHttpHandler({ ...AWS_HTTP_TIMEOUTS.api }) }));
+  return boundByDeadline(observed(new EventBridgeClient({ requestHandler: { ...AWS_HTTP_TIMEOUTS.api } })));
 }
 
 /** What went wrong with the entries EventBridge refused, in words. */

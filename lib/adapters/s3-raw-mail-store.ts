@@ -16,6 +16,7 @@ import type { RawMailStore } from '../ports.js';
 import { asAwsFailure, asTransient, awsErrorName } from './aws-errors.js';
 import { s3MetadataValue } from '../record-caps.js';
 import { streamToS3 } from './s3-streaming-upload.js';
+import { onAwsDeadline } from './aws-deadline.js';
 
 
 /** S3 tag values allow letters, digits, white space and `+ - = . _ : / @`, up to 256 characters. */
@@ -40,8 +41,12 @@ export class S3RawMailStore implements RawMailStore {
   async open(location: MailLocation): Promise<{ body: Readable; size: number | null }> {
     try {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
-      if (!(response.Body instanceof Readable)) throw new Error('GetObject returned no stream body');
-      return { body: response.Body, size: response.ContentLength ?? null };
+      const body = response.Body;
+      if (!(body instanceof Readable)) throw new Error('GetObject returned no stream body');
+      // At the invocation's deadline the SDK cuts the connection, which the body reports as a bare
+      // "aborted": fail it with the deadline instead, so that the log says why.
+      body.once('close', onAwsDeadline((reason) => body.destroy(reason)));
+      return { body, size: response.ContentLength ?? null };
     } catch (error) {
       if (awsErrorName(error) === 'NoSuchKey') throw new ObjectMissingError(location.bucket, location.key, { cause: error });
       throw asAwsFailure(`GetObject s3://${location.bucket}/${location.key}`, error);

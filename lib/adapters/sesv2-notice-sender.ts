@@ -11,7 +11,7 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { NoticeRefusedError, type NoticeSender, type OutgoingNotice } from '../notices/notice-ports.js';
 import { observed } from './aws-clients.js';
-import { DeadlineHttpHandler } from './aws-deadline.js';
+import { boundByDeadline } from './aws-deadline.js';
 import { asTransient, awsErrorName } from './aws-errors.js';
 
 /**
@@ -21,13 +21,13 @@ import { asTransient, awsErrorName } from './aws-errors.js';
  * request answered within 5 s (`throwOnRequestTimeout`: without it @smithy/node-http-handler only
  * logs a warning when `requestTimeout` passes, and goes on waiting), and its answer's body silent
  * for at most 5 s (`requestTimeout` ends with the response's headers); and the invocation's
- * deadline (`DeadlineHttpHandler`).
+ * deadline (`boundByDeadline`).
  */
 const SES_TIMEOUTS = { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true, socketTimeout: 5_000 } as const;
 
 /** The SES v2 client, with its calls observed like the other clients' (`observeAwsCalls`), and short timeouts. */
 export function createSesV2Client(): SESv2Client {
-  return observed(new SESv2Client({ maxAttempts: 2, requestHandler: new DeadlineHttpHandler(SES_TIMEOUTS) }));
+  return boundByDeadline(observed(new SESv2Client({ maxAttempts: 2, requestHandler: SES_TIMEOUTS })));
 }
 
 /**

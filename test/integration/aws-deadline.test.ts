@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { createAwsClients, destroyAwsClients } from '../../lib/adapters/aws-clients.js';
 import { AwsDeadlineError, withAwsDeadline } from '../../lib/adapters/aws-deadline.js';
 import { DynamoTicketStore } from '../../lib/adapters/dynamodb-ticket-store.js';
+import { S3RawMailStore } from '../../lib/adapters/s3-raw-mail-store.js';
+import { DRAIN_ATTACHMENTS, parseMail } from '../../lib/mail/parse.js';
 import { TransientError } from '../../lib/errors.js';
 import { DEADLINE_MARGIN_MS, DEFAULT_TIME_RESERVE_MS, type IngestResult } from '../../lib/ingest-handler.js';
 import { LOCAL_INBOUND_PREFIX } from '../../lib/local/local-gateway.js';
@@ -58,6 +60,26 @@ describe('an AWS call at the deadline of its work', () => {
       expect(causes(failure).some((cause) => cause instanceof AwsDeadlineError)).toBe(true);
       // One attempt, cut off; the SDK's other two were refused before they reached the endpoint.
       expect((fixture.stats().faults.stall ?? 0) - stalledBefore).toBe(1);
+    } finally {
+      fixture.usePlan(NO_FAULTS);
+      destroyAwsClients(clients);
+    }
+  });
+});
+
+describe('a raw mail whose S3 body goes silent half-way', () => {
+  it('fails its read at the deadline, saying so', async () => {
+    const key = `${LOCAL_INBOUND_PREFIX}deadline-read-stalls-${newMessageId('r').slice(1, 9)}.eml`;
+    await fixture.gateway.store(key, composeMail({ subject: '[support-42] cut', body: 'a line of the reply\n'.repeat(30_000) }));
+    fixture.usePlan(silencing((service, method, url) => (service === 's3' && method === 'GET' && url.includes('deadline-read-stalls') ? 'stall-body' : null)));
+    const clients = createAwsClients();
+    try {
+      const read = withAwsDeadline(Date.now() + 500, async () => {
+        const { body, size } = await new S3RawMailStore(clients.s3, LOCAL_NAMES.bucket).open({ bucket: LOCAL_NAMES.bucket, key });
+        return parseMail(body, { onHeaders: async () => DRAIN_ATTACHMENTS }, undefined, size);
+      });
+      await expect(read).rejects.toBeInstanceOf(TransientError);
+      await expect(read).rejects.toMatchObject({ message: expect.stringMatching(/^reading the raw mail failed: AWS call cut off: the invocation's deadline passed/) });
     } finally {
       fixture.usePlan(NO_FAULTS);
       destroyAwsClients(clients);

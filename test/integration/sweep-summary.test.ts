@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { observeAwsCalls } from '../../lib/adapters/aws-clients.js';
 import { awsPipelineDeps } from '../../lib/adapters/aws-pipeline.js';
 import { S3InboundListing } from '../../lib/adapters/s3-inbound-listing.js';
 import { loadConfig } from '../../lib/config.js';
@@ -123,6 +124,21 @@ describe('unfinished claims', () => {
     expect(summary).toMatchObject({ pendingClaims: 0, releasedClaims: 0, outcomes: nothingDone });
     expect(findings).toEqual([]);
     expect(await fixture.aws.ledgerEntry(messageKey)).toMatchObject({ state: 'pending', ticketId });
+  });
+
+  it('stops before reading the tags of mail in its window when told it is out of time, recorded mail included', async () => {
+    const prefix = ownPrefix('stop-tags');
+    await fixture.gateway.store(`${prefix}recorded.eml`, composeMail({ subject: 'Re: [support-42] recorded' }));
+    await fixture.aws.s3.send(new PutObjectTaggingCommand({ Bucket: deps.bucket, Key: `${prefix}recorded.eml`, Tagging: { TagSet: [{ Key: RAW_MAIL_TAGS.outcome, Value: 'followup' }] } }));
+    const calls: string[] = [];
+    const stopObserving = observeAwsCalls((call) => calls.push(call.command));
+    try {
+      const { summary } = await sweepOf(prefix, { shouldStop: () => true });
+      expect(summary).toMatchObject({ listed: 1, inWindow: 1, unrecorded: 0, stoppedEarly: true });
+    } finally {
+      stopObserving();
+    }
+    expect(calls).not.toContain('GetObjectTaggingCommand');
   });
 
   it('stops before a claim when told it is out of time; the next run releases it, saying which ticket was never opened', async () => {

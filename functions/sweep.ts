@@ -14,7 +14,7 @@ import { PowertoolsOutcomeReporter } from '#lib/adapters/powertools-reporter.js'
 import { loadReplyTokenKeys } from '#lib/adapters/reply-token-secrets.js';
 import { S3InboundListing } from '#lib/adapters/s3-inbound-listing.js';
 import { loadConfig } from '#lib/config.js';
-import { DEADLINE_MARGIN_MS, DEFAULT_TIME_RESERVE_MS } from '#lib/ingest-handler.js';
+import { DEFAULT_TIME_RESERVE_MS, invocationDeadline } from '#lib/ingest-handler.js';
 import { createMailProcessor } from '#lib/pipeline/index.js';
 import { sweep, type SweepSummary } from '#lib/sweep.js';
 import { METRICS_NAMESPACE } from '#lib/telemetry.js';
@@ -31,8 +31,7 @@ const listing = new S3InboundListing(clients.s3, config.mailBucket);
 export async function handler(_event: unknown, context?: Context): Promise<SweepSummary> {
   try {
     // The run's AWS calls end before the function's timeout (lib/adapters/aws-deadline.ts).
-    const deadline = context ? Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
-    const summary = await withAwsDeadline(deadline, () => sweep(
+    const summary = await withAwsDeadline(invocationDeadline(context), () => sweep(
       { listing, ledger: deps.ledger, processMail, bucket: config.mailBucket, inboundPrefix: config.inboundPrefix },
       {
         now: new Date(),

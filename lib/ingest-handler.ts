@@ -79,10 +79,17 @@ function notStarted(mail: MailToProcess, invocation: Context | undefined, reserv
   return { location: mail.location, messageId: null, outcome: { kind: 'retry', error }, redelivered: false, error: new NotStartedError(error) };
 }
 
-/** Runs `work` with its AWS calls cut off {@link DEADLINE_MARGIN_MS} before the invocation's end (with a context and `withDeadline` only). */
+/**
+ * When an invocation's AWS calls are cut off (epoch ms): {@link DEADLINE_MARGIN_MS} before its end;
+ * without a Lambda context, never (`Infinity`).
+ */
+export function invocationDeadline(context: Context | undefined): number {
+  return context ? Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
+}
+
+/** Runs `work` with its AWS calls cut off at the {@link invocationDeadline} (with `withDeadline` only). */
 function withinInvocation<T>(withDeadline: IngestDeps['withDeadline'], context: Context | undefined, work: () => Promise<T>): Promise<T> {
-  if (!context || !withDeadline) return work();
-  return withDeadline(Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS, work);
+  return withDeadline ? withDeadline(invocationDeadline(context), work) : work();
 }
 
 export function createIngestHandler(deps: IngestDeps): (event: unknown, context?: Context) => Promise<IngestResult> {

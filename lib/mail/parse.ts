@@ -661,18 +661,15 @@ function bodyFlow(source: Readable, parser: FidelityMailParser, sourceBytes: num
   });
   parser.once('error', () => gate.open());
   parser.once('close', () => gate.open());
-  source.once('error', (error) => {
-    gate.open();
-    onSourceFailed(new TransientError(`reading the raw mail failed: ${error.message}`, { cause: error }));
-    meter.stream.destroy(error);
-  });
-  // A close once the parse has its result changes nothing: a stopped read answers its header block
-  // whatever the source does next, and a failed one keeps its first failure (`fail`).
+  // A failure once the parse has its result changes nothing: a stopped read answers its header
+  // block whatever the source does next, and a failed one keeps its first failure (`fail`).
   whenStreamEnds(source, (error) => {
-    if (!isPrematureClose(error)) return;
-    const closed = new TransientError('reading the raw mail failed: the stream closed before its end', { cause: error });
-    onSourceFailed(closed);
-    meter.stream.destroy(closed);
+    if (!error) return;
+    gate.open();
+    const closedEarly = isPrematureClose(error);
+    const failed = new TransientError(`reading the raw mail failed: ${closedEarly ? 'the stream closed before its end' : error.message}`, { cause: error });
+    onSourceFailed(failed);
+    meter.stream.destroy(closedEarly ? failed : error);
   });
   const letGo = () => {
     source.unpipe(meter.stream);
